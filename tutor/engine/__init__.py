@@ -1,0 +1,58 @@
+"""The backpropagation engine: NumPy only, no Qt.
+
+Build a :class:`NetworkProblem` (network, parameters, data, training settings), then ask it
+for a :class:`Trace` (every step of the forward and backward pass, with formulas) or train it.
+"""
+
+from .activations import Activation
+from .batch import Method, Training, TrainingRun, loss_and_gradients, train
+from .gradcheck import GradientCheck, check_gradients
+from .graph import Graph, Node, Role
+from .network import (
+    BiasMode,
+    Dataset,
+    Layer,
+    LayerNotation,
+    Loss,
+    LossKind,
+    Network,
+    Notation,
+    Parameters,
+    Residual,
+    random_parameters,
+)
+from .problem import Granularity, NetworkProblem
+from .trace import Key, Phase, Quantity, Step, Term, Trace
+
+__all__ = [
+    "Activation",
+    "BiasMode",
+    "Dataset",
+    "GradientCheck",
+    "Granularity",
+    "Graph",
+    "Key",
+    "Layer",
+    "LayerNotation",
+    "Loss",
+    "LossKind",
+    "Method",
+    "Network",
+    "NetworkProblem",
+    "Node",
+    "Notation",
+    "Parameters",
+    "Phase",
+    "Quantity",
+    "Residual",
+    "Role",
+    "Step",
+    "Term",
+    "Trace",
+    "Training",
+    "TrainingRun",
+    "check_gradients",
+    "loss_and_gradients",
+    "random_parameters",
+    "train",
+]

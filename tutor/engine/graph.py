@@ -1,0 +1,313 @@
+"""Scalar computation graphs: nodes, and the operations that compute them.
+
+A graph is a tuple of nodes in forward (topological) order.  Leaves (inputs, parameters,
+constants, targets) take their values from outside; every other node applies an operation
+to its inputs.  An operation keeps its forward rule and its local derivatives side by side,
+plus how to *show* both, so that a trace step can print the chain-rule line it performs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Protocol
+
+from .activations import Activation
+from .notation import format_factor, format_number
+
+
+class Role(StrEnum):
+    INPUT = "input"
+    PARAM = "param"
+    CONSTANT = "constant"
+    TARGET = "target"
+    OP = "op"
+
+
+class Op(Protocol):
+    """An operation on scalars.  Symbols and numbers are markup (see notation.py)."""
+
+    name: str
+
+    def forward(self, args: Sequence[float]) -> float: ...
+
+    def partial(self, k: int, args: Sequence[float], out: float) -> float: ...
+
+    def formula(self, syms: Sequence[str]) -> str: ...
+
+    def numbers(self, args: Sequence[float]) -> str: ...
+
+    def partial_symbol(self, k: int, syms: Sequence[str], out_sym: str) -> str: ...
+
+    def partial_numbers(self, k: int, args: Sequence[float], out: float) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """One scalar in the graph.  ``group`` and ``index`` place it in a diagram."""
+
+    id: str
+    symbol: str
+    role: Role
+    op: Op | None = None
+    inputs: tuple[str, ...] = ()
+    group: str = ""
+    index: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Graph:
+    """Nodes in forward order; ``output`` is the sink whose derivatives we want."""
+
+    nodes: tuple[Node, ...]
+    output: str
+    by_id: dict[str, Node] = field(init=False, repr=False, compare=False)
+    consumers: dict[str, tuple[tuple[str, int], ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_id = {n.id: n for n in self.nodes}
+        if len(by_id) != len(self.nodes):
+            raise ValueError("duplicate node ids")
+        users: dict[str, list[tuple[str, int]]] = {n.id: [] for n in self.nodes}
+        seen: set[str] = set()
+        for node in self.nodes:
+            for k, source in enumerate(node.inputs):
+                if source not in seen:
+                    raise ValueError(f"node {node.id} reads {source} before it is defined")
+                users[source].append((node.id, k))
+            seen.add(node.id)
+        object.__setattr__(self, "by_id", by_id)
+        object.__setattr__(self, "consumers", {k: tuple(v) for k, v in users.items()})
+
+    def __getitem__(self, node_id: str) -> Node:
+        return self.by_id[node_id]
+
+    def leaves(self, role: Role | None = None) -> tuple[Node, ...]:
+        return tuple(n for n in self.nodes if n.op is None and (role is None or n.role == role))
+
+    def evaluate(self, leaves: dict[str, float]) -> dict[str, float]:
+        """Every node's value, given the leaves' values."""
+        values = dict(leaves)
+        for node in self.nodes:
+            if node.op is not None:
+                values[node.id] = node.op.forward([values[i] for i in node.inputs])
+        return values
+
+
+# --------------------------------------------------------------------------- network ops
+
+def _product(sym_a: str, sym_b: str) -> str:
+    return f"{sym_a} \\cdot {sym_b}"
+
+
+@dataclass(frozen=True, slots=True)
+class WeightedSum:
+    """``Σ wₖ·xₖ (+ b)``.  Inputs are ``w₁, x₁, w₂, x₂, …`` then the bias, if any."""
+
+    has_bias: bool = False
+    name: str = "weighted_sum"
+
+    def _pairs(self, items: Sequence) -> tuple[list[tuple], list]:
+        n = len(items) - (1 if self.has_bias else 0)
+        return [(items[k], items[k + 1]) for k in range(0, n, 2)], list(items[n:])
+
+    def forward(self, args: Sequence[float]) -> float:
+        pairs, bias = self._pairs(args)
+        return math.fsum([w * x for w, x in pairs] + bias)
+
+    def partial(self, k: int, args: Sequence[float], out: float) -> float:
+        if self.has_bias and k == len(args) - 1:
+            return 1.0
+        return args[k + 1] if k % 2 == 0 else args[k - 1]
+
+    def formula(self, syms: Sequence[str]) -> str:
+        pairs, bias = self._pairs(syms)
+        return " + ".join([_product(w, x) for w, x in pairs] + bias) or "0"
+
+    def numbers(self, args: Sequence[float]) -> str:
+        pairs, bias = self._pairs(args)
+        terms = [_product(format_factor(w), format_factor(x)) for w, x in pairs]
+        return " + ".join(terms + [format_factor(b) for b in bias]) or "0"
+
+    def partial_symbol(self, k: int, syms: Sequence[str], out_sym: str) -> str:
+        if self.has_bias and k == len(syms) - 1:
+            return "1"
+        return syms[k + 1] if k % 2 == 0 else syms[k - 1]
+
+    def partial_numbers(self, k: int, args: Sequence[float], out: float) -> str:
+        return format_factor(self.partial(k, args, out))
+
+
+@dataclass(frozen=True, slots=True)
+class Activate:
+    """``act(z)`` for one neuron."""
+
+    activation: Activation
+    name: str = "activate"
+
+    def forward(self, args: Sequence[float]) -> float:
+        return float(self.activation(args[0]))
+
+    def partial(self, k: int, args: Sequence[float], out: float) -> float:
+        return float(self.activation.derivative(args[0], out))
+
+    def formula(self, syms: Sequence[str]) -> str:
+        return f"{self.activation.display}({syms[0]})"
+
+    def numbers(self, args: Sequence[float]) -> str:
+        return self.activation.formula_numbers(args[0])
+
+    def partial_symbol(self, k: int, syms: Sequence[str], out_sym: str) -> str:
+        return self.activation.derivative_symbol(syms[0])
+
+    def partial_numbers(self, k: int, args: Sequence[float], out: float) -> str:
+        return self.activation.derivative_numbers(args[0], out)
+
+
+@dataclass(frozen=True, slots=True)
+class Difference:
+    """``a − b`` (the residual node of a loss written as an explicit error, e.g. z₄ = y − z₃)."""
+
+    name: str = "difference"
+
+    def forward(self, args: Sequence[float]) -> float:
+        return args[0] - args[1]
+
+    def partial(self, k: int, args: Sequence[float], out: float) -> float:
+        return 1.0 if k == 0 else -1.0
+
+    def formula(self, syms: Sequence[str]) -> str:
+        return f"{syms[0]} − {syms[1]}"
+
+    def numbers(self, args: Sequence[float]) -> str:
+        return f"{format_number(args[0])} − {format_factor(args[1])}"
+
+    def partial_symbol(self, k: int, syms: Sequence[str], out_sym: str) -> str:
+        return "1" if k == 0 else "(−1)"
+
+    def partial_numbers(self, k: int, args: Sequence[float], out: float) -> str:
+        return "1" if k == 0 else "(−1)"
+
+
+def _scale_text(scale: float) -> str:
+    return {1.0: "", 0.5: "½", 2.0: "2"}.get(scale, format_number(scale) + " ")
+
+
+@dataclass(frozen=True, slots=True)
+class SquaredError:
+    """``scale · Σₖ (ŷₖ − yₖ)²`` over K outputs; with ``residuals`` the inputs are rₖ only.
+
+    Inputs are ``ŷ₁…ŷ_K, y₁…y_K`` (or ``r₁…r_K`` when the residuals are explicit nodes).
+    ``scale`` carries the ½ and the 1/K of a mean, so the factors are never hidden.
+    """
+
+    scale: float = 0.5
+    residuals: bool = False
+    name: str = "squared_error"
+
+    def _diffs(self, items: Sequence) -> list[tuple]:
+        if self.residuals:
+            return [(r,) for r in items]
+        k = len(items) // 2
+        return list(zip(items[:k], items[k:], strict=True))
+
+    def forward(self, args: Sequence[float]) -> float:
+        if self.residuals:
+            return self.scale * math.fsum(r * r for r in args)
+        return self.scale * math.fsum((p - t) ** 2 for p, t in self._diffs(args))
+
+    def partial(self, k: int, args: Sequence[float], out: float) -> float:
+        if self.residuals:
+            return 2.0 * self.scale * args[k]
+        half = len(args) // 2
+        if k >= half:
+            return -2.0 * self.scale * (args[k - half] - args[k])
+        return 2.0 * self.scale * (args[k] - args[k + half])
+
+    def _sum(self, parts: list[str]) -> str:
+        scale = _scale_text(self.scale)
+        body = " + ".join(parts)
+        if len(parts) == 1:
+            return f"{scale}{body}"
+        return f"{scale}[{body}]" if scale else body
+
+    def formula(self, syms: Sequence[str]) -> str:
+        if self.residuals:
+            return self._sum([f"{r}^2" for r in syms])
+        return self._sum([f"({p} − {t})^2" for p, t in self._diffs(syms)])
+
+    def numbers(self, args: Sequence[float]) -> str:
+        if self.residuals:
+            return self._sum([f"{format_factor(r)}^2" for r in args])
+        return self._sum(
+            [f"({format_number(p)} − {format_factor(t)})^2" for p, t in self._diffs(args)])
+
+    def _partial_text(self, k: int, items: Sequence[str]) -> str:
+        factor = 2.0 * self.scale
+        prefix = "" if factor == 1.0 else format_number(factor)
+        if self.residuals:
+            return f"{prefix}{items[k]}" if prefix else items[k]
+        half = len(items) // 2
+        k = k % half
+        diff = f"{items[k]} − {items[k + half]}"
+        return f"{prefix}({diff})" if prefix else diff
+
+    def partial_symbol(self, k: int, syms: Sequence[str], out_sym: str) -> str:
+        return self._partial_text(k, syms)
+
+    def partial_numbers(self, k: int, args: Sequence[float], out: float) -> str:
+        if self.residuals:
+            return self._partial_text(k, [format_factor(a) for a in args])
+        half = len(args) // 2
+        texts = [format_number(a) for a in args[:half]] + [format_factor(a) for a in args[half:]]
+        return self._partial_text(k, texts)
+
+
+BCE_EPS = 1e-12  # outputs are clipped to [ε, 1 − ε] so the loss stays finite at 0 and 1
+
+
+@dataclass(frozen=True, slots=True)
+class BinaryCrossEntropy:
+    """``−scale · Σₖ [yₖ log ŷₖ + (1 − yₖ) log(1 − ŷₖ)]``; inputs ``ŷ₁…ŷ_K, y₁…y_K``."""
+
+    scale: float = 1.0
+    name: str = "binary_cross_entropy"
+
+    def forward(self, args: Sequence[float]) -> float:
+        k = len(args) // 2
+        total = 0.0
+        for p, t in zip(args[:k], args[k:], strict=True):
+            p = min(max(p, BCE_EPS), 1.0 - BCE_EPS)
+            total += t * math.log(p) + (1.0 - t) * math.log(1.0 - p)
+        return -self.scale * total
+
+    def partial(self, k: int, args: Sequence[float], out: float) -> float:
+        half = len(args) // 2
+        if k >= half:
+            return 0.0  # targets are data, never differentiated
+        p = min(max(args[k], BCE_EPS), 1.0 - BCE_EPS)
+        return self.scale * (p - args[k + half]) / (p * (1.0 - p))
+
+    def formula(self, syms: Sequence[str]) -> str:
+        k = len(syms) // 2
+        parts = [f"{t} log {p} + (1 − {t}) log(1 − {p})" for p, t in zip(syms[:k], syms[k:],
+                                                                            strict=True)]
+        return f"−{_scale_text(self.scale)}[{' + '.join(parts)}]"
+
+    def numbers(self, args: Sequence[float]) -> str:
+        k = len(args) // 2
+        parts = [f"{format_number(t)} log {format_number(p)} + (1 − {format_number(t)}) "
+                 f"log(1 − {format_number(p)})" for p, t in zip(args[:k], args[k:], strict=True)]
+        return f"−{_scale_text(self.scale)}[{' + '.join(parts)}]"
+
+    def partial_symbol(self, k: int, syms: Sequence[str], out_sym: str) -> str:
+        half = len(syms) // 2
+        p, t = syms[k], syms[k + half]
+        return f"{_scale_text(self.scale)}({p} − {t})/({p}(1 − {p}))"
+
+    def partial_numbers(self, k: int, args: Sequence[float], out: float) -> str:
+        half = len(args) // 2
+        p, t = format_number(args[k]), format_factor(args[k + half])
+        return f"{_scale_text(self.scale)}({p} − {t})/({p}(1 − {p}))"

@@ -1,0 +1,262 @@
+"""The trace at layer granularity: the same run in matrix form, one step per layer quantity.
+
+Step node ids name whole layers: ``x``, ``z1`` (pre-activations), ``h1`` (activations),
+``W1``, ``b1``, ``r`` (residuals) and ``loss``; results are arrays with their shapes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .batch import apply_update, dataset_loss, forward, output_adjoint, sample_losses
+from .network import (
+    BiasMode,
+    Dataset,
+    Layer,
+    LossKind,
+    Network,
+    Parameters,
+    Residual,
+    display_matrix,
+    layer_symbols,
+    split_display_matrix,
+)
+from .notation import adjoint, format_array, format_number
+from .trace import Key, Phase, Quantity, Step
+
+
+def _shape_text(shape: tuple[int, ...]) -> str:
+    return "×".join(str(s) for s in shape) if shape else "1"
+
+
+class _Builder:
+    """Accumulates steps for one sample (or the batch), numbering them as it goes."""
+
+    def __init__(self, start: int, sample: int | None) -> None:
+        self.steps: list[Step] = []
+        self.start = start
+        self.sample = sample
+
+    def add(self, phase: Phase, quantity: Quantity, node: str, lhs: str, formula: str,
+            numbers: str, result: np.ndarray, reads: tuple[tuple[Quantity, str], ...],
+            explanation: str, sample: int | str | None = "same") -> Step:
+        sample_id = self.sample if sample == "same" else sample
+        result = np.asarray(result, dtype=float)
+        step = Step(
+            index=self.start + len(self.steps), phase=phase, key=Key(quantity, node, sample_id),
+            lhs=lhs, formula=formula, numbers=numbers,
+            result=float(result) if result.ndim == 0 else result,
+            reads=tuple(Key(q, n, sample_id) for q, n in reads),
+            granularity="layer", shape=result.shape,
+            explanation=explanation
+            + (f" Shape {_shape_text(result.shape)}." if result.ndim else ""),
+        )
+        self.steps.append(step)
+        return step
+
+
+def _extended(layer: Layer, vector: np.ndarray) -> np.ndarray:
+    """The layer input with the constant 1 of a folded intercept (x̂ = [1, x] or [x, 1])."""
+    if layer.bias is not BiasMode.FOLDED:
+        return vector
+    return np.append(vector, 1.0) if layer.notation.intercept_last else np.insert(vector, 0, 1.0)
+
+
+def _value_id(network: Network, n: int) -> str:
+    """The step id holding layer n's output (n = 0: the input)."""
+    if n == 0:
+        return "x"
+    return f"z{n}" if network.layers[n - 1].activation.is_identity else f"h{n}"
+
+
+def _input_names(network: Network, n: int) -> tuple[str, str]:
+    """(vector symbol, its intercept-extended symbol) of layer n's input."""
+    base = network.notation.input_vector if n == 0 else layer_symbols(network, n - 1).act_vector
+    layer = network.layers[n]
+    extended = (f"{base}̄" if layer.notation.intercept_last else f"{base}̂")
+    return base, extended if layer.bias is BiasMode.FOLDED else base
+
+
+def sample_layer_steps(network: Network, params: Parameters, x: np.ndarray, y: np.ndarray,
+                       *, start: int, sample: int | None, input_gradients: bool) -> list[Step]:
+    cache = forward(network, params, x[None, :])
+    b = _Builder(start, sample)
+    prev_id = "x"
+    for n, layer in enumerate(network.layers):
+        syms = layer_symbols(network, n)
+        vec, ext = _input_names(network, n)
+        inp = _extended(layer, cache.act[n][0])
+        matrix = display_matrix(layer, params.weights[n], params.biases[n])
+        w_sym = syms.weight_matrix
+        reads = [(Quantity.VALUE, prev_id)]
+        if layer.notation.transposed:  # row-vector convention: pre = x̄ w
+            formula, numbers = f"{ext} {w_sym}", f"{format_array(inp)} {format_array(matrix)}"
+        else:
+            formula, numbers = f"{w_sym} {ext}", f"{format_array(matrix)} {format_array(inp)}^T"
+        if layer.bias is BiasMode.SEPARATE:
+            formula += f" + {syms.bias_vector}"
+            numbers += f" + {format_array(params.biases[n])}^T"
+        pre_name = f"z{n + 1}"
+        identity = layer.activation.is_identity
+        lhs = syms.act_vector if identity else syms.pre_vector
+        b.add(Phase.FORWARD, Quantity.VALUE, pre_name, lhs, formula, numbers, cache.pre[n][0],
+              tuple(reads), f"Layer {n + 1}: one matrix product gives every pre-activation "
+              f"({_shape_text(matrix.shape)} matrix).")
+        prev_id = pre_name
+        if not identity:
+            act = layer.activation.display
+            b.add(Phase.FORWARD, Quantity.VALUE, f"h{n + 1}", syms.act_vector,
+                  f"{act}({syms.pre_vector})", f"{act}({format_array(cache.pre[n][0])}^T)",
+                  cache.act[n + 1][0], ((Quantity.VALUE, pre_name),),
+                  f"Layer {n + 1}: the activation applies element-wise.")
+            prev_id = f"h{n + 1}"
+    out = cache.output[0]
+    loss_value = float(sample_losses(network, cache.output, y[None, :])[0])
+    loss_sym = network.notation.loss
+    out_sym = layer_symbols(network, len(network.layers) - 1).act_vector
+    y_sym = network.notation.target_vector
+    scale = network.loss.scale(network.output_size)
+    half = {0.5: "½", 1.0: ""}.get(scale, format_number(scale) + " ")
+    if network.loss.kind is LossKind.BINARY_CROSS_ENTROPY:
+        formula = f"−{half}Σ[{y_sym} log {out_sym} + (1 − {y_sym}) log(1 − {out_sym})]"
+    elif network.loss.residual is not Residual.NONE:
+        formula = f"{half}‖{network.notation.residual.replace('_{$k}', '')}‖^2"
+    else:
+        formula = f"{half}‖{out_sym} − {y_sym}‖^2"
+    b.add(Phase.FORWARD, Quantity.VALUE, "loss", loss_sym, formula,
+          f"{half}‖{format_array(out - y)}‖^2" if network.loss.kind is LossKind.SQUARED_ERROR
+          else formula, loss_value, ((Quantity.VALUE, prev_id),), "The loss of this sample.")
+    # backward
+    delta = output_adjoint(network, cache.output, y[None, :])[0]
+    b.add(Phase.BACKWARD, Quantity.ADJOINT, prev_id, adjoint(loss_sym, out_sym),
+          f"{out_sym} − {y_sym}" if scale == 0.5
+          else f"{format_number(2 * scale)}({out_sym} − {y_sym})",
+          f"{'' if scale == 0.5 else format_number(2 * scale)}"
+          f"({format_array(out)}^T − {format_array(y)}^T)", delta,
+          ((Quantity.VALUE, prev_id), (Quantity.VALUE, "y")),
+          "Start of the backward pass: the loss's derivative with respect to the output.")
+    for n in range(len(network.layers) - 1, -1, -1):
+        layer = network.layers[n]
+        syms = layer_symbols(network, n)
+        pre_name, act_name = f"z{n + 1}", f"h{n + 1}"
+        if not layer.activation.is_identity:
+            local = layer.activation.derivative(cache.pre[n][0], cache.act[n + 1][0])
+            delta = delta * local
+            b.add(Phase.BACKWARD, Quantity.ADJOINT, pre_name, adjoint(loss_sym, syms.pre_vector),
+                  f"{adjoint(loss_sym, syms.act_vector)} \\odot "
+                  f"{layer.activation.display}′({syms.pre_vector})",
+                  f"{format_array(delta / np.where(local == 0, 1, local))}^T \\odot "
+                  f"{format_array(local)}^T", delta,
+                  ((Quantity.ADJOINT, act_name), (Quantity.VALUE, pre_name)),
+                  f"Reuses the cached {adjoint(loss_sym, syms.act_vector)}; multiplies "
+                  "element-wise by the local derivative.")
+        vec, ext = _input_names(network, n)
+        inp = _extended(layer, cache.act[n][0])
+        grad = np.outer(delta, inp)
+        full = grad.T if layer.notation.transposed else grad
+        if layer.notation.transposed:
+            w_formula = f"{ext}^T {adjoint(loss_sym, syms.pre_vector)}"
+        else:
+            w_formula = f"{adjoint(loss_sym, syms.pre_vector)} {ext}^T"
+        b.add(Phase.GRADIENT, Quantity.ADJOINT, f"W{n + 1}", adjoint(loss_sym, syms.weight_matrix),
+              w_formula, f"{format_array(delta)}^T {format_array(inp)}", full,
+              ((Quantity.ADJOINT, pre_name), (Quantity.VALUE, _value_id(network, n))),
+              f"Reuses the cached {adjoint(loss_sym, syms.pre_vector)}: an outer product with "
+              "the layer's input.")
+        if layer.bias is BiasMode.SEPARATE:
+            b.add(Phase.GRADIENT, Quantity.ADJOINT, f"b{n + 1}",
+                  adjoint(loss_sym, syms.bias_vector), adjoint(loss_sym, syms.pre_vector),
+                  format_array(delta), delta, ((Quantity.ADJOINT, pre_name),),
+                  "The bias gradient is the cached pre-activation adjoint itself.")
+        if n == 0 and not input_gradients:
+            break
+        w = params.weights[n]
+        upstream = delta @ w
+        below = _value_id(network, n)
+        below_sym = layer_symbols(network, n - 1).act_vector if n else vec
+        hat = "̂" if layer.bias is BiasMode.FOLDED else ""
+        w_t = f"{syms.weight_matrix}{hat}^T"
+        b.add(Phase.BACKWARD, Quantity.ADJOINT, below, adjoint(loss_sym, below_sym),
+              f"{w_t} {adjoint(loss_sym, syms.pre_vector)}",
+              f"{format_array(w.T)} {format_array(delta)}^T", upstream,
+              ((Quantity.ADJOINT, pre_name),),
+              "Reuses the cached adjoint of the layer above (intercept column dropped)."
+              if hat else "Reuses the cached adjoint of the layer above.")
+        delta = upstream
+    return b.steps
+
+
+def build_layer_steps(network: Network, params: Parameters, data: Dataset, *,
+                      learning_rate: float | None, frozen: frozenset[str] = frozenset(),
+                      input_gradients: bool = False) -> list[Step]:
+    """Per-sample matrix steps, the batch average, the update and the loss afterwards."""
+    single = len(data) == 1
+    steps: list[Step] = []
+    for row in range(len(data)):
+        steps += sample_layer_steps(network, params, data.inputs[row], data.targets[row],
+                                    start=len(steps), sample=None if single else row,
+                                    input_gradients=input_gradients)
+    tensors = {}
+    for n, layer in enumerate(network.layers):
+        tensors[f"W{n + 1}"] = layer_symbols(network, n).weight_matrix
+        if layer.bias is BiasMode.SEPARATE:
+            tensors[f"b{n + 1}"] = layer_symbols(network, n).bias_vector
+    loss_sym, batch_sym = network.notation.loss, network.notation.batch_loss
+    mean = network.loss.mean_over_samples
+    b = _Builder(len(steps), None)
+    grads = {}
+    if single:
+        grads = {name: next(s.result for s in steps if s.key == Key(Quantity.ADJOINT, name))
+                 for name in tensors}
+    else:
+        losses = [s.result for s in steps if s.key.node == "loss" and s.phase is Phase.FORWARD]
+        factor = f"(1/{len(data)})" if mean else ""
+        b.add(Phase.AVERAGE, Quantity.VALUE, "loss", batch_sym,
+              f"{factor}Σ_n {loss_sym}^{{(n)}}",
+              f"{factor}({' + '.join(format_number(v) for v in losses)})",
+              np.mean(losses) if mean else np.sum(losses),
+              (), "The batch loss.")
+        for name, sym in tensors.items():
+            parts = [s.result for s in steps if s.key.node == name and s.phase is Phase.GRADIENT]
+            value = np.mean(parts, axis=0) if mean else np.sum(parts, axis=0)
+            grads[name] = value
+            b.add(Phase.AVERAGE, Quantity.ADJOINT, name, adjoint(batch_sym, sym),
+                  f"{factor}Σ_n {adjoint(loss_sym, sym)}^{{(n)}}",
+                  f"{factor}({' + '.join(format_array(p) for p in parts)})", value, (),
+                  "Combine the cached per-sample gradients.")
+    if learning_rate is not None:
+        target = loss_sym if single else batch_sym
+        for n, layer in enumerate(network.layers):
+            for name, sym in tensors.items():
+                if int(name[1:]) != n + 1 or name in frozen:
+                    continue
+                if name[0] == "W":
+                    current = display_matrix(layer, params.weights[n], params.biases[n])
+                else:
+                    current = params.biases[n]
+                b.add(Phase.UPDATE, Quantity.UPDATED, name, f"{sym}′",
+                      f"{sym} − η {adjoint(target, sym)}",
+                      f"{format_array(current)} − {format_number(learning_rate)} "
+                      f"{format_array(grads[name])}", current - learning_rate * grads[name],
+                      ((Quantity.ADJOINT, name),), "Gradient descent on the whole tensor.")
+        updated = apply_update(params, _as_parameters(network, params, grads), learning_rate,
+                               frozen)
+        before = dataset_loss(network, params, data)
+        after = dataset_loss(network, updated, data)
+        b.add(Phase.EVALUATE, Quantity.UPDATED, "loss", f"{target}′", target + "(θ′)",
+              format_number(after), after, (),
+              f"The loss after the update is {'lower' if after < before else 'not lower'} "
+              f"than before ({format_number(before)}).")
+    return steps + b.steps
+
+
+def _as_parameters(network: Network, params: Parameters, grads: dict) -> Parameters:
+    """Gradients keyed by tensor name (display form) → Parameters shaped like ``params``."""
+    weights, biases = [], []
+    for n, layer in enumerate(network.layers):
+        w, bias = split_display_matrix(layer, grads[f"W{n + 1}"])
+        if layer.bias is BiasMode.SEPARATE:
+            bias = grads[f"b{n + 1}"]
+        weights.append(w)
+        biases.append(None if params.biases[n] is None else bias)
+    return Parameters(tuple(weights), tuple(biases))

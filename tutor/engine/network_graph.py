@@ -1,0 +1,185 @@
+"""A network as a scalar graph: one node per input, weight, pre-activation, activation…
+
+Node ids are stable and readable, so that views can map them to items:
+``x[i]``, ``y[k]``, ``one1`` (the constant 1 of a folded bias), ``W1[j,i]``, ``b1[j]``,
+``z1[j]`` (pre-activation), ``h1[j]`` (activation), ``r[k]`` (residual), ``loss``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .graph import (
+    Activate,
+    BinaryCrossEntropy,
+    Difference,
+    Graph,
+    Node,
+    Role,
+    SquaredError,
+    WeightedSum,
+)
+from .network import (
+    BiasMode,
+    Dataset,
+    LossKind,
+    Network,
+    Parameters,
+    Residual,
+    input_symbols,
+    layer_symbols,
+    residual_symbols,
+    target_symbols,
+)
+
+LOSS = "loss"
+
+
+def input_id(i: int) -> str:
+    return f"x[{i}]"
+
+
+def target_id(k: int) -> str:
+    return f"y[{k}]"
+
+
+def weight_id(layer: int, j: int, i: int) -> str:
+    return f"W{layer + 1}[{j},{i}]"
+
+
+def bias_id(layer: int, j: int) -> str:
+    return f"b{layer + 1}[{j}]"
+
+
+def pre_id(layer: int, j: int) -> str:
+    return f"z{layer + 1}[{j}]"
+
+
+def act_id(network: Network, layer: int, j: int) -> str:
+    """The activation node, which is the pre-activation itself for an identity layer."""
+    if network.layers[layer].activation.is_identity:
+        return pre_id(layer, j)
+    return f"h{layer + 1}[{j}]"
+
+
+def intercept_id(layer: int) -> str:
+    return f"one{layer + 1}"
+
+
+def output_ids(network: Network) -> list[str]:
+    last = len(network.layers) - 1
+    return [act_id(network, last, k) for k in range(network.output_size)]
+
+
+@dataclass(frozen=True)
+class NetworkGraph:
+    """The scalar graph of a network plus its backward order (loss side first)."""
+
+    graph: Graph
+    backward_order: tuple[str, ...]
+
+
+def build_graph(network: Network) -> NetworkGraph:
+    nodes: list[Node] = []
+    backward: list[list[str]] = []
+    xs = input_symbols(network)
+    for i, sym in enumerate(xs):
+        nodes.append(Node(input_id(i), sym, Role.INPUT, group="x", index=(i,)))
+    prev = [input_id(i) for i in range(network.input_size)]
+    for n, layer in enumerate(network.layers):
+        syms = layer_symbols(network, n)
+        folded = layer.bias is BiasMode.FOLDED
+        if folded:
+            nodes.append(Node(intercept_id(n), syms.intercept, Role.CONSTANT,
+                              group=f"one{n + 1}"))
+        params: list[str] = []
+        for j in range(layer.size):
+            row = [weight_id(n, j, i) for i in range(len(prev))]
+            if layer.bias is not BiasMode.NONE:  # a folded intercept weight sits in its column
+                first = folded and not layer.notation.intercept_last
+                row = [bias_id(n, j), *row] if first else [*row, bias_id(n, j)]
+            params += row
+            for i in range(len(prev)):
+                nodes.append(Node(weight_id(n, j, i), syms.weights[j][i], Role.PARAM,
+                                  group=f"W{n + 1}", index=(j, i)))
+            if layer.bias is not BiasMode.NONE:
+                nodes.append(Node(bias_id(n, j), syms.biases[j], Role.PARAM,
+                                  group=f"b{n + 1}", index=(j,)))
+        pres, acts = [], []
+        for j in range(layer.size):
+            pairs = [(weight_id(n, j, i), src) for i, src in enumerate(prev)]
+            has_bias = layer.bias is BiasMode.SEPARATE
+            if folded:
+                pair = (bias_id(n, j), intercept_id(n))
+                pairs = [*pairs, pair] if layer.notation.intercept_last else [pair, *pairs]
+            inputs = tuple(x for pair in pairs for x in pair)
+            if has_bias:
+                inputs += (bias_id(n, j),)
+            nodes.append(Node(pre_id(n, j), syms.pre[j], Role.OP, WeightedSum(has_bias), inputs,
+                              group=f"z{n + 1}", index=(j,)))
+            pres.append(pre_id(n, j))
+        if not layer.activation.is_identity:
+            for j in range(layer.size):
+                nodes.append(Node(act_id(network, n, j), syms.act[j], Role.OP,
+                                  Activate(layer.activation), (pre_id(n, j),),
+                                  group=f"h{n + 1}", index=(j,)))
+                acts.append(act_id(network, n, j))
+        backward.append(acts + pres + params)
+        prev = [act_id(network, n, j) for j in range(layer.size)]
+    targets = [target_id(k) for k in range(network.output_size)]
+    for k, sym in enumerate(target_symbols(network)):
+        nodes.append(Node(targets[k], sym, Role.TARGET, group="y", index=(k,)))
+    loss = network.loss
+    scale = loss.scale(network.output_size)
+    head: list[str] = []
+    if loss.kind is LossKind.BINARY_CROSS_ENTROPY:
+        op = BinaryCrossEntropy(scale)
+        loss_inputs = (*prev, *targets)
+    elif loss.residual is Residual.NONE:
+        op = SquaredError(scale)
+        loss_inputs = (*prev, *targets)
+    else:
+        flip = loss.residual is Residual.TARGET_MINUS_OUTPUT
+        for k, sym in enumerate(residual_symbols(network)):
+            a, b = (targets[k], prev[k]) if flip else (prev[k], targets[k])
+            nodes.append(Node(f"r[{k}]", sym, Role.OP, Difference(), (a, b), group="r",
+                              index=(k,)))
+            head.append(f"r[{k}]")
+        op = SquaredError(scale, residuals=True)
+        loss_inputs = tuple(head)
+    nodes.append(Node(LOSS, network.notation.loss, Role.OP, op, loss_inputs, group="loss"))
+    order = head + [node for group in reversed(backward) for node in group]
+    return NetworkGraph(Graph(tuple(nodes), LOSS), tuple(order))
+
+
+def parameter_values(network: Network, params: Parameters) -> dict[str, float]:
+    values: dict[str, float] = {}
+    for n, (w, b) in enumerate(zip(params.weights, params.biases, strict=True)):
+        for (j, i), v in np.ndenumerate(w):
+            values[weight_id(n, j, i)] = float(v)
+        if b is not None:
+            for j, v in enumerate(b):
+                values[bias_id(n, j)] = float(v)
+        if network.layers[n].bias is BiasMode.FOLDED:
+            values[intercept_id(n)] = 1.0
+    return values
+
+
+def sample_values(data: Dataset, row: int) -> dict[str, float]:
+    values = {input_id(i): float(v) for i, v in enumerate(data.inputs[row])}
+    values |= {target_id(k): float(v) for k, v in enumerate(data.targets[row])}
+    return values
+
+
+def gradient_parameters(network: Network, gradients: dict[str, float]) -> Parameters:
+    """Collect scalar gradients back into tensors shaped like the parameters."""
+    weights, biases = [], []
+    for n, layer in enumerate(network.layers):
+        fan_in = network.sizes[n]
+        weights.append(np.array([[gradients[weight_id(n, j, i)] for i in range(fan_in)]
+                                 for j in range(layer.size)]))
+        biases.append(None if layer.bias is BiasMode.NONE
+                      else np.array([gradients[bias_id(n, j)] for j in range(layer.size)]))
+    return Parameters(tuple(weights), tuple(biases))

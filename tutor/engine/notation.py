@@ -1,0 +1,247 @@
+"""Math markup shared by the trace, the UI and the exports.
+
+Formulas are stored once, in a small LaTeX-like markup, and rendered three ways:
+plain Unicode (the UI and the CLI), LaTeX and HTML (answer keys).
+
+The markup understands:
+  - ``_{...}`` / ``^{...}`` (or a single character after ``_`` / ``^``): sub/superscripts;
+  - ``\\d{ℓ}{z_1}``: the partial derivative ∂ℓ/∂z₁;
+  - ``\\mat{1,2;3,4}``: a matrix (rows split by ``;``);
+  - ``\\cdot``, ``\\odot``, ``\\T`` (transpose), ``\\sum``: the usual operators.
+Anything else is literal text, so Unicode symbols such as α, ŷ or h̄ are written as they are.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+
+import numpy as np
+
+_SUB = dict(zip("0123456789+-=()aeijklmnoprstuvxhβγρφχ",
+                "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓₕᵦᵧᵨᵩᵪ", strict=True))
+_SUP = dict(zip("0123456789+-=()inT", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁱⁿᵀ", strict=True))
+
+# Characters that need a LaTeX command; combining accents are handled separately.
+_LATEX_CHARS = {
+    "α": r"\alpha", "β": r"\beta", "γ": r"\gamma", "δ": r"\delta", "ε": r"\varepsilon",
+    "η": r"\eta", "θ": r"\theta", "λ": r"\lambda", "μ": r"\mu", "σ": r"\sigma",
+    "φ": r"\phi", "ϕ": r"\phi", "Φ": r"\Phi", "ψ": r"\psi", "ω": r"\omega", "τ": r"\tau",
+    "ℓ": r"\ell", "∂": r"\partial", "∇": r"\nabla", "·": r"\cdot", "⊙": r"\odot",
+    "−": "-", "←": r"\leftarrow", "→": r"\to", "×": r"\times", "Σ": r"\sum", "ℝ": r"\mathbb{R}",
+    "′": "'", "≈": r"\approx", "𝓛": r"\mathcal{L}", "∈": r"\in", "…": r"\ldots",
+}
+_ACCENTS = {"\u0302": "hat", "\u0304": "bar", "\u0303": "tilde"}
+_PRECOMPOSED = {"ŷ": "y\u0302", "ŵ": "w\u0302", "ẑ": "z\u0302", "x̂": "x\u0302"}
+
+_OPERATORS = ("cdot", "odot", "sum", "T")
+
+
+def _group(text: str, start: int) -> tuple[str, int]:
+    """Return the brace group (or single character) starting at ``start`` and the next index."""
+    if start < len(text) and text[start] == "{":
+        depth = 0
+        for pos in range(start, len(text)):
+            depth += {"{": 1, "}": -1}.get(text[pos], 0)
+            if depth == 0:
+                return text[start + 1 : pos], pos + 1
+        return text[start + 1 :], len(text)
+    if start >= len(text):
+        return "", start
+    # A letter followed by combining accents counts as one character.
+    end = start + 1
+    while end < len(text) and text[end] in _ACCENTS:
+        end += 1
+    return text[start:end], end
+
+
+class _Renderer:
+    """Walks the markup once; subclasses say how each construct looks."""
+
+    def render(self, text: str) -> str:
+        out: list[str] = []
+        pos = 0
+        while pos < len(text):
+            if text.startswith("\\d", pos) and text[pos + 2 : pos + 3] == "{":
+                num, pos = _group(text, pos + 2)
+                den, pos = _group(text, pos)
+                out.append(self.derivative(self.render(num), self.render(den)))
+            elif text.startswith("\\mat", pos) and text[pos + 4 : pos + 5] == "{":
+                body, pos = _group(text, pos + 4)
+                rows = [[self.render(c.strip()) for c in r.split(",")] for r in body.split(";")]
+                out.append(self.matrix(rows))
+            elif text[pos] in "_^":
+                marker = text[pos]
+                body, pos = _group(text, pos + 1)
+                rendered = self.render(body)
+                out.append(self.sub(rendered) if marker == "_" else self.sup(rendered))
+            else:
+                for name in _OPERATORS:
+                    after = text[pos + 1 + len(name) :][:1]
+                    if text.startswith("\\" + name, pos) and not after.isalpha():
+                        out.append(self.operator(name))
+                        pos += 1 + len(name)
+                        break
+                else:
+                    out.append(self.text(text[pos]))
+                    pos += 1
+        return "".join(out)
+
+    def text(self, char: str) -> str:
+        return char
+
+    def derivative(self, num: str, den: str) -> str:
+        raise NotImplementedError
+
+    def matrix(self, rows: list[list[str]]) -> str:
+        raise NotImplementedError
+
+    def sub(self, body: str) -> str:
+        raise NotImplementedError
+
+    def sup(self, body: str) -> str:
+        raise NotImplementedError
+
+    def operator(self, name: str) -> str:
+        raise NotImplementedError
+
+
+class _Unicode(_Renderer):
+    def derivative(self, num: str, den: str) -> str:
+        return f"∂{num}/∂{den}"
+
+    def matrix(self, rows: list[list[str]]) -> str:
+        if len(rows) == 1:
+            return "[" + ", ".join(rows[0]) + "]"
+        return "[" + "; ".join(", ".join(r) for r in rows) + "]"
+
+    def sub(self, body: str) -> str:
+        if body and all(c in _SUB or c == "," for c in body):
+            return "".join(_SUB.get(c, ",") for c in body)
+        return f"_{body}" if len(body) == 1 else f"_({body})"
+
+    def sup(self, body: str) -> str:
+        if body and all(c in _SUP for c in body):
+            return "".join(_SUP[c] for c in body)
+        return f"^{body}" if len(body) == 1 else f"^({body})"
+
+    def operator(self, name: str) -> str:
+        return {"cdot": "·", "odot": "⊙", "sum": "Σ", "T": "ᵀ"}[name]
+
+
+class _Latex(_Renderer):
+    def text(self, char: str) -> str:
+        return _LATEX_CHARS.get(char, {"%": r"\%", "&": r"\&", "#": r"\#"}.get(char, char))
+
+    def derivative(self, num: str, den: str) -> str:
+        return rf"\frac{{\partial {num}}}{{\partial {den}}}"
+
+    def matrix(self, rows: list[list[str]]) -> str:
+        body = r" \\ ".join(" & ".join(r) for r in rows)
+        return rf"\begin{{bmatrix}} {body} \end{{bmatrix}}"
+
+    def sub(self, body: str) -> str:
+        return f"_{{{body}}}"
+
+    def sup(self, body: str) -> str:
+        return f"^{{{body}}}"
+
+    def operator(self, name: str) -> str:
+        return {"cdot": r"\cdot", "odot": r"\odot", "sum": r"\sum", "T": r"^\top"}[name]
+
+
+class _Html(_Unicode):
+    def text(self, char: str) -> str:
+        return {"<": "&lt;", ">": "&gt;", "&": "&amp;"}.get(char, char)
+
+    def sub(self, body: str) -> str:
+        return f"<sub>{body}</sub>"
+
+    def sup(self, body: str) -> str:
+        return f"<sup>{body}</sup>"
+
+
+def _accented(latex: str) -> str:
+    """Turn ``y\u0302`` left in LaTeX output into ``\\hat{y}``."""
+    for mark, command in _ACCENTS.items():
+        latex = re.sub(rf"(\\[A-Za-z]+|.){mark}", rf"\\{command}{{\1}}", latex)
+    return latex
+
+
+_unicode, _latex, _html = _Unicode(), _Latex(), _Html()
+
+
+def to_unicode(markup: str) -> str:
+    """Render markup as plain Unicode text, e.g. ``\\d{ℓ}{α_{1,1}}`` → ``∂ℓ/∂α₁,₁``."""
+    return _unicode.render(markup)
+
+
+def to_latex(markup: str) -> str:
+    """Render markup as LaTeX math (without the surrounding ``$``)."""
+    for composed, decomposed in _PRECOMPOSED.items():
+        markup = markup.replace(composed, decomposed)
+    return _accented(_latex.render(markup))
+
+
+def to_html(markup: str) -> str:
+    """Render markup as HTML with ``<sub>``/``<sup>``."""
+    return _html.render(markup)
+
+
+RENDERERS: dict[str, Callable[[str], str]] = {
+    "unicode": to_unicode, "latex": to_latex, "html": to_html,
+}
+
+
+# --------------------------------------------------------------------------- numbers
+
+def format_number(value: float, digits: int = 6) -> str:
+    """A number as a student would write it: ``7``, ``0.5``, ``−0.2``, ``1.2346e-07``."""
+    value = float(value)
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "∞" if value > 0 else "−∞"
+    if value == 0:
+        return "0"
+    rounded = round(value)
+    if abs(value - rounded) < 1e-9 * max(1.0, abs(value)) and abs(value) < 1e15:
+        text = str(int(rounded))
+    else:
+        text = f"{value:.{digits}g}"
+        if "e" in text:
+            mantissa, exponent = text.split("e")
+            text = f"{mantissa}e{int(exponent)}"
+    return text.replace("-", "−")
+
+
+def format_factor(value: float) -> str:
+    """A number placed in a product: negative numbers get parentheses."""
+    text = format_number(value)
+    return f"({text})" if text.startswith("−") else text
+
+
+def format_array(values: np.ndarray | float) -> str:
+    """Markup for a scalar, vector (as a column when 1-D is shown as a row) or matrix."""
+    array = np.asarray(values, dtype=float)
+    if array.ndim == 0:
+        return format_number(float(array))
+    if array.ndim == 1:
+        array = array[None, :]
+    rows = ";".join(",".join(format_number(v) for v in row) for row in array)
+    return f"\\mat{{{rows}}}"
+
+
+# --------------------------------------------------------------------------- symbols
+
+def instantiate(template: str, **indices: int) -> str:
+    """Fill ``$j``-style placeholders in a symbol template: ``α_{$j,$i}`` → ``α_{1,0}``."""
+    for name, value in sorted(indices.items(), key=lambda kv: -len(kv[0])):
+        template = template.replace(f"${name}", str(value))
+    return template
+
+
+def adjoint(loss: str, symbol: str) -> str:
+    """Markup for the adjoint ∂loss/∂symbol."""
+    return f"\\d{{{loss}}}{{{symbol}}}"

@@ -1,0 +1,93 @@
+"""A network problem: the network, its parameters, its data and how it is trained.
+
+This is the engine's front door: ``problem.trace()`` gives the step-by-step run that the UI,
+the quiz, the exports and the CLI all read, ``problem.train(n)`` the fast training loop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+
+import numpy as np
+
+from .batch import Gradients, Training, TrainingRun, batches, loss_and_gradients, train
+from .layer_trace import build_layer_steps
+from .network import Dataset, Network, Parameters, check_parameters
+from .network_graph import (
+    NetworkGraph,
+    build_graph,
+    input_id,
+    parameter_values,
+    sample_values,
+)
+from .trace import BatchSettings, Trace, batch_steps
+
+
+class Granularity(StrEnum):
+    NODE = "node"
+    LAYER = "layer"
+
+
+@dataclass(frozen=True)
+class NetworkProblem:
+    network: Network
+    params: Parameters
+    data: Dataset
+    training: Training = field(default_factory=Training)
+    show_update: bool = True  # end the trace with the update θ ← θ − η∇ and the new loss
+    input_gradients: bool = False  # also compute ∂ℓ/∂x
+
+    def __post_init__(self) -> None:
+        check_parameters(self.network, self.params)
+        if self.data.inputs.shape[1] != self.network.input_size:
+            raise ValueError(f"inputs have {self.data.inputs.shape[1]} columns, the network "
+                             f"expects {self.network.input_size}")
+        if self.data.targets.shape[1] != self.network.output_size:
+            raise ValueError(f"targets have {self.data.targets.shape[1]} columns, the network "
+                             f"has {self.network.output_size} outputs")
+
+    def graph(self) -> NetworkGraph:
+        return build_graph(self.network)
+
+    def first_batch(self) -> np.ndarray:
+        """The rows the traced update uses: all of them for batch GD."""
+        return batches(self.training, len(self.data), 1)[0]
+
+    def trace(self, granularity: Granularity | str = Granularity.NODE) -> Trace:
+        """The forward pass, the backward pass and (optionally) one update, step by step."""
+        rows = self.first_batch()
+        data = self.data.subset(rows)
+        eta = self.training.learning_rate if self.show_update else None
+        notation = self.network.notation
+        if Granularity(granularity) is Granularity.LAYER:
+            steps = build_layer_steps(self.network, self.params, data, learning_rate=eta,
+                                      frozen=self.training.frozen,
+                                      input_gradients=self.input_gradients)
+            return Trace(tuple(steps), notation.loss)
+        built = self.graph()
+        params = parameter_values(self.network, self.params)
+        wanted = [n.id for n in built.graph.nodes if n.role == "param"]
+        if self.input_gradients:
+            wanted += [input_id(i) for i in range(self.network.input_size)]
+        frozen = frozenset(node for node in wanted
+                           if node.split("[")[0] in self.training.frozen)
+        settings = BatchSettings(
+            loss_symbol=notation.loss, batch_loss_symbol=notation.batch_loss,
+            mean_over_samples=self.network.loss.mean_over_samples, learning_rate=eta,
+            frozen=frozen)
+        samples = [sample_values(self.data, int(r)) for r in rows]
+        steps = batch_steps(built.graph, samples, params, settings,
+                            sample_ids=[int(r) for r in rows], differentiate=wanted,
+                            order=built.backward_order)
+        return Trace(tuple(steps), notation.loss)
+
+    def gradients(self) -> Gradients:
+        """Loss and gradients over the whole dataset (fast path)."""
+        return loss_and_gradients(self.network, self.params, self.data)
+
+    def train(self, updates: int) -> TrainingRun:
+        return train(self.network, self.params, self.data, self.training, updates)
+
+    def with_params(self, params: Parameters) -> NetworkProblem:
+        return replace(self, params=params)

@@ -1,0 +1,364 @@
+"""The trace: a run of backpropagation as an ordered tuple of immutable steps.
+
+One step computes one quantity (a node's value, a node's adjoint, an averaged gradient, an
+updated parameter) and records how: the formula in symbols, the same formula with numbers, the
+result and the keys of the cached quantities it read.  The UI's cursor, the quiz, the exports
+and the CLI all read the same trace.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import numpy as np
+
+from .graph import Graph, Node, Role
+from .notation import adjoint, format_factor, format_number, to_unicode
+
+
+class Phase(StrEnum):
+    FORWARD = "forward"
+    BACKWARD = "backward"
+    GRADIENT = "gradient"  # the adjoint of a parameter: what the update uses
+    AVERAGE = "average"  # combining per-sample gradients (or losses) over a batch
+    UPDATE = "update"  # θ ← θ − η ∇θ
+    EVALUATE = "evaluate"  # the loss after the update
+
+
+class Quantity(StrEnum):
+    VALUE = "value"
+    ADJOINT = "adjoint"
+    UPDATED = "updated"  # a parameter's (or the loss's) value after the update
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Key:
+    """Names one cached quantity: a node's value or adjoint, for one sample (or the batch)."""
+
+    quantity: Quantity
+    node: str
+    sample: int | None = None
+
+    def __str__(self) -> str:
+        where = "" if self.sample is None else f"@{self.sample}"
+        return f"{self.quantity}:{self.node}{where}"
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One contribution to a sum of chain-rule products, e.g. ∂ℓ/∂ŷ · β₁."""
+
+    via: str  # the consumer node the contribution comes through
+    symbol: str  # markup
+    numbers: str  # markup
+    factors: tuple[float, ...]  # their product is the contribution
+
+    @property
+    def value(self) -> float:
+        return math.prod(self.factors)
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One immutable step of the trace."""
+
+    index: int
+    phase: Phase
+    key: Key  # what this step computes
+    lhs: str  # markup, e.g. "\\d{ℓ}{z_1}" or "a_1"
+    formula: str  # markup of the right-hand side in symbols
+    numbers: str  # markup of the right-hand side with numbers substituted
+    result: float | np.ndarray
+    reads: tuple[Key, ...] = ()
+    terms: tuple[Term, ...] = ()  # for chain-rule sums: one per contribution
+    granularity: str = "node"
+    shape: tuple[int, ...] = ()
+    explanation: str = ""  # plain-language one-liner
+
+    @property
+    def node(self) -> str:
+        return self.key.node
+
+    @property
+    def sample(self) -> int | None:
+        return self.key.sample
+
+    @property
+    def cached_adjoints(self) -> tuple[Key, ...]:
+        """The adjoints this step reuses: computed by earlier steps, read from the cache."""
+        return tuple(k for k in self.reads if k.quantity is Quantity.ADJOINT)
+
+    def line(self, render=to_unicode, result_text: str | None = None) -> str:
+        """The whole chain-rule line: ``lhs = formula = numbers = result``."""
+        result = result_text if result_text is not None else format_result(self.result)
+        parts = [self.lhs, self.formula]
+        if self.numbers and self.numbers != self.formula:
+            parts.append(self.numbers)
+        rendered = [render(p) for p in parts]
+        if rendered[-1] != render(result):
+            rendered.append(render(result))
+        return " = ".join(rendered)
+
+
+def format_result(value: float | np.ndarray) -> str:
+    from .notation import format_array
+
+    return format_array(value) if np.ndim(value) else format_number(float(value))
+
+
+@dataclass(frozen=True)
+class Trace:
+    """The steps plus lookups: which step produced a key, and the final numbers."""
+
+    steps: tuple[Step, ...]
+    loss_symbol: str = "ℓ"
+    producer: dict[Key, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "producer", {s.key: s.index for s in self.steps})
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    def __getitem__(self, index: int) -> Step:
+        return self.steps[index]
+
+    def __iter__(self):
+        return iter(self.steps)
+
+    def value(self, node: str, sample: int | None = None) -> float | np.ndarray:
+        return self.steps[self.producer[Key(Quantity.VALUE, node, sample)]].result
+
+    def adjoint(self, node: str, sample: int | None = None) -> float | np.ndarray:
+        return self.steps[self.producer[Key(Quantity.ADJOINT, node, sample)]].result
+
+    def find(self, key: Key) -> Step | None:
+        index = self.producer.get(key)
+        return None if index is None else self.steps[index]
+
+    def known_before(self, cursor: int) -> set[Key]:
+        """Keys already computed when the cursor stands on step ``cursor`` (itself included)."""
+        return {s.key for s in self.steps[: cursor + 1]}
+
+    def phase_position(self, cursor: int) -> tuple[Phase, int, int]:
+        """(phase, position within the phase, steps in the phase), e.g. Backward 4 / 11."""
+        phase = self.steps[cursor].phase
+        same = [s.index for s in self.steps if s.phase == phase]
+        return phase, same.index(cursor) + 1, len(same)
+
+
+# --------------------------------------------------------------------------- scalar passes
+
+def _forward_step(index: int, node: Node, graph: Graph, values: Mapping[str, float],
+                  sample: int | None) -> Step:
+    args = [values[i] for i in node.inputs]
+    syms = [graph[i].symbol for i in node.inputs]
+    assert node.op is not None
+    return Step(
+        index=index, phase=Phase.FORWARD, key=Key(Quantity.VALUE, node.id, sample),
+        lhs=node.symbol, formula=node.op.formula(syms), numbers=node.op.numbers(args),
+        result=values[node.id],
+        reads=tuple(Key(Quantity.VALUE, i, sample) for i in node.inputs),
+        explanation=f"Compute {to_unicode(node.symbol)} from its inputs.",
+    )
+
+
+def _backward_step(index: int, node: Node, graph: Graph, values: Mapping[str, float],
+                   adjoints: dict[str, float], loss_symbol: str, sample: int | None) -> Step:
+    terms: list[Term] = []
+    reads: list[Key] = []
+    for consumer_id, k in graph.consumers[node.id]:
+        consumer = graph[consumer_id]
+        if consumer_id not in adjoints:
+            continue  # a branch that does not reach the output
+        assert consumer.op is not None
+        args = [values[i] for i in consumer.inputs]
+        syms = [graph[i].symbol for i in consumer.inputs]
+        local = consumer.op.partial(k, args, values[consumer_id])
+        local_sym = consumer.op.partial_symbol(k, syms, consumer.symbol)
+        local_num = consumer.op.partial_numbers(k, args, values[consumer_id])
+        reads += [Key(Quantity.VALUE, i, sample) for i in consumer.inputs if i != node.id]
+        if consumer_id == graph.output:  # ∂ℓ/∂ℓ = 1 is left out of the product
+            terms.append(Term(consumer_id, local_sym, local_num, (local,)))
+            continue
+        upstream = adjoints[consumer_id]
+        reads.append(Key(Quantity.ADJOINT, consumer_id, sample))
+        terms.append(Term(
+            consumer_id,
+            f"{adjoint(loss_symbol, consumer.symbol)} \\cdot {local_sym}",
+            f"{format_factor(upstream)} \\cdot {local_num}",
+            (upstream, local),
+        ))
+    result = math.fsum(t.value for t in terms)
+    adjoints[node.id] = result
+    phase = Phase.GRADIENT if node.role is Role.PARAM else Phase.BACKWARD
+    cached = [to_unicode(adjoint(loss_symbol, graph[t.via].symbol))
+              for t in terms if t.via != graph.output]
+    if len(terms) > 1:
+        explanation = (f"{to_unicode(node.symbol)} feeds {len(terms)} nodes: its adjoint is the "
+                       f"sum of {len(terms)} contributions.")
+    elif cached:
+        explanation = f"Reuses the cached {cached[0]} instead of recomputing it."
+    else:
+        explanation = "Start of the backward pass: the derivative of the loss itself."
+    return Step(
+        index=index, phase=phase, key=Key(Quantity.ADJOINT, node.id, sample),
+        lhs=adjoint(loss_symbol, node.symbol),
+        formula=" + ".join(t.symbol for t in terms) or "0",
+        numbers=" + ".join(t.numbers for t in terms) or "0",
+        result=result, reads=tuple(dict.fromkeys(reads)), terms=tuple(terms),
+        explanation=explanation,
+    )
+
+
+def graph_pass(graph: Graph, leaves: Mapping[str, float], *, loss_symbol: str,
+               sample: int | None = None, start: int = 0,
+               differentiate: Iterable[str] | None = None,
+               order: Sequence[str] | None = None) -> list[Step]:
+    """Forward steps in topological order, then backward steps in reverse.
+
+    ``differentiate`` lists the leaves whose adjoints are wanted (default: the parameters);
+    adjoints of every operation node are always computed.  ``order`` may fix the backward
+    order (it must be a reverse topological order); wanted leaves missing from it come last.
+    """
+    values = graph.evaluate(dict(leaves))
+    wanted = ({n.id for n in graph.leaves(Role.PARAM)} if differentiate is None
+              else set(differentiate))
+    steps: list[Step] = []
+    for node in graph.nodes:
+        if node.op is not None:
+            steps.append(_forward_step(start + len(steps), node, graph, values, sample))
+    adjoints: dict[str, float] = {graph.output: 1.0}
+    ids = list(order) if order is not None else [n.id for n in reversed(graph.nodes)]
+    ids += [n.id for n in reversed(graph.nodes) if n.id in wanted and n.id not in ids]
+    for node in (graph[i] for i in ids):
+        if node.id == graph.output or (node.op is None and node.id not in wanted):
+            continue
+        steps.append(_backward_step(start + len(steps), node, graph, values, adjoints,
+                                    loss_symbol, sample))
+    return steps
+
+
+# --------------------------------------------------------------------------- batches
+
+@dataclass(frozen=True, slots=True)
+class BatchSettings:
+    """How a batch of samples becomes one update."""
+
+    loss_symbol: str = "ℓ"
+    batch_loss_symbol: str = "L"
+    mean_over_samples: bool = True
+    learning_rate: float | None = None  # None: no update steps
+    frozen: frozenset[str] = frozenset()  # parameter node ids that are not updated
+    evaluate_after: bool = True
+
+
+def batch_steps(graph: Graph, samples: Sequence[Mapping[str, float]],
+                params: Mapping[str, float], settings: BatchSettings, *,
+                start: int = 0, sample_ids: Sequence[int] | None = None,
+                differentiate: Iterable[str] | None = None,
+                order: Sequence[str] | None = None) -> list[Step]:
+    """Per-sample passes, the averaged gradient, the update and the loss afterwards."""
+    ids = list(sample_ids) if sample_ids is not None else list(range(len(samples)))
+    single = len(samples) == 1
+    steps: list[Step] = []
+    for sample_id, leaves in zip(ids, samples, strict=True):
+        merged = {**leaves, **params}
+        steps += graph_pass(graph, merged, loss_symbol=settings.loss_symbol,
+                            sample=None if single else sample_id,
+                            start=start + len(steps), differentiate=differentiate,
+                            order=order)
+    param_nodes = [n for n in graph.leaves(Role.PARAM)]
+    if single:
+        gradients = {n.id: _result(steps, Key(Quantity.ADJOINT, n.id, None)) for n in param_nodes}
+        gradient_keys = {n.id: Key(Quantity.ADJOINT, n.id, None) for n in param_nodes}
+    else:
+        gradients, gradient_keys = {}, {}
+        steps.append(_combine_step(start + len(steps), graph.output, graph[graph.output].symbol,
+                                   settings.batch_loss_symbol, ids, steps, Quantity.VALUE,
+                                   settings.mean_over_samples, settings))
+        for node in param_nodes:
+            step = _combine_step(start + len(steps), node.id, node.symbol, "", ids, steps,
+                                 Quantity.ADJOINT, settings.mean_over_samples, settings)
+            steps.append(step)
+            gradients[node.id] = float(step.result)
+            gradient_keys[node.id] = step.key
+    if settings.learning_rate is None:
+        return steps
+    eta = settings.learning_rate
+    new_params = dict(params)
+    batch_loss = settings.loss_symbol if single else settings.batch_loss_symbol
+    for node in param_nodes:
+        if node.id in settings.frozen:
+            continue
+        old, grad = params[node.id], gradients[node.id]
+        new_params[node.id] = old - eta * grad
+        steps.append(Step(
+            index=start + len(steps), phase=Phase.UPDATE,
+            key=Key(Quantity.UPDATED, node.id),
+            lhs=f"{node.symbol}′",
+            formula=f"{node.symbol} − η \\cdot {adjoint(batch_loss, node.symbol)}",
+            numbers=f"{format_number(old)} − {format_factor(eta)} \\cdot {format_factor(grad)}",
+            result=new_params[node.id],
+            reads=(Key(Quantity.VALUE, node.id, None), gradient_keys[node.id]),
+            explanation=f"Gradient descent moves {to_unicode(node.symbol)} against its gradient.",
+        ))
+    if settings.evaluate_after:
+        losses = [graph.evaluate({**leaves, **new_params})[graph.output] for leaves in samples]
+        total = math.fsum(losses) / (len(losses) if settings.mean_over_samples else 1)
+        before = _result(steps, Key(Quantity.VALUE, graph.output, None))
+        verdict = "lower" if total < before else "not lower"
+        steps.append(Step(
+            index=start + len(steps), phase=Phase.EVALUATE,
+            key=Key(Quantity.UPDATED, graph.output), lhs=f"{batch_loss}′",
+            formula=_combination_text(settings.loss_symbol, len(losses),
+                                      settings.mean_over_samples),
+            numbers=_combination_numbers(losses, settings.mean_over_samples),
+            result=total,
+            explanation=f"The loss after the update is {verdict} than before "
+                        f"({format_number(before)}).",
+        ))
+    return steps
+
+
+def _result(steps: Sequence[Step], key: Key) -> float:
+    for step in reversed(steps):
+        if step.key == key:
+            return float(step.result)
+    raise KeyError(key)
+
+
+def _combination_text(symbol: str, count: int, mean: bool) -> str:
+    parts = " + ".join(f"{symbol}^{{({n + 1})}}" for n in range(count))
+    return f"(1/{count})({parts})" if mean and count > 1 else parts
+
+
+def _combination_numbers(values: Sequence[float], mean: bool) -> str:
+    parts = " + ".join(format_factor(v) for v in values)
+    return f"(1/{len(values)})({parts})" if mean and len(values) > 1 else parts
+
+
+def _combine_step(index: int, node_id: str, symbol: str, batch_symbol: str, ids: Sequence[int],
+                  steps: Sequence[Step], quantity: Quantity, mean: bool,
+                  settings: BatchSettings) -> Step:
+    keys = [Key(quantity, node_id, s) for s in ids]
+    values = [_result(steps, k) for k in keys]
+    total = math.fsum(values) / (len(values) if mean else 1)
+    if quantity is Quantity.VALUE:
+        lhs = batch_symbol
+        per_sample = _combination_text(settings.loss_symbol, len(ids), mean)
+        explanation = "The batch loss combines the per-sample losses."
+    else:
+        lhs = adjoint(settings.batch_loss_symbol, symbol)
+        each = " + ".join(f"{adjoint(settings.loss_symbol, symbol)}^{{({s + 1})}}" for s in ids)
+        per_sample = f"(1/{len(ids)})({each})" if mean else each
+        explanation = (f"The batch gradient {'averages' if mean else 'adds'} the cached "
+                       f"per-sample gradients.")
+    return Step(
+        index=index, phase=Phase.AVERAGE, key=Key(quantity, node_id, None), lhs=lhs,
+        formula=per_sample, numbers=_combination_numbers(values, mean), result=total,
+        reads=tuple(keys), explanation=explanation,
+    )

@@ -1,0 +1,340 @@
+"""The document: the one object that owns the app's mutable state.
+
+It holds the current (immutable) :class:`Exercise`, the trace derived from it, the step
+cursor, the granularity, the sample being shown, the training history and the undo stack.
+Views read from it and listen to its past-tense signals; every edit replaces the exercise
+through an undo command, so undo/redo and the "modified" flag come for free.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from tutor.engine import Granularity, Key, NetworkProblem, Parameters, Step, Trace, TrainingRun
+from tutor.engine.batch import Method, dataset_loss
+from tutor.engine.network import check_parameters
+from tutor.engine.trace import Phase
+from tutor.exercise.model import Exercise, Problem
+
+
+@dataclass(frozen=True)
+class TrainingHistory:
+    """The loss curve and the parameters after every update.
+
+    ``losses[0]`` is the loss before any update; ``params[t]`` the parameters after ``t``
+    updates; ``edits`` the indices where the network was edited mid-training; ``current``
+    the index whose parameters are the exercise's current parameters.
+    """
+
+    losses: tuple[float, ...] = ()
+    params: tuple[Parameters, ...] = ()
+    edits: tuple[int, ...] = ()
+    current: int = 0
+    diverged_at: int | None = None
+
+    @staticmethod
+    def start(problem: Problem) -> TrainingHistory:
+        """A history with one point: the problem as it stands (empty for non-networks)."""
+        if not isinstance(problem, NetworkProblem):
+            return TrainingHistory()
+        return TrainingHistory((_loss(problem),), (problem.params,))
+
+    def __len__(self) -> int:
+        return len(self.losses)
+
+    @property
+    def updates(self) -> int:
+        return max(0, len(self.losses) - 1)
+
+    def extended(self, run: TrainingRun) -> TrainingHistory:
+        """Training continues from ``current``: later points (an abandoned branch) are cut."""
+        keep = self.current + 1
+        losses = self.losses[:keep] + tuple(float(v) for v in run.losses[1:])
+        params = self.params[:keep] + tuple(run.params[1:])
+        diverged = None if run.diverged_at is None else self.current + run.diverged_at
+        edits = tuple(e for e in self.edits if e < keep)
+        return TrainingHistory(losses, params, edits, len(losses) - 1, diverged)
+
+    def after_edit(self, problem: Problem) -> TrainingHistory:
+        """The history once the network was edited into ``problem``.
+
+        Before any training, or when the parameter shapes no longer fit (a resized layer),
+        the history starts afresh; otherwise the edited state is appended with a marker.
+        """
+        fresh = TrainingHistory.start(problem)
+        if self.updates == 0 or not isinstance(problem, NetworkProblem):
+            return fresh
+        try:
+            check_parameters(problem.network, self.params[0])
+        except ValueError:
+            return fresh
+        keep = self.current + 1
+        losses = self.losses[:keep] + fresh.losses
+        params = self.params[:keep] + fresh.params
+        edits = (*(e for e in self.edits if e < keep), keep)
+        return TrainingHistory(losses, params, edits, keep, None)
+
+    def at(self, index: int) -> TrainingHistory:
+        return dataclasses.replace(self, current=index)
+
+
+def _loss(problem: NetworkProblem) -> float:
+    with np.errstate(over="ignore", invalid="ignore"):
+        return dataset_loss(problem.network, problem.params, problem.data)
+
+
+def compute_trace(problem: Problem, granularity: Granularity, sample: int | None) -> Trace:
+    """The trace of ``problem``; with ``sample`` set, of that one sample of the dataset."""
+    if isinstance(problem, NetworkProblem):
+        if sample is not None and len(problem.data) > 1:
+            training = dataclasses.replace(problem.training, method=Method.BATCH)
+            problem = dataclasses.replace(problem, data=problem.data.subset([sample]),
+                                          training=training)
+        return problem.trace(granularity)
+    trace = getattr(problem, "trace", None)
+    return trace() if callable(trace) else Trace(())
+
+
+def sample_count(problem: Problem) -> int:
+    return len(problem.data) if isinstance(problem, NetworkProblem) else 0
+
+
+@dataclass(frozen=True)
+class _State:
+    exercise: Exercise
+    history: TrainingHistory
+
+
+class _ReplaceState(QUndoCommand):
+    """Swaps the document between two states; touches nothing else."""
+
+    def __init__(self, document: Document, text: str, before: _State, after: _State) -> None:
+        super().__init__(text)
+        self._document, self._before, self._after = document, before, after
+
+    def redo(self) -> None:
+        self._document._apply(self._after)
+
+    def undo(self) -> None:
+        self._document._apply(self._before)
+
+
+class Document(QObject):
+    exercise_changed = Signal()  # the exercise was replaced (any edit, undo, redo, open)
+    structure_changed = Signal()  # architecture/program changed: views rebuild their scenes
+    trace_changed = Signal()  # a new trace (after an edit or a granularity/sample change)
+    cursor_changed = Signal(int)  # the cursor moved to this step index
+    history_changed = Signal()  # the training history (loss curve) changed
+    modified_changed = Signal(bool)
+    path_changed = Signal()
+
+    def __init__(self, exercise: Exercise, path: Path | None = None,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._exercise = exercise
+        self._path = None if path is None else Path(path)
+        self._granularity = Granularity.NODE
+        self._sample: int | None = None
+        self._history = TrainingHistory.start(exercise.problem)
+        self._trace = compute_trace(exercise.problem, self._granularity, self._sample)
+        self._cursor = 0
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.cleanChanged.connect(self._on_clean_changed)
+
+    # ------------------------------------------------------------------ read-only state
+
+    @property
+    def exercise(self) -> Exercise:
+        return self._exercise
+
+    @property
+    def trace(self) -> Trace:
+        return self._trace
+
+    @property
+    def cursor(self) -> int:
+        return self._cursor
+
+    @property
+    def granularity(self) -> Granularity:
+        return self._granularity
+
+    @property
+    def sample(self) -> int | None:
+        return self._sample
+
+    @property
+    def path(self) -> Path | None:
+        return self._path
+
+    @property
+    def history(self) -> TrainingHistory:
+        return self._history
+
+    @property
+    def is_modified(self) -> bool:
+        return not self.undo_stack.isClean()
+
+    @property
+    def sample_count(self) -> int:
+        return sample_count(self._exercise.problem)
+
+    def current_step(self) -> Step:
+        return self._trace[self._cursor]
+
+    def known_keys(self) -> set[Key]:
+        """Keys computed up to and including the cursor."""
+        if not len(self._trace):
+            return set()
+        return self._trace.known_before(self._cursor)
+
+    # ------------------------------------------------------------------ cursor
+
+    def set_cursor(self, index: int) -> None:
+        last = len(self._trace) - 1
+        index = max(0, min(int(index), max(last, 0)))
+        if index != self._cursor:
+            self._cursor = index
+            self.cursor_changed.emit(index)
+
+    def first(self) -> None:
+        self.set_cursor(0)
+
+    def last(self) -> None:
+        self.set_cursor(len(self._trace) - 1)
+
+    def next(self) -> None:
+        self.set_cursor(self._cursor + 1)
+
+    def back(self) -> None:
+        self.set_cursor(self._cursor - 1)
+
+    def at_end(self) -> bool:
+        return self._cursor >= len(self._trace) - 1
+
+    # ------------------------------------------------------------------ view settings
+
+    def set_granularity(self, granularity: Granularity | str) -> None:
+        granularity = Granularity(granularity)
+        if granularity is self._granularity:
+            return
+        old_trace, old_cursor = self._trace, self._cursor
+        self._granularity = granularity
+        self._retrace(keep=_matching_cursor(old_trace, old_cursor, self._new_trace()))
+
+    def set_sample(self, sample: int | None) -> None:
+        if sample is not None and not 0 <= sample < max(self.sample_count, 1):
+            raise ValueError(f"sample {sample} is out of range")
+        if sample == self._sample:
+            return
+        self._sample = sample
+        self._retrace(keep=0)
+
+    # ------------------------------------------------------------------ editing
+
+    def edit(self, description: str, exercise: Exercise) -> None:
+        """One undoable command replacing the exercise (every edit in the app comes here)."""
+        # identity, not equality: the problems hold NumPy arrays
+        if exercise is self._exercise:
+            return
+        if exercise.problem is self._exercise.problem:
+            history = self._history
+        else:
+            history = self._history.after_edit(exercise.problem)
+        self._push(description, _State(exercise, history))
+
+    def train(self, updates: int) -> TrainingRun:
+        """Run ``updates`` gradient-descent updates as one undoable command."""
+        problem = self._exercise.problem
+        if not isinstance(problem, NetworkProblem):
+            raise TypeError("only network exercises can be trained")
+        run = problem.train(updates)
+        exercise = self._exercise.with_problem(problem.with_params(run.final))
+        self._push(f"Train {updates} update{'s' if updates != 1 else ''}",
+                   _State(exercise, self._history.extended(run)))
+        return run
+
+    def restore_history(self, index: int) -> None:
+        """Undoably go back (or forward) to the parameters after ``index`` updates."""
+        problem = self._exercise.problem
+        if not isinstance(problem, NetworkProblem) or not 0 <= index < len(self._history):
+            raise IndexError(f"no training history entry {index}")
+        exercise = self._exercise.with_problem(problem.with_params(self._history.params[index]))
+        self._push(f"Restore parameters after {index} updates",
+                   _State(exercise, self._history.at(index)))
+
+    def reset(self, exercise: Exercise, path: Path | None = None) -> None:
+        """Open another exercise: a fresh history, undo stack, cursor and sample."""
+        self.undo_stack.clear()
+        self._sample = None
+        self._cursor = 0
+        self._apply(_State(exercise, TrainingHistory.start(exercise.problem)), force=True)
+        self.set_path(path)
+        self.undo_stack.setClean()
+        self.modified_changed.emit(False)
+
+    def set_path(self, path: Path | None) -> None:
+        path = None if path is None else Path(path)
+        if path != self._path:
+            self._path = path
+            self.path_changed.emit()
+
+    def mark_saved(self, path: Path) -> None:
+        self.set_path(path)
+        self.undo_stack.setClean()
+
+    # ------------------------------------------------------------------ internals
+
+    def _on_clean_changed(self, clean: bool) -> None:
+        self.modified_changed.emit(not clean)
+
+    def _push(self, description: str, state: _State) -> None:
+        before = _State(self._exercise, self._history)
+        self.undo_stack.push(_ReplaceState(self, description, before, state))
+
+    def _apply(self, state: _State, force: bool = False) -> None:
+        old = self._exercise
+        history_changed = force or state.history is not self._history
+        self._exercise, self._history = state.exercise, state.history
+        if self._sample is not None and self._sample >= self.sample_count:
+            self._sample = None
+        self.exercise_changed.emit()
+        if force or not _same_structure(old, state.exercise):
+            self.structure_changed.emit()
+        if history_changed:
+            self.history_changed.emit()
+        self._retrace(keep=self._cursor)
+
+    def _new_trace(self) -> Trace:
+        return compute_trace(self._exercise.problem, self._granularity, self._sample)
+
+    def _retrace(self, keep: int) -> None:
+        self._trace = self._new_trace()
+        self._cursor = max(0, min(keep, len(self._trace) - 1))
+        self.trace_changed.emit()
+        self.cursor_changed.emit(self._cursor)
+
+
+def _same_structure(old: Exercise, new: Exercise) -> bool:
+    """Whether the diagrams can stay: same network (or the same expression program)."""
+    a, b = old.problem, new.problem
+    if isinstance(a, NetworkProblem) and isinstance(b, NetworkProblem):
+        return a.network == b.network
+    return type(a) is type(b) and getattr(a, "program", None) == getattr(b, "program", None)
+
+
+def _matching_cursor(old: Trace, cursor: int, new: Trace) -> int:
+    """The step of ``new`` at the same relative place within the same phase as ``cursor``."""
+    if not len(old) or not len(new):
+        return 0
+    phase, position, count = old.phase_position(cursor)
+    same = [s.index for s in new if s.phase == phase]
+    if not same:
+        return 0 if phase is Phase.FORWARD else len(new) - 1
+    return same[min(len(same) - 1, max(0, round(position / count * len(same)) - 1))]

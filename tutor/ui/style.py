@@ -1,0 +1,175 @@
+"""The shared visual vocabulary: colours, outlines and the font scale every view reads.
+
+Colours come from the Okabe–Ito palette, which stays distinguishable under the common forms
+of colour blindness.  Colour is never the only cue: a weight's sign is also its line style
+(solid positive, dashed negative), the current node has a thick outline, a cached read a
+double dashed outline plus a badge, and pending nodes show no number at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QPen
+
+# Okabe & Ito (2008), "Color Universal Design".
+ORANGE = "#E69F00"
+SKY_BLUE = "#56B4E9"
+BLUISH_GREEN = "#009E73"
+YELLOW = "#F0E442"
+BLUE = "#0072B2"
+VERMILLION = "#D55E00"
+REDDISH_PURPLE = "#CC79A7"
+BLACK = "#000000"
+
+
+class NodeState(StrEnum):
+    """How far the cursor has got with one item."""
+
+    PENDING = "pending"  # not computed yet: no number shown
+    COMPUTED = "computed"  # computed by an earlier step
+    CURRENT = "current"  # computed by the step under the cursor
+    CACHED_READ = "cached_read"  # read from the cache by the step under the cursor
+    GIVEN = "given"  # data, parameters and constants: known from the start
+
+
+@dataclass(frozen=True, slots=True)
+class Palette:
+    """Colours as ``#RRGGBB`` strings; ``color(name)`` turns one into a QColor."""
+
+    name: str
+    background: str
+    text: str
+    node_fill: str  # given quantities (inputs, parameters, targets)
+    pending: str  # outline and text of quantities not computed yet
+    computed: str  # fill of computed quantities
+    current: str  # fill/outline of the quantity being computed
+    cached_read: str  # outline and badge of cached quantities the step reads
+    positive: str  # positive weights
+    negative: str  # negative weights
+    edge: str  # structural edges (no weight)
+    dim: str  # aggregates, secondary labels
+    adjoint: str  # text of adjoints (∂ℓ/∂·)
+    outline: str  # ordinary node outline
+
+    def color(self, name: str) -> QColor:
+        return QColor(getattr(self, name))
+
+    @staticmethod
+    def light() -> Palette:
+        return Palette(
+            name="light", background="#FFFFFF", text=BLACK, node_fill="#F2F2F2",
+            pending="#9A9A9A", computed="#D4ECFA", current="#FFE3A6",
+            cached_read=REDDISH_PURPLE, positive=BLUE, negative=VERMILLION, edge="#8C8C8C",
+            dim="#B4B4B4", adjoint="#8A4A70", outline="#4D4D4D")
+
+    @staticmethod
+    def dark() -> Palette:
+        return Palette(
+            name="dark", background="#1E1E1E", text="#F0F0F0", node_fill="#2E2E2E",
+            pending="#7A7A7A", computed="#15405A", current="#6B4C00",
+            cached_read=REDDISH_PURPLE, positive=SKY_BLUE, negative=ORANGE, edge="#8C8C8C",
+            dim="#555555", adjoint="#E7A9CC", outline="#BDBDBD")
+
+    @staticmethod
+    def high_contrast() -> Palette:
+        return Palette(
+            name="high_contrast", background="#FFFFFF", text=BLACK, node_fill="#FFFFFF",
+            pending="#595959", computed="#BFE3F7", current=YELLOW,
+            cached_read="#8B0060", positive=BLUE, negative=VERMILLION, edge=BLACK,
+            dim="#595959", adjoint="#6B003F", outline=BLACK)
+
+
+PALETTES = {"light": Palette.light, "dark": Palette.dark, "high_contrast": Palette.high_contrast}
+
+# Outline widths at font scale 1; views multiply by the scale.
+OUTLINE = 1.5
+CURRENT_OUTLINE = 4.0
+CACHED_OUTLINE = 2.5
+BASE_POINT_SIZE = 10.0
+
+
+class Theme(QObject):
+    """The palette and font scale in force; views listen to ``changed`` and restyle."""
+
+    changed = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._palette = Palette.light()
+        self._font_scale = 1.0
+
+    @property
+    def palette(self) -> Palette:
+        return self._palette
+
+    @property
+    def font_scale(self) -> float:
+        return self._font_scale
+
+    def set_palette(self, palette: Palette) -> None:
+        if palette != self._palette:
+            self._palette = palette
+            self.changed.emit()
+
+    def set_font_scale(self, scale: float) -> None:
+        scale = max(0.5, min(float(scale), 4.0))
+        if scale != self._font_scale:
+            self._font_scale = scale
+            self.changed.emit()
+
+    def font(self, relative: float = 1.0, bold: bool = False) -> QFont:
+        font = QFont()
+        font.setPointSizeF(BASE_POINT_SIZE * relative * self._font_scale)
+        font.setBold(bold)
+        return font
+
+
+_theme: Theme | None = None
+
+
+def theme() -> Theme:
+    """The application-wide theme (created on first use, after the QApplication)."""
+    global _theme
+    if _theme is None:
+        _theme = Theme()
+    return _theme
+
+
+def node_pen(state: NodeState, palette: Palette, scale: float = 1.0) -> QPen:
+    """The outline that tells states apart without relying on colour."""
+    if state is NodeState.CURRENT:
+        pen = QPen(palette.color("text"), CURRENT_OUTLINE * scale)
+    elif state is NodeState.CACHED_READ:
+        pen = QPen(palette.color("cached_read"), CACHED_OUTLINE * scale, Qt.PenStyle.DashLine)
+    elif state is NodeState.PENDING:
+        pen = QPen(palette.color("pending"), OUTLINE * scale, Qt.PenStyle.DotLine)
+    else:
+        pen = QPen(palette.color("outline"), OUTLINE * scale)
+    pen.setCosmetic(False)
+    return pen
+
+
+def node_fill(state: NodeState, palette: Palette) -> QColor:
+    return palette.color({
+        NodeState.PENDING: "background", NodeState.COMPUTED: "computed",
+        NodeState.CURRENT: "current", NodeState.CACHED_READ: "computed",
+        NodeState.GIVEN: "node_fill",
+    }[state])
+
+
+def weight_pen(value: float | None, largest: float, palette: Palette,
+               scale: float = 1.0) -> QPen:
+    """Colour by sign, width by magnitude, and dashes for negative weights."""
+    if value is None:
+        return QPen(palette.color("edge"), 1.2 * scale)
+    share = min(abs(value) / largest, 1.0) if largest > 0 else 0.0
+    width = (1.0 + 4.0 * share) * scale
+    if value < 0:
+        return QPen(palette.color("negative"), width, Qt.PenStyle.DashLine)
+    if value == 0:
+        return QPen(palette.color("dim"), 1.0 * scale, Qt.PenStyle.DotLine)
+    return QPen(palette.color("positive"), width)
+

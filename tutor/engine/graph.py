@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from .activations import Activation
-from .notation import format_factor, format_number
+from .notation import format_coefficient, format_factor, format_number
 
 
 class Role(StrEnum):
@@ -42,6 +42,12 @@ class Op(Protocol):
     def partial_symbol(self, k: int, syms: Sequence[str], out_sym: str) -> str: ...
 
     def partial_numbers(self, k: int, args: Sequence[float], out: float) -> str: ...
+
+    # Optional: ``partial_reads(k, count)`` gives the positions of the inputs (or OUTPUT) that
+    # the k-th partial derivative is written with, so a trace step can list what it reads.
+
+
+OUTPUT = -1  # in ``partial_reads``: the operation's own output
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +145,11 @@ class WeightedSum:
     def partial_numbers(self, k: int, args: Sequence[float], out: float) -> str:
         return format_factor(self.partial(k, args, out))
 
+    def partial_reads(self, k: int, count: int) -> tuple[int, ...]:
+        if self.has_bias and k == count - 1:
+            return ()
+        return (k + 1,) if k % 2 == 0 else (k - 1,)
+
 
 @dataclass(frozen=True, slots=True)
 class Activate:
@@ -165,6 +176,10 @@ class Activate:
     def partial_numbers(self, k: int, args: Sequence[float], out: float) -> str:
         return self.activation.derivative_numbers(args[0], out)
 
+    def partial_reads(self, k: int, count: int) -> tuple[int, ...]:
+        # σ′ and tanh′ are written with the output, the others with the input
+        return (OUTPUT,) if self.activation.name in ("sigmoid", "tanh") else (0,)
+
 
 @dataclass(frozen=True, slots=True)
 class Difference:
@@ -190,9 +205,12 @@ class Difference:
     def partial_numbers(self, k: int, args: Sequence[float], out: float) -> str:
         return "1" if k == 0 else "(−1)"
 
+    def partial_reads(self, k: int, count: int) -> tuple[int, ...]:
+        return ()
+
 
 def _scale_text(scale: float) -> str:
-    return {1.0: "", 0.5: "½", 2.0: "2"}.get(scale, format_number(scale) + " ")
+    return format_coefficient(scale)
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,15 +258,15 @@ class SquaredError:
 
     def numbers(self, args: Sequence[float]) -> str:
         if self.residuals:
-            return self._sum([f"{format_factor(r)}^2" for r in args])
+            return self._sum([f"({format_number(r)})^2" for r in args])
         return self._sum(
             [f"({format_number(p)} − {format_factor(t)})^2" for p, t in self._diffs(args)])
 
-    def _partial_text(self, k: int, items: Sequence[str]) -> str:
-        factor = 2.0 * self.scale
-        prefix = "" if factor == 1.0 else format_number(factor)
-        if self.residuals:
-            return f"{prefix}{items[k]}" if prefix else items[k]
+    def _partial_text(self, k: int, items: Sequence[str], numeric: bool = False) -> str:
+        prefix = format_coefficient(2.0 * self.scale)
+        if self.residuals:  # 2r, but 2 · 0.62: two numbers side by side would read as one
+            joiner = " \\cdot " if numeric and prefix else ""
+            return f"{prefix}{joiner}{items[k]}"
         half = len(items) // 2
         k = k % half
         diff = f"{items[k]} − {items[k + half]}"
@@ -259,10 +277,16 @@ class SquaredError:
 
     def partial_numbers(self, k: int, args: Sequence[float], out: float) -> str:
         if self.residuals:
-            return self._partial_text(k, [format_factor(a) for a in args])
+            return self._partial_text(k, [format_factor(a) for a in args], numeric=True)
         half = len(args) // 2
         texts = [format_number(a) for a in args[:half]] + [format_factor(a) for a in args[half:]]
         return self._partial_text(k, texts)
+
+    def partial_reads(self, k: int, count: int) -> tuple[int, ...]:
+        if self.residuals:
+            return (k,)
+        half = count // 2
+        return (k % half, k % half + half)
 
 
 BCE_EPS = 1e-12  # outputs are clipped to [ε, 1 − ε] so the loss stays finite at 0 and 1
@@ -311,3 +335,7 @@ class BinaryCrossEntropy:
         half = len(args) // 2
         p, t = format_number(args[k]), format_factor(args[k + half])
         return f"{_scale_text(self.scale)}({p} − {t})/({p}(1 − {p}))"
+
+    def partial_reads(self, k: int, count: int) -> tuple[int, ...]:
+        half = count // 2
+        return (k % half, k % half + half)

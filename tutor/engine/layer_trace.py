@@ -21,7 +21,7 @@ from .network import (
     layer_symbols,
     split_display_matrix,
 )
-from .notation import adjoint, format_array, format_number
+from .notation import adjoint, format_array, format_coefficient, format_number
 from .trace import Key, Phase, Quantity, Step
 
 
@@ -38,15 +38,17 @@ class _Builder:
         self.sample = sample
 
     def add(self, phase: Phase, quantity: Quantity, node: str, lhs: str, formula: str,
-            numbers: str, result: np.ndarray, reads: tuple[tuple[Quantity, str], ...],
+            numbers: str, result: np.ndarray, reads: tuple[tuple[Quantity, str] | Key, ...],
             explanation: str, sample: int | str | None = "same") -> Step:
+        """``reads`` given as (quantity, node) belong to this step's sample; a Key is kept."""
         sample_id = self.sample if sample == "same" else sample
-        result = np.asarray(result, dtype=float)
+        result = np.array(result, dtype=float)
+        result.flags.writeable = False  # a step is an immutable record
         step = Step(
             index=self.start + len(self.steps), phase=phase, key=Key(quantity, node, sample_id),
             lhs=lhs, formula=formula, numbers=numbers,
             result=float(result) if result.ndim == 0 else result,
-            reads=tuple(Key(q, n, sample_id) for q, n in reads),
+            reads=tuple(r if isinstance(r, Key) else Key(r[0], r[1], sample_id) for r in reads),
             granularity="layer", shape=result.shape,
             explanation=explanation
             + (f" Shape {_shape_text(result.shape)}." if result.ndim else ""),
@@ -60,6 +62,11 @@ def _extended(layer: Layer, vector: np.ndarray) -> np.ndarray:
     if layer.bias is not BiasMode.FOLDED:
         return vector
     return np.append(vector, 1.0) if layer.notation.intercept_last else np.insert(vector, 0, 1.0)
+
+
+def _tensor_key(name: str) -> Key:
+    """A parameter tensor is a leaf shared by every sample."""
+    return Key(Quantity.VALUE, name, None)
 
 
 def _value_id(network: Network, n: int) -> str:
@@ -77,6 +84,21 @@ def _input_names(network: Network, n: int) -> tuple[str, str]:
     return base, extended if layer.bias is BiasMode.FOLDED else base
 
 
+def _output_adjoint_text(network: Network, out_sym: str, y_sym: str, out: np.ndarray,
+                         y: np.ndarray) -> tuple[str, str]:
+    """∂ℓ/∂ŷ in symbols and numbers: 2s(ŷ − y) for squared error, the BCE quotient otherwise."""
+    scale = network.loss.scale(network.output_size)
+    out_num, y_num = f"{format_array(out)}^T", f"{format_array(y)}^T"
+    if network.loss.kind is LossKind.BINARY_CROSS_ENTROPY:
+        coef = format_coefficient(scale)
+        return (f"{coef}({out_sym} − {y_sym}) / ({out_sym} \\odot (1 − {out_sym}))",
+                f"{coef}({out_num} − {y_num}) / ({out_num} \\odot (1 − {out_num}))")
+    coef = format_coefficient(2 * scale)
+    if not coef:
+        return f"{out_sym} − {y_sym}", f"{out_num} − {y_num}"
+    return f"{coef}({out_sym} − {y_sym})", f"{coef}({out_num} − {y_num})"
+
+
 def sample_layer_steps(network: Network, params: Parameters, x: np.ndarray, y: np.ndarray,
                        *, start: int, sample: int | None, input_gradients: bool) -> list[Step]:
     cache = forward(network, params, x[None, :])
@@ -88,7 +110,9 @@ def sample_layer_steps(network: Network, params: Parameters, x: np.ndarray, y: n
         inp = _extended(layer, cache.act[n][0])
         matrix = display_matrix(layer, params.weights[n], params.biases[n])
         w_sym = syms.weight_matrix
-        reads = [(Quantity.VALUE, prev_id)]
+        reads = [(Quantity.VALUE, prev_id), _tensor_key(f"W{n + 1}")]
+        if layer.bias is BiasMode.SEPARATE:
+            reads.append(_tensor_key(f"b{n + 1}"))
         if layer.notation.transposed:  # row-vector convention: pre = x̄ w
             formula, numbers = f"{ext} {w_sym}", f"{format_array(inp)} {format_array(matrix)}"
         else:
@@ -111,12 +135,14 @@ def sample_layer_steps(network: Network, params: Parameters, x: np.ndarray, y: n
                   f"Layer {n + 1}: the activation applies element-wise.")
             prev_id = f"h{n + 1}"
     out = cache.output[0]
+    # the error as the notation writes it: r = y − ŷ for a target-minus-output residual
+    error = y - out if network.loss.residual is Residual.TARGET_MINUS_OUTPUT else out - y
     loss_value = float(sample_losses(network, cache.output, y[None, :])[0])
     loss_sym = network.notation.loss
     out_sym = layer_symbols(network, len(network.layers) - 1).act_vector
     y_sym = network.notation.target_vector
     scale = network.loss.scale(network.output_size)
-    half = {0.5: "½", 1.0: ""}.get(scale, format_number(scale) + " ")
+    half = format_coefficient(scale)
     if network.loss.kind is LossKind.BINARY_CROSS_ENTROPY:
         formula = f"−{half}Σ[{y_sym} log {out_sym} + (1 − {y_sym}) log(1 − {out_sym})]"
     elif network.loss.residual is not Residual.NONE:
@@ -124,15 +150,14 @@ def sample_layer_steps(network: Network, params: Parameters, x: np.ndarray, y: n
     else:
         formula = f"{half}‖{out_sym} − {y_sym}‖^2"
     b.add(Phase.FORWARD, Quantity.VALUE, "loss", loss_sym, formula,
-          f"{half}‖{format_array(out - y)}‖^2" if network.loss.kind is LossKind.SQUARED_ERROR
-          else formula, loss_value, ((Quantity.VALUE, prev_id),), "The loss of this sample.")
+          f"{half}‖{format_array(error)}‖^2" if network.loss.kind is LossKind.SQUARED_ERROR
+          else formula, loss_value, ((Quantity.VALUE, prev_id), (Quantity.VALUE, "y")),
+          "The loss of this sample.")
     # backward
     delta = output_adjoint(network, cache.output, y[None, :])[0]
+    start_formula, start_numbers = _output_adjoint_text(network, out_sym, y_sym, out, y)
     b.add(Phase.BACKWARD, Quantity.ADJOINT, prev_id, adjoint(loss_sym, out_sym),
-          f"{out_sym} − {y_sym}" if scale == 0.5
-          else f"{format_number(2 * scale)}({out_sym} − {y_sym})",
-          f"{'' if scale == 0.5 else format_number(2 * scale)}"
-          f"({format_array(out)}^T − {format_array(y)}^T)", delta,
+          start_formula, start_numbers, delta,
           ((Quantity.VALUE, prev_id), (Quantity.VALUE, "y")),
           "Start of the backward pass: the loss's derivative with respect to the output.")
     for n in range(len(network.layers) - 1, -1, -1):
@@ -141,12 +166,11 @@ def sample_layer_steps(network: Network, params: Parameters, x: np.ndarray, y: n
         pre_name, act_name = f"z{n + 1}", f"h{n + 1}"
         if not layer.activation.is_identity:
             local = layer.activation.derivative(cache.pre[n][0], cache.act[n + 1][0])
-            delta = delta * local
+            upstream_act, delta = delta, delta * local
             b.add(Phase.BACKWARD, Quantity.ADJOINT, pre_name, adjoint(loss_sym, syms.pre_vector),
                   f"{adjoint(loss_sym, syms.act_vector)} \\odot "
                   f"{layer.activation.display}′({syms.pre_vector})",
-                  f"{format_array(delta / np.where(local == 0, 1, local))}^T \\odot "
-                  f"{format_array(local)}^T", delta,
+                  f"{format_array(upstream_act)}^T \\odot {format_array(local)}^T", delta,
                   ((Quantity.ADJOINT, act_name), (Quantity.VALUE, pre_name)),
                   f"Reuses the cached {adjoint(loss_sym, syms.act_vector)}; multiplies "
                   "element-wise by the local derivative.")
@@ -209,21 +233,23 @@ def build_layer_steps(network: Network, params: Parameters, data: Dataset, *,
         grads = {name: next(s.result for s in steps if s.key == Key(Quantity.ADJOINT, name))
                  for name in tensors}
     else:
-        losses = [s.result for s in steps if s.key.node == "loss" and s.phase is Phase.FORWARD]
+        loss_steps = [s for s in steps if s.key.node == "loss" and s.phase is Phase.FORWARD]
+        losses = [s.result for s in loss_steps]
         factor = f"(1/{len(data)})" if mean else ""
         b.add(Phase.AVERAGE, Quantity.VALUE, "loss", batch_sym,
               f"{factor}Σ_n {loss_sym}^{{(n)}}",
               f"{factor}({' + '.join(format_number(v) for v in losses)})",
               np.mean(losses) if mean else np.sum(losses),
-              (), "The batch loss.")
+              tuple(s.key for s in loss_steps), "The batch loss.")
         for name, sym in tensors.items():
-            parts = [s.result for s in steps if s.key.node == name and s.phase is Phase.GRADIENT]
+            per_sample = [s for s in steps if s.key.node == name and s.phase is Phase.GRADIENT]
+            parts = [s.result for s in per_sample]
             value = np.mean(parts, axis=0) if mean else np.sum(parts, axis=0)
             grads[name] = value
             b.add(Phase.AVERAGE, Quantity.ADJOINT, name, adjoint(batch_sym, sym),
                   f"{factor}Σ_n {adjoint(loss_sym, sym)}^{{(n)}}",
-                  f"{factor}({' + '.join(format_array(p) for p in parts)})", value, (),
-                  "Combine the cached per-sample gradients.")
+                  f"{factor}({' + '.join(format_array(p) for p in parts)})", value,
+                  tuple(s.key for s in per_sample), "Combine the cached per-sample gradients.")
     if learning_rate is not None:
         target = loss_sym if single else batch_sym
         for n, layer in enumerate(network.layers):
@@ -238,13 +264,15 @@ def build_layer_steps(network: Network, params: Parameters, data: Dataset, *,
                       f"{sym} − η {adjoint(target, sym)}",
                       f"{format_array(current)} − {format_number(learning_rate)} "
                       f"{format_array(grads[name])}", current - learning_rate * grads[name],
-                      ((Quantity.ADJOINT, name),), "Gradient descent on the whole tensor.")
+                      (_tensor_key(name), (Quantity.ADJOINT, name)),
+                      "Gradient descent on the whole tensor.")
         updated = apply_update(params, _as_parameters(network, params, grads), learning_rate,
                                frozen)
         before = dataset_loss(network, params, data)
         after = dataset_loss(network, updated, data)
+        updates = tuple(s.key for s in b.steps if s.phase is Phase.UPDATE)
         b.add(Phase.EVALUATE, Quantity.UPDATED, "loss", f"{target}′", target + "(θ′)",
-              format_number(after), after, (),
+              format_number(after), after, updates,
               f"The loss after the update is {'lower' if after < before else 'not lower'} "
               f"than before ({format_number(before)}).")
     return steps + b.steps

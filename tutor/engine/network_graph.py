@@ -101,12 +101,17 @@ def build_graph(network: Network) -> NetworkGraph:
                 first = folded and not layer.notation.intercept_last
                 row = [bias_id(n, j), *row] if first else [*row, bias_id(n, j)]
             params += row
+            # parameters in the row's order, so updates list a folded intercept where it sits
             for i in range(len(prev)):
                 nodes.append(Node(weight_id(n, j, i), syms.weights[j][i], Role.PARAM,
                                   group=f"W{n + 1}", index=(j, i)))
             if layer.bias is not BiasMode.NONE:
-                nodes.append(Node(bias_id(n, j), syms.biases[j], Role.PARAM,
-                                  group=f"b{n + 1}", index=(j,)))
+                bias = Node(bias_id(n, j), syms.biases[j], Role.PARAM, group=f"b{n + 1}",
+                            index=(j,))
+                if folded and not layer.notation.intercept_last:
+                    nodes.insert(len(nodes) - len(prev), bias)
+                else:
+                    nodes.append(bias)
         pres, acts = [], []
         for j in range(layer.size):
             pairs = [(weight_id(n, j, i), src) for i, src in enumerate(prev)]

@@ -216,6 +216,20 @@ def format_number(value: float, digits: int = 6) -> str:
     return text.replace("-", "−")
 
 
+def format_coefficient(value: float) -> str:
+    """A constant factor written in front of a term: ``""`` for 1, ``½``, ``2``, ``(1/3)``."""
+    if value == 1.0:
+        return ""
+    if value == 0.5:
+        return "½"
+    for denominator in range(1, 101):
+        numerator = value * denominator
+        if abs(numerator - round(numerator)) < 1e-12 * denominator and round(numerator) != 0:
+            top = format_number(round(numerator))
+            return top if denominator == 1 else f"({top}/{denominator})"
+    return format_factor(value)
+
+
 def format_factor(value: float) -> str:
     """A number placed in a product: negative numbers get parentheses."""
     text = format_number(value)

@@ -15,7 +15,7 @@ from enum import StrEnum
 
 import numpy as np
 
-from .graph import Graph, Node, Role
+from .graph import OUTPUT, Graph, Node, Role
 from .notation import adjoint, format_factor, format_number, to_unicode
 
 
@@ -152,6 +152,27 @@ class Trace:
 
 # --------------------------------------------------------------------------- scalar passes
 
+SHARED_ROLES = (Role.PARAM, Role.CONSTANT)
+
+
+def value_key(graph: Graph, node_id: str, sample: int | None) -> Key:
+    """The key a step reads a value under.  Leaves are never produced by a step: inputs and
+    targets belong to their sample, parameters and constants to every sample (``None``)."""
+    shared = graph[node_id].role in SHARED_ROLES and graph[node_id].op is None
+    return Key(Quantity.VALUE, node_id, None if shared else sample)
+
+
+def _local_reads(graph: Graph, consumer: Node, k: int, node_id: str,
+                 sample: int | None) -> list[Key]:
+    """The values the local derivative ∂consumer/∂(input k) is written with."""
+    positions = getattr(consumer.op, "partial_reads", None)
+    if positions is None:  # an operation that does not say: everything else it touched
+        return [value_key(graph, i, sample) for i in consumer.inputs if i != node_id]
+    ids = [consumer.id if p == OUTPUT else consumer.inputs[p]
+           for p in positions(k, len(consumer.inputs))]
+    return [value_key(graph, i, sample) for i in ids]
+
+
 def _forward_step(index: int, node: Node, graph: Graph, values: Mapping[str, float],
                   sample: int | None) -> Step:
     args = [values[i] for i in node.inputs]
@@ -161,7 +182,7 @@ def _forward_step(index: int, node: Node, graph: Graph, values: Mapping[str, flo
         index=index, phase=Phase.FORWARD, key=Key(Quantity.VALUE, node.id, sample),
         lhs=node.symbol, formula=node.op.formula(syms), numbers=node.op.numbers(args),
         result=values[node.id],
-        reads=tuple(Key(Quantity.VALUE, i, sample) for i in node.inputs),
+        reads=tuple(value_key(graph, i, sample) for i in node.inputs),
         explanation=f"Compute {to_unicode(node.symbol)} from its inputs.",
     )
 
@@ -180,7 +201,7 @@ def _backward_step(index: int, node: Node, graph: Graph, values: Mapping[str, fl
         local = consumer.op.partial(k, args, values[consumer_id])
         local_sym = consumer.op.partial_symbol(k, syms, consumer.symbol)
         local_num = consumer.op.partial_numbers(k, args, values[consumer_id])
-        reads += [Key(Quantity.VALUE, i, sample) for i in consumer.inputs if i != node.id]
+        reads += _local_reads(graph, consumer, k, node.id, sample)
         if consumer_id == graph.output:  # ∂ℓ/∂ℓ = 1 is left out of the product
             terms.append(Term(consumer_id, local_sym, local_num, (local,)))
             continue
@@ -303,25 +324,37 @@ def batch_steps(graph: Graph, samples: Sequence[Mapping[str, float]],
             formula=f"{node.symbol} − η \\cdot {adjoint(batch_loss, node.symbol)}",
             numbers=f"{format_number(old)} − {format_factor(eta)} \\cdot {format_factor(grad)}",
             result=new_params[node.id],
-            reads=(Key(Quantity.VALUE, node.id, None), gradient_keys[node.id]),
+            reads=(value_key(graph, node.id, None), gradient_keys[node.id]),
             explanation=f"Gradient descent moves {to_unicode(node.symbol)} against its gradient.",
         ))
     if settings.evaluate_after:
-        losses = [graph.evaluate({**leaves, **new_params})[graph.output] for leaves in samples]
-        total = math.fsum(losses) / (len(losses) if settings.mean_over_samples else 1)
-        before = _result(steps, Key(Quantity.VALUE, graph.output, None))
-        verdict = "lower" if total < before else "not lower"
-        steps.append(Step(
-            index=start + len(steps), phase=Phase.EVALUATE,
-            key=Key(Quantity.UPDATED, graph.output), lhs=f"{batch_loss}′",
-            formula=_combination_text(settings.loss_symbol, len(losses),
-                                      settings.mean_over_samples),
-            numbers=_combination_numbers(losses, settings.mean_over_samples),
-            result=total,
-            explanation=f"The loss after the update is {verdict} than before "
-                        f"({format_number(before)}).",
-        ))
+        steps.append(_evaluate_step(start + len(steps), graph, samples, ids, new_params, steps,
+                                    settings))
     return steps
+
+
+def _evaluate_step(index: int, graph: Graph, samples: Sequence[Mapping[str, float]],
+                   ids: Sequence[int], new_params: Mapping[str, float], steps: Sequence[Step],
+                   settings: BatchSettings) -> Step:
+    """The loss again, with the updated parameters θ′."""
+    losses = [graph.evaluate({**leaves, **new_params})[graph.output] for leaves in samples]
+    mean = settings.mean_over_samples
+    total = math.fsum(losses) / (len(losses) if mean else 1)
+    before = _result(steps, Key(Quantity.VALUE, graph.output, None))
+    verdict = "lower" if total < before else "not lower"
+    if len(samples) == 1:
+        lhs, formula, numbers = f"{settings.loss_symbol}′", f"{settings.loss_symbol}(θ′)", ""
+    else:
+        lhs = f"{settings.batch_loss_symbol}′"
+        formula = _combination_text(f"{settings.loss_symbol}", ids, mean, "(θ′)")
+        numbers = _combination_numbers(losses, mean)
+    updated = tuple(s.key for s in steps if s.phase is Phase.UPDATE)
+    return Step(
+        index=index, phase=Phase.EVALUATE, key=Key(Quantity.UPDATED, graph.output), lhs=lhs,
+        formula=formula, numbers=numbers, result=total, reads=updated,
+        explanation=f"The loss after the update is {verdict} than before "
+                    f"({format_number(before)}).",
+    )
 
 
 def _result(steps: Sequence[Step], key: Key) -> float:
@@ -331,9 +364,10 @@ def _result(steps: Sequence[Step], key: Key) -> float:
     raise KeyError(key)
 
 
-def _combination_text(symbol: str, count: int, mean: bool) -> str:
-    parts = " + ".join(f"{symbol}^{{({n + 1})}}" for n in range(count))
-    return f"(1/{count})({parts})" if mean and count > 1 else parts
+def _combination_text(symbol: str, ids: Sequence[int], mean: bool, suffix: str = "") -> str:
+    """``(1/N)(ℓ⁽¹⁾ + ℓ⁽³⁾)``: samples are numbered from 1, as on the sheets."""
+    parts = " + ".join(f"{symbol}^{{({n + 1})}}{suffix}" for n in ids)
+    return f"(1/{len(ids)})({parts})" if mean and len(ids) > 1 else parts
 
 
 def _combination_numbers(values: Sequence[float], mean: bool) -> str:
@@ -349,7 +383,7 @@ def _combine_step(index: int, node_id: str, symbol: str, batch_symbol: str, ids:
     total = math.fsum(values) / (len(values) if mean else 1)
     if quantity is Quantity.VALUE:
         lhs = batch_symbol
-        per_sample = _combination_text(settings.loss_symbol, len(ids), mean)
+        per_sample = _combination_text(settings.loss_symbol, ids, mean)
         explanation = "The batch loss combines the per-sample losses."
     else:
         lhs = adjoint(settings.batch_loss_symbol, symbol)

@@ -1,0 +1,285 @@
+"""The trace is a faithful record: every step's numbers, terms and reads can be checked.
+
+Leaf values are not produced by any step.  A step reads them as ``Key(VALUE, leaf, sample)``:
+inputs and targets carry the sample they belong to (``None`` in a single-sample trace);
+parameters and folded-bias constants are shared by every sample and always carry ``None``.
+At layer granularity the leaves are ``x``, ``y`` and the parameter tensors ``W1``, ``b1``….
+"""
+
+import dataclasses
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+
+from tutor.engine import (
+    Activation,
+    BiasMode,
+    Dataset,
+    Granularity,
+    Key,
+    Layer,
+    Loss,
+    Network,
+    NetworkProblem,
+    Parameters,
+    Phase,
+    Quantity,
+    Role,
+    Trace,
+    Training,
+)
+from tutor.engine.graph import Activate, Graph
+from tutor.engine.network_graph import parameter_values, sample_values
+from tutor.engine.notation import to_unicode
+
+from .arithmetic import Unsupported, evaluate
+from .networks import KINKED, Case, cases
+
+CHAIN_RULE = (Phase.BACKWARD, Phase.GRADIENT)
+SHARED_ROLES = (Role.PARAM, Role.CONSTANT)
+
+
+def node_problem(case: Case) -> tuple[NetworkProblem, Trace, Graph]:
+    problem = case.problem(learning_rate=0.05)
+    return problem, problem.trace(Granularity.NODE), problem.graph().graph
+
+
+def leaf_values(case: Case, sample: int | None) -> dict[str, float]:
+    row = 0 if sample is None else sample
+    return {**sample_values(case.data, row), **parameter_values(case.network, case.params)}
+
+
+def value_of(trace: Trace, case: Case, graph: Graph, node: str, sample: int | None) -> float:
+    if graph[node].op is None:
+        return leaf_values(case, sample)[node]
+    return float(trace.value(node, sample))
+
+
+# --------------------------------------------------------------------------- reads and order
+
+def assert_reads_known(trace: Trace, graph: Graph) -> None:
+    """Every read is produced by an earlier step, or is a leaf value keyed as documented."""
+    for step in trace:
+        for key in step.reads:
+            producer = trace.producer.get(key)
+            if producer is not None:
+                assert producer < step.index, f"step {step.index} reads {key} from the future"
+                continue
+            assert key.quantity is Quantity.VALUE, f"step {step.index}: {key} is never produced"
+            node = graph[key.node]
+            assert node.op is None, f"step {step.index}: {key} is an operation never computed"
+            expected = None if node.role in SHARED_ROLES else step.sample
+            assert key.sample == expected, f"step {step.index}: leaf {key} has the wrong sample"
+
+
+def samples_of(trace: Trace) -> list[int | None]:
+    return list(dict.fromkeys(s.sample for s in trace if s.phase is Phase.FORWARD))
+
+
+def assert_topological(trace: Trace, graph: Graph) -> None:
+    ops = [n.id for n in graph.nodes if n.op is not None]
+    for sample in samples_of(trace):
+        forward = [s for s in trace if s.phase is Phase.FORWARD and s.sample == sample]
+        assert [s.node for s in forward] == ops
+        backward = [s for s in trace if s.phase in CHAIN_RULE and s.sample == sample]
+        assert min(s.index for s in backward) > max(s.index for s in forward)
+        for step in backward:  # reverse topological: every consumer's adjoint came first
+            for consumer, _ in graph.consumers[step.node]:
+                if consumer != graph.output:
+                    before = trace.producer[Key(Quantity.ADJOINT, consumer, sample)]
+                    assert before < step.index
+        assert {s.node for s in backward} == (
+            set(ops) - {graph.output} | {n.id for n in graph.leaves(Role.PARAM)})
+
+
+# --------------------------------------------------------------------------- chain-rule terms
+
+def numeric_partial(op, k: int, args: list[float]) -> float:
+    step = 1e-7 * max(1.0, abs(args[k]))
+    plus, minus = list(args), list(args)
+    plus[k] += step
+    minus[k] -= step
+    return (op.forward(plus) - op.forward(minus)) / (2 * step)
+
+
+def assert_terms(trace: Trace, case: Case, graph: Graph) -> None:
+    for step in (s for s in trace if s.phase in CHAIN_RULE):
+        assert step.result == math.fsum(t.value for t in step.terms)
+        consumers = graph.consumers[step.node]
+        assert [t.via for t in step.terms] == [c for c, _ in consumers]
+        for term, (via, k) in zip(step.terms, consumers, strict=True):
+            consumer = graph[via]
+            args = [value_of(trace, case, graph, i, step.sample) for i in consumer.inputs]
+            out = value_of(trace, case, graph, via, step.sample)
+            local = consumer.op.partial(k, args, out)
+            if via == graph.output:
+                assert term.factors == (local,)
+            else:
+                upstream = Key(Quantity.ADJOINT, via, step.sample)
+                assert term.factors == (trace.find(upstream).result, local)
+                assert upstream in step.reads
+            smooth = not (isinstance(consumer.op, Activate)
+                          and consumer.op.activation.name in KINKED and abs(args[0]) < 1e-4)
+            if smooth:
+                assert local == pytest.approx(numeric_partial(consumer.op, k, args),
+                                              rel=1e-5, abs=1e-7)
+
+
+# --------------------------------------------------------------------------- numbers
+
+def assert_numbers_evaluate(trace: Trace, graph: Graph) -> int:
+    """The rendered numbers recompute the result (6-digit rounding allowed for)."""
+    checked = 0
+    for step in trace:
+        text = to_unicode(step.numbers)
+        must = step.phase in (Phase.UPDATE, Phase.AVERAGE, *CHAIN_RULE) or (
+            step.phase is Phase.FORWARD and not isinstance(graph[step.node].op, Activate)
+            and "log" not in text)
+        if not text:
+            continue
+        try:
+            value, error = evaluate(text)
+        except Unsupported:
+            assert not must, f"step {step.index}: {text!r} should be plain arithmetic"
+            continue
+        assert abs(value - step.result) <= 1.01 * error + 1e-12, (step.index, text, step.result)
+        checked += 1
+    return checked
+
+
+# --------------------------------------------------------------------------- the property
+
+def check_node_trace(case: Case) -> None:
+    _, trace, graph = node_problem(case)
+    assert [s.index for s in trace] == list(range(len(trace)))
+    assert len(trace.producer) == len(trace), "every key is produced exactly once"
+    assert_reads_known(trace, graph)
+    assert_topological(trace, graph)
+    assert_terms(trace, case, graph)
+    assert assert_numbers_evaluate(trace, graph) >= len(trace) // 2
+
+
+@settings(max_examples=40)
+@given(cases())
+def test_node_trace_is_consistent(case: Case) -> None:
+    check_node_trace(case)
+
+
+@pytest.mark.slow
+@settings(max_examples=600)
+@given(cases())
+def test_node_trace_is_consistent_thoroughly(case: Case) -> None:
+    check_node_trace(case)
+
+
+LAYER_LEAVES = {"x", "y"}
+
+
+@settings(max_examples=40)
+@given(cases())
+def test_layer_trace_reads_and_order(case: Case) -> None:
+    trace = case.problem().trace(Granularity.LAYER)
+    assert len(trace.producer) == len(trace)
+    tensors = set(case.params.tensors())
+    for step in trace:
+        for key in step.reads:
+            if key in trace.producer:
+                assert trace.producer[key] < step.index
+            else:
+                assert key.quantity is Quantity.VALUE and key.node in LAYER_LEAVES | tensors
+                expected = None if key.node in tensors else step.sample
+                assert key.sample == expected, (step.index, key)
+    for sample in samples_of(trace):
+        forward = [s.node for s in trace if s.phase is Phase.FORWARD and s.sample == sample]
+        expected = []
+        for n, layer in enumerate(case.network.layers):
+            expected += [f"z{n + 1}"] if layer.activation.is_identity else [f"z{n + 1}",
+                                                                           f"h{n + 1}"]
+        assert forward == [*expected, "loss"]
+        backward = [s.node for s in trace if s.phase in CHAIN_RULE and s.sample == sample]
+        values = [node for node in backward if node[0] in "zh"]
+        assert values == [v for v in reversed(expected) if v in values]
+
+
+# --------------------------------------------------------------------------- lookups
+
+def small_problem(samples: int = 2) -> NetworkProblem:
+    network = Network(2, (Layer(2, Activation("sigmoid")), Layer(1)), Loss())
+    params = Parameters.of([[[0.1, -0.2], [0.3, 0.4]], [[0.5, -0.6]]], [[0.1, 0.2], [0.3]])
+    data = Dataset([[1.0, 2.0], [-1.0, 0.5], [0.0, 1.0]][:samples], [[1.0], [0.0], [0.5]][:samples])
+    return NetworkProblem(network, params, data, Training(learning_rate=0.5))
+
+
+@pytest.mark.parametrize("granularity", list(Granularity))
+def test_producer_known_before_and_phase_position(granularity: Granularity) -> None:
+    trace = small_problem().trace(granularity)
+    for step in trace:
+        assert trace.producer[step.key] == step.index
+        assert trace.find(step.key) is step
+        known = trace.known_before(step.index)
+        assert known == {s.key for s in trace.steps[: step.index + 1]}
+        assert all(k in known for k in step.reads if k in trace.producer)
+    assert trace.find(Key(Quantity.VALUE, "nowhere")) is None
+    for phase in {s.phase for s in trace}:
+        members = [s.index for s in trace if s.phase is phase]
+        positions = [trace.phase_position(i) for i in members]
+        assert positions == [(phase, n + 1, len(members)) for n in range(len(members))]
+
+
+def test_phases_of_a_batch_trace_come_in_teaching_order() -> None:
+    trace = small_problem().trace()
+    phases = [s.phase for s in trace]
+    first = {p: phases.index(p) for p in set(phases)}
+    last = {p: len(phases) - 1 - phases[::-1].index(p) for p in set(phases)}
+    assert last[Phase.GRADIENT] < first[Phase.AVERAGE]
+    assert last[Phase.AVERAGE] < first[Phase.UPDATE]
+    assert last[Phase.UPDATE] < first[Phase.EVALUATE] == len(trace) - 1
+
+
+@pytest.mark.parametrize("granularity", list(Granularity))
+def test_steps_are_immutable(granularity: Granularity) -> None:
+    trace = small_problem().trace(granularity)
+    for step in trace:
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            step.result = 0.0  # type: ignore[misc]
+        if isinstance(step.result, np.ndarray):
+            with pytest.raises(ValueError, match="read-only"):
+                step.result[...] = 0.0
+        for term in step.terms:
+            with pytest.raises(dataclasses.FrozenInstanceError):
+                term.factors = ()  # type: ignore[misc]
+    assert isinstance(trace.steps, tuple)
+
+
+def test_single_sample_evaluate_step_reads_as_the_new_loss() -> None:
+    trace = small_problem(samples=1).trace()
+    last = trace[-1]
+    assert last.phase is Phase.EVALUATE
+    assert last.line().startswith("ℓ′ = ℓ(θ′) = ")
+    assert "⁽" not in last.line()
+
+
+def test_batch_evaluate_step_names_the_new_parameters() -> None:
+    problem = small_problem()
+    last = problem.trace()[-1]
+    assert "θ′" in to_unicode(last.formula)
+    assert last.result == pytest.approx(problem.train(1).losses[1], rel=1e-12)
+    assert all(k.quantity is Quantity.UPDATED for k in last.reads) and last.reads
+
+
+@pytest.mark.parametrize("granularity", list(Granularity))
+def test_updates_go_layer_by_layer_with_biases_where_the_notation_puts_them(
+        granularity: Granularity) -> None:
+    network = Network(2, (Layer(2, Activation("tanh"), BiasMode.FOLDED),
+                          Layer(1, Activation("sigmoid"))), Loss())
+    params = Parameters.of([[[0.1, -0.2], [0.3, 0.4]], [[0.5, -0.6]]], [[0.1, 0.2], [0.3]])
+    problem = NetworkProblem(network, params, Dataset([[1.0, 2.0]], [[1.0]]), Training(0.1))
+    trace = problem.trace(granularity)
+    updates = [s.node for s in trace if s.phase is Phase.UPDATE]
+    if granularity is Granularity.LAYER:
+        assert updates == ["W1", "W2", "b2"]  # the folded b1 lives inside W1
+    else:
+        assert updates == ["b1[0]", "W1[0,0]", "W1[0,1]", "b1[1]", "W1[1,0]", "W1[1,1]",
+                           "W2[0,0]", "W2[0,1]", "b2[0]"]

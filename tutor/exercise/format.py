@@ -296,14 +296,22 @@ def _expression_problem(doc: Doc) -> ExpressionProblem:
             differentiate=None if differentiate is None else tuple(differentiate),
             learning_rate=float(doc.get("learning_rate", 0.1)),
             trainable=tuple(doc.get("trainable", [])))
-        if hasattr(problem, "graph"):
-            problem.graph()  # parses the program: syntax errors surface now, not later
+        problem.graph()  # parse now: a syntax error must surface at load time
     except ExpressionError as error:
-        raise ExerciseError("expression.program", f"line {error.line}, column {error.column}: "
-                                                  f"{error}") from error
+        raise ExerciseError(_expression_field(str(error)), str(error)) from error
     except ValueError as error:
         raise ExerciseError("expression", str(error)) from error
     return problem
+
+
+def _expression_field(message: str) -> str:
+    """Which field an expression error is about (its message carries line and column)."""
+    for key in ("differentiate", "trainable"):
+        if message.startswith(f"{key}:"):
+            return f"expression.{key}"
+    if "no value given" in message or message.startswith("the value of"):
+        return "expression.values"
+    return "expression.program"
 
 
 # -- questions and the teacher's lists
@@ -315,15 +323,12 @@ def _question(doc: Doc) -> Question:
                     tolerance=float(doc.get("tolerance", 1e-3)), hint=doc.get("hint", ""))
 
 
-def _graph_nodes(problem: NetworkProblem | ExpressionProblem) -> dict[str, Role] | None:
-    """Node id → role of the problem's scalar graph (None when it cannot be known yet)."""
+def _graph_nodes(problem: NetworkProblem | ExpressionProblem) -> dict[str, Role]:
+    """Node id → role of the problem's scalar graph."""
     if isinstance(problem, NetworkProblem):
         graph = build_graph(problem.network).graph
-    elif hasattr(problem, "graph"):
-        graph = problem.graph()
-        graph = getattr(graph, "graph", graph)
     else:
-        return None
+        graph = problem.graph()
     return {node.id: node.role for node in graph.nodes}
 
 
@@ -335,8 +340,7 @@ def _check_questions(questions: Sequence[Question], problem: Any) -> None:
         if q.id in seen:
             raise ExerciseError(f"{where}.id", f"another question already has the id {q.id!r}")
         seen.add(q.id)
-        if nodes is not None:
-            _check_question_node(q, nodes, where, problem)
+        _check_question_node(q, nodes, where, problem)
         if isinstance(problem, NetworkProblem):
             _check_question_sample(q, problem, where)
 

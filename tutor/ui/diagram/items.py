@@ -258,8 +258,8 @@ class EdgeLabelItem(QGraphicsItem):
     def boundingRect(self) -> QRectF:
         _, _, small = _fonts()
         pad = 4.0 * theme().font_scale
-        badge = _text_width(small, self.badge) / 2 + 8
-        return self.body().adjusted(-pad, -pad - 12 * theme().font_scale, pad + badge, pad)
+        above = QFontMetricsF(small).height() + 6
+        return self.body().adjusted(-pad, -pad - above, pad, pad)
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: QWidget | None = None) -> None:

@@ -1,0 +1,428 @@
+"""The network diagram: neurons in columns, weights on edges, values and adjoints as they
+are computed.
+
+The scene is built once per network structure (``structure_changed``); a cursor move or a new
+trace only updates the existing items' states and texts.  Wide layers are drawn as their
+first and last few neurons around an aggregate item, so a 784-128-10 network stays small.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsSimpleTextItem, QLineEdit, QWidget
+
+from tutor.engine import NetworkProblem
+from tutor.engine.network import BiasMode, input_symbols, layer_symbols, target_symbols
+from tutor.engine.network_graph import (
+    LOSS,
+    act_id,
+    bias_id,
+    input_id,
+    intercept_id,
+    pre_id,
+    target_id,
+    weight_id,
+)
+from tutor.engine.notation import adjoint, format_number, to_unicode
+from tutor.ui.diagram.edits import editable, is_locked, with_scalar
+from tutor.ui.diagram.items import (
+    AggregateItem,
+    EdgeItem,
+    EdgeLabelItem,
+    NodeItem,
+    Shape,
+)
+from tutor.ui.diagram.readout import Readout, parse_id
+from tutor.ui.diagram.view import ZoomPanView
+from tutor.ui.style import NodeState, theme
+
+AGGREGATE_ABOVE = 12  # layers wider than this are drawn as head … tail
+HEAD, TAIL = 3, 2
+LABELS_UP_TO = 30  # a layer with more drawn weights shows no weight labels (tooltips instead)
+LABEL_AT = 0.3  # where along its edge a weight label sits (0: source, 1: target)
+COLUMN_GAP = 360.0  # between a layer's input column and its pre-activations
+ACTIVATION_GAP = 170.0  # between a pre-activation and its activation
+HEAD_GAP = 190.0  # outputs → targets → loss
+ROW_GAP = 140.0
+
+
+def shown_indices(size: int) -> tuple[list[int], int]:
+    """The neuron indices drawn for a layer of ``size`` and how many are aggregated."""
+    if size <= AGGREGATE_ABOVE:
+        return list(range(size)), 0
+    return [*range(HEAD), *range(size - TAIL, size)], size - HEAD - TAIL
+
+
+AGGREGATE_SLOT = "…"  # a column slot "…x" holds the aggregate of group x
+
+
+@dataclass
+class _Column:
+    """One column of the layout, top to bottom: node ids and aggregate slots."""
+
+    x: float
+    slots: list[str] = field(default_factory=list)
+    offset: float = 0.0  # the column's centre, in rows below the diagram's middle
+
+
+class NetworkDiagramView(ZoomPanView):
+    """The network as students draw it, kept in step with the document's cursor."""
+
+    def __init__(self, document, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("network_diagram")
+        self.document = document
+        self.nodes: dict[str, NodeItem] = {}
+        self.edges: dict[str, EdgeItem] = {}  # weight edges by weight/bias id
+        self.labels: dict[str, EdgeLabelItem] = {}
+        self.aggregates: dict[str, AggregateItem] = {}
+        self._largest: dict[int, float] = {}
+        self._layer_symbols: list = []
+        self._readout: Readout | None = None
+        self._editor: QLineEdit | None = None
+        document.structure_changed.connect(self._on_structure_change)
+        document.trace_changed.connect(self._on_trace_change)
+        document.cursor_changed.connect(self._on_cursor_change)
+        theme().changed.connect(self._on_structure_change)
+        self._on_structure_change()
+
+    # -- building ------------------------------------------------------------------------
+
+    def _on_structure_change(self) -> None:
+        self._cancel_edit()
+        self.scene().clear()
+        self.nodes.clear()
+        self.edges.clear()
+        self.labels.clear()
+        self.aggregates.clear()
+        problem = self.document.exercise.problem
+        if isinstance(problem, NetworkProblem):
+            self._build(problem)
+        else:
+            message = QGraphicsSimpleTextItem(
+                "This exercise is an expression, not a network:\n"
+                "use the computation graph view.")
+            message.setFont(theme().font(1.2))
+            message.setBrush(theme().palette.color("text"))
+            self.scene().addItem(message)
+        self._on_trace_change()
+        self.refit()
+
+    def _build(self, problem: NetworkProblem) -> None:
+        network = problem.network
+        s = theme().font_scale
+        columns: list[_Column] = []
+        x = 0.0
+        inputs = _Column(x)
+        if network.layers[0].bias is BiasMode.FOLDED:
+            inputs.slots.append(intercept_id(0))
+        self._add_indexed(inputs, "x", network.input_size, input_id)
+        columns.append(inputs)
+        symbols = {input_id(i): sym for i, sym in enumerate(input_symbols(network))}
+        self._layer_symbols = [layer_symbols(network, n) for n in range(len(network.layers))]
+        for n, layer in enumerate(network.layers):
+            syms = self._layer_symbols[n]
+            symbols[intercept_id(n)] = syms.intercept
+            x += COLUMN_GAP * s
+            pre = _Column(x)
+            self._add_indexed(pre, f"z{n + 1}", layer.size, lambda j, n=n: pre_id(n, j))
+            columns.append(pre)
+            for j in range(layer.size):
+                symbols[pre_id(n, j)] = syms.pre[j]
+                symbols[act_id(network, n, j)] = syms.act[j]
+            out = pre
+            if not layer.activation.is_identity:
+                x += ACTIVATION_GAP * s
+                out = _Column(x)
+                self._add_indexed(out, f"h{n + 1}", layer.size,
+                                  lambda j, n=n: act_id(network, n, j))
+                columns.append(out)
+            if n + 1 < len(network.layers) and network.layers[n + 1].bias is BiasMode.FOLDED:
+                out.slots.insert(0, intercept_id(n + 1))
+                symbols[intercept_id(n + 1)] = self._layer_symbols[n + 1].intercept
+        x += HEAD_GAP * s
+        # targets sit below the outputs so no output → loss line runs through them
+        targets = _Column(x, offset=(len(out.slots) + network.output_size) / 2)
+        self._add_indexed(targets, "y", network.output_size, target_id)
+        for k, sym in enumerate(target_symbols(network)):
+            symbols[target_id(k)] = sym
+        columns.append(targets)
+        columns.append(_Column(x + HEAD_GAP * s, [LOSS], offset=targets.offset / 2))
+        symbols[LOSS] = network.notation.loss
+        self._place(columns, symbols)
+        self._connect(problem)
+
+    def _add_indexed(self, column: _Column, group: str, size: int, make_id) -> None:
+        shown, hidden = shown_indices(size)
+        for k in shown:
+            if hidden and k == size - TAIL:
+                column.slots.append(AGGREGATE_SLOT + group)
+                self.aggregates[group] = AggregateItem(group, f"{hidden} more")
+            column.slots.append(make_id(k))
+
+    def _place(self, columns: list[_Column], symbols: dict[str, str]) -> None:
+        gap = ROW_GAP * theme().font_scale
+        for column in columns:
+            top = (column.offset - (len(column.slots) - 1) / 2) * gap
+            for row, node_id in enumerate(column.slots):
+                pos = QPointF(column.x, top + row * gap)
+                item = self._make_item(node_id, symbols)
+                item.setPos(pos)
+                self.scene().addItem(item)
+
+    def _make_item(self, node_id: str, symbols: dict[str, str]) -> QGraphicsItem:
+        if node_id.startswith(AGGREGATE_SLOT):
+            return self.aggregates[node_id.removeprefix(AGGREGATE_SLOT)]
+        parsed = parse_id(node_id)
+        group = parsed.tensor if parsed is not None else node_id
+        shape = Shape.BOX if node_id == LOSS else Shape.CIRCLE
+        size = 0.75 if node_id.startswith("one") else 1.0
+        item = NodeItem(node_id, group, to_unicode(symbols[node_id]), shape, size=size)
+        item.editable = editable(node_id)
+        self.nodes[node_id] = item
+        return item
+
+    def _connect(self, problem: NetworkProblem) -> None:
+        network = problem.network
+        prev = [input_id(i) for i in range(network.input_size)]
+        for n, layer in enumerate(network.layers):
+            weights, bias = problem.params.weights[n], problem.params.biases[n]
+            self._largest[n] = float(max(np.max(np.abs(weights)),
+                                         0.0 if bias is None else np.max(np.abs(bias))))
+            targets = [pre_id(n, j) for j in range(layer.size)]
+            drawn = [(j, t) for j, t in enumerate(targets) if t in self.nodes]
+            sources = [(i, p) for i, p in enumerate(prev) if p in self.nodes]
+            with_labels = (len(drawn) * (len(sources) + 1) <= LABELS_UP_TO
+                           and len(drawn) == layer.size and len(sources) == len(prev))
+            for i, source in sources:
+                for j, target in drawn:
+                    self._weight_edge(weight_id(n, j, i), source, target, with_labels)
+            if layer.bias is BiasMode.FOLDED:
+                for j, target in drawn:
+                    self._weight_edge(bias_id(n, j), intercept_id(n), target, with_labels)
+            elif layer.bias is BiasMode.SEPARATE:
+                for j, target in drawn:
+                    self._bias_square(n, j, target)
+            self._aggregate_edges(prev, targets)
+            if not layer.activation.is_identity:
+                for j, target in drawn:
+                    self._plain_edge(target, act_id(network, n, j))
+            prev = [act_id(network, n, j) for j in range(layer.size)]
+        for k, output in enumerate(prev):
+            if output in self.nodes:
+                self._plain_edge(output, LOSS)
+            if target_id(k) in self.nodes:
+                self._plain_edge(target_id(k), LOSS)
+
+    def _weight_edge(self, node_id: str, source: str, target: str, with_label: bool) -> None:
+        edge = EdgeItem(self.nodes[source], self.nodes[target], weight_id=node_id)
+        self.edges[node_id] = edge
+        self.scene().addItem(edge)
+        parsed = parse_id(node_id)
+        symbol = to_unicode(self._symbol_of(node_id))
+        if not with_label:
+            edge.setToolTip(symbol)
+            return
+        label = EdgeLabelItem(node_id, parsed.tensor if parsed else node_id, symbol)
+        label.editable = True
+        # near the source the edges of one fan are well apart, so each label sits on its own
+        label.setPos(edge.point_at(LABEL_AT))
+        self.labels[node_id] = label
+        self.scene().addItem(label)
+
+    def _bias_square(self, n: int, j: int, target: str) -> None:
+        node_id = bias_id(n, j)
+        item = NodeItem(node_id, f"b{n + 1}", to_unicode(self._symbol_of(node_id)),
+                        Shape.SQUARE, size=0.7)
+        item.editable = True
+        anchor = self.nodes[target].pos()
+        s = theme().font_scale
+        item.setPos(anchor + QPointF(-95 * s, -58 * s))
+        self.nodes[node_id] = item
+        self.scene().addItem(item)
+        edge = EdgeItem(item, self.nodes[target], weight_id=node_id)
+        self.edges[node_id] = edge
+        self.scene().addItem(edge)
+
+    def _aggregate_edges(self, sources: list[str], targets: list[str]) -> None:
+        """Dim lines from an aggregate to the drawn neurons, and from drawn ones into one."""
+        source_group = parse_id(sources[0]).tensor
+        target_group = parse_id(targets[0]).tensor
+        if source_group in self.aggregates:
+            for target in targets:
+                if target in self.nodes:
+                    self._plain_edge_items(self.aggregates[source_group], self.nodes[target])
+        if target_group in self.aggregates:
+            for source in sources:
+                if source in self.nodes:
+                    self._plain_edge_items(self.nodes[source], self.aggregates[target_group])
+
+    def _plain_edge(self, source: str, target: str) -> None:
+        self._plain_edge_items(self.nodes[source], self.nodes[target])
+
+    def _plain_edge_items(self, source: QGraphicsItem, target: QGraphicsItem) -> None:
+        self.scene().addItem(EdgeItem(source, target))
+
+    def _symbol_of(self, node_id: str) -> str:
+        """A weight's or bias's symbol (markup)."""
+        parsed = parse_id(node_id)
+        syms = self._layer_symbols[parsed.layer - 1]
+        if parsed.prefix == "b":
+            return syms.biases[parsed.index[0]]
+        j, i = parsed.index
+        return syms.weights[j][i]
+
+    # -- updating in place -----------------------------------------------------------------
+
+    def _on_trace_change(self) -> None:
+        problem = self.document.exercise.problem
+        if not isinstance(problem, NetworkProblem):
+            self._readout = None
+            return
+        self._readout = Readout(self.document.trace, problem, self.document.sample)
+        for n in self._largest:
+            weights, bias = problem.params.weights[n], problem.params.biases[n]
+            self._largest[n] = float(max(np.max(np.abs(weights)),
+                                         0.0 if bias is None else np.max(np.abs(bias))))
+        self._refresh()
+
+    def _on_cursor_change(self, _cursor: int = 0) -> None:
+        self._refresh()
+
+    def _refresh(self) -> None:
+        readout = self._readout
+        if readout is None or not len(readout.trace):
+            return
+        readout.move(self.document.cursor)
+        loss_symbol = self.document.exercise.problem.network.notation
+        for node_id, item in self.nodes.items():
+            leaf = item.group[0] in "xyWb" or node_id.startswith("one")
+            value = readout.value(node_id)
+            state = readout.state(node_id, leaf=leaf)
+            item.show(state, "" if value is None else format_number(value),
+                      self._adjoint_text(node_id, item.symbol, loss_symbol),
+                      readout.badge(node_id))
+        for node_id, edge in self.edges.items():
+            parsed = parse_id(node_id)
+            state = readout.state(node_id, leaf=True)
+            edge.show(readout.value(node_id), self._largest.get(parsed.layer - 1, 1.0), state)
+        for node_id, label in self.labels.items():
+            label.show(readout.state(node_id, leaf=True), self._label_lines(node_id, label,
+                                                                            loss_symbol),
+                       readout.badge(node_id))
+        for group, aggregate in self.aggregates.items():
+            aggregate.show(self._aggregate_state(group))
+
+    def _adjoint_text(self, node_id: str, symbol: str, notation) -> str:
+        value, batch = self._readout.adjoint(node_id)
+        if value is None:
+            return ""
+        loss = notation.batch_loss if batch else notation.loss
+        return f"{to_unicode(adjoint(loss, ''))}{symbol} = {format_number(value)}"
+
+    def _label_lines(self, node_id: str, label: EdgeLabelItem, notation) -> tuple[str, ...]:
+        readout = self._readout
+        value = readout.value(node_id)
+        lines = [f"{label.symbol} = {format_number(value)}" if value is not None
+                 else label.symbol]
+        gradient = self._adjoint_text(node_id, label.symbol, notation)
+        if gradient:
+            lines.append(gradient)
+        updated = readout.updated(node_id)
+        if updated is not None:
+            lines.append(f"{label.symbol}′ = {format_number(updated)}")
+        return tuple(lines)
+
+    def _aggregate_state(self, group: str) -> NodeState:
+        step = self._readout.step
+        if step is None:
+            return NodeState.GIVEN
+        parsed = parse_id(step.node)
+        if step.node == group or (parsed is not None and parsed.tensor == group
+                                  and step.node not in self.nodes):
+            return NodeState.CURRENT
+        return NodeState.GIVEN
+
+    # -- editing ---------------------------------------------------------------------------
+
+    def item_for(self, node_id: str) -> QGraphicsItem | None:
+        return self.labels.get(node_id) or self.nodes.get(node_id) or self.edges.get(node_id)
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        item = self.itemAt(event.position().toPoint())
+        node_id = getattr(item, "node_id", None) or getattr(item, "weight_id", None)
+        if node_id is not None and editable(node_id):
+            self.begin_edit(node_id)
+            event.accept()
+            return
+        super().mouseDoubleClickEvent(event)
+
+    def begin_edit(self, node_id: str) -> QLineEdit | None:
+        """Open an inline editor over the item; Enter applies, Escape cancels."""
+        self._cancel_edit()
+        item = self.item_for(node_id)
+        exercise = self.document.exercise
+        if item is None or not editable(node_id) or is_locked(exercise, node_id):
+            return None
+        value = self._readout.given(node_id) if self._readout else None
+        editor = QLineEdit(self.viewport())
+        editor.setObjectName("diagram_inline_editor")
+        editor.setText("" if value is None else format_number(value).replace("−", "-"))
+        editor.selectAll()
+        rect = self.mapFromScene(item.sceneBoundingRect()).boundingRect()
+        editor.setGeometry(rect.center().x() - 60, rect.center().y() - 14, 120, 28)
+        editor.setToolTip(f"New value of {getattr(item, 'symbol', node_id)}; Enter applies")
+        editor.returnPressed.connect(lambda: self.commit_edit(node_id, editor.text()))
+        editor.editingFinished.connect(self._cancel_edit_later)
+        editor.installEventFilter(self)
+        editor.show()
+        editor.setFocus()
+        self._editor = editor
+        return editor
+
+    def commit_edit(self, node_id: str, text: str) -> bool:
+        """Apply a typed value; an unreadable number keeps the editor open and says so."""
+        try:
+            value = float(text.replace("−", "-").strip())
+            problem = with_scalar(self.document.exercise.problem, node_id, value,
+                                  self._shown_row())
+        except ValueError as error:
+            if self._editor is not None:
+                self._editor.setStyleSheet("border: 2px solid #D55E00;")
+                self._editor.setToolTip(str(error) if str(error) else "not a number")
+            return False
+        self._cancel_edit()
+        symbol = to_unicode(self._symbol_of(node_id)) if node_id[0] in "Wb" else getattr(
+            self.item_for(node_id), "symbol", node_id)
+        self.document.edit(f"Set {symbol} to {format_number(value)}",
+                           self.document.exercise.with_problem(problem))
+        return True
+
+    def _shown_row(self) -> int:
+        readout = self._readout
+        if readout is not None and readout.sample is not None:
+            return readout.sample
+        if self.document.sample is not None:
+            return self.document.sample
+        return int(self.document.exercise.problem.first_batch()[0])
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self._editor and event.type() == event.Type.KeyPress \
+                and event.key() == Qt.Key.Key_Escape:
+            self._cancel_edit()
+            return True
+        return super().eventFilter(watched, event)
+
+    def _cancel_edit_later(self) -> None:
+        editor = self._editor
+        if editor is not None and not editor.hasFocus():
+            self._cancel_edit()
+
+    def _cancel_edit(self) -> None:
+        editor, self._editor = self._editor, None
+        if editor is not None:
+            editor.hide()
+            editor.deleteLater()

@@ -1,0 +1,210 @@
+"""What each diagram item shows at a cursor position: lookups in the trace, no Qt.
+
+A node's value or adjoint is shown once the step that computes it is at or before the
+cursor (``trace.producer`` gives that step in O(1), so a cursor move costs one lookup per
+drawn item whatever the trace length).  Leaves (inputs, targets, parameters, constants) are
+given from the start.  At layer granularity steps name whole tensors (``z1``, ``W1``); a
+scalar id such as ``W1[0,1]`` is read as one element of its tensor.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from tutor.engine import Key, NetworkProblem, Phase, Quantity, Step, Trace
+from tutor.engine.network import BiasMode, split_display_matrix
+from tutor.engine.network_graph import parameter_values, sample_values
+from tutor.ui.style import NodeState
+
+_SCALAR_ID = re.compile(r"^([A-Za-z]+)(\d*)(?:\[([\d,]+)\])?$")
+
+
+@dataclass(frozen=True, slots=True)
+class ScalarId:
+    """``W1[0,1]`` → prefix ``W``, layer 1, index (0, 1)."""
+
+    prefix: str
+    layer: int | None
+    index: tuple[int, ...]
+
+    @property
+    def tensor(self) -> str:
+        return f"{self.prefix}{self.layer if self.layer is not None else ''}"
+
+
+def parse_id(node_id: str) -> ScalarId | None:
+    match = _SCALAR_ID.match(node_id)
+    if match is None:
+        return None
+    prefix, layer, index = match.groups()
+    return ScalarId(prefix, int(layer) if layer else None,
+                    tuple(int(i) for i in index.split(",")) if index else ())
+
+
+def is_layer_trace(trace: Trace) -> bool:
+    return bool(len(trace)) and trace[0].granularity == "layer"
+
+
+def view_sample(trace: Trace, cursor: int) -> int | None:
+    """The sample whose pass the cursor is in (or has just finished)."""
+    for step in reversed(trace.steps[: cursor + 1]):
+        if step.sample is not None:
+            return step.sample
+    for step in trace.steps[cursor + 1:]:
+        if step.sample is not None:
+            return step.sample
+    return None
+
+
+class Readout:
+    """Answers "what does item X show at this cursor?" for one trace and problem."""
+
+    def __init__(self, trace: Trace, problem: NetworkProblem | None,
+                 shown_row: int | None = None) -> None:
+        self.trace = trace
+        self.problem = problem
+        self.layered = is_layer_trace(trace)
+        self._shown_row = shown_row
+        self._params = (parameter_values(problem.network, problem.params)
+                        if problem is not None else {})
+        self.cursor = 0
+        self.sample: int | None = None
+        self.step: Step | None = None
+        self._leaves: dict[str, float] = {}
+        self._cached: set[str] = set()  # adjoints the step reuses from the cache
+        self._read: set[str] = set()  # values a forward step reads
+
+    # -- cursor ---------------------------------------------------------------------------
+
+    def move(self, cursor: int) -> None:
+        self.cursor = cursor
+        self.step = self.trace[cursor] if 0 <= cursor < len(self.trace) else None
+        self.sample = view_sample(self.trace, cursor)
+        self._leaves = self._leaf_values()
+        reads = self.step.reads if self.step is not None else ()
+        self._cached = {k.node for k in reads if k.quantity is Quantity.ADJOINT}
+        # A backward step also lists every other input of the consumer it differentiates;
+        # only the reused adjoints are worth pointing at there.
+        forward = self.step is not None and self.step.phase is Phase.FORWARD
+        self._read = {k.node for k in reads if forward and k.quantity is Quantity.VALUE}
+
+    def _leaf_values(self) -> dict[str, float]:
+        if self.problem is None:
+            return {}
+        data = self.problem.data
+        row = self.sample
+        if row is None:
+            row = self._shown_row if self._shown_row is not None else int(
+                self.problem.first_batch()[0])
+        if not 0 <= row < len(data):
+            row = 0
+        return {**sample_values(data, row), **self._params}
+
+    # -- numbers --------------------------------------------------------------------------
+
+    def given(self, node_id: str) -> float | None:
+        """Inputs, targets, parameters and constant 1s: known before any step."""
+        if node_id.startswith("one"):
+            return 1.0
+        return self._leaves.get(node_id)
+
+    def value(self, node_id: str) -> float | None:
+        given = self.given(node_id)
+        if given is not None:
+            return given
+        return self._lookup(Quantity.VALUE, node_id, self.sample)
+
+    def adjoint(self, node_id: str) -> tuple[float | None, bool]:
+        """(∂ℓ/∂node for the sample shown, or the batch's ∂L/∂node once averaged; is_batch)."""
+        if self.sample is not None:
+            batch = self._lookup(Quantity.ADJOINT, node_id, None)
+            if batch is not None:
+                return batch, True
+        return self._lookup(Quantity.ADJOINT, node_id, self.sample), False
+
+    def updated(self, node_id: str) -> float | None:
+        return self._lookup(Quantity.UPDATED, node_id, None)
+
+    def _lookup(self, quantity: Quantity, node_id: str, sample: int | None) -> float | None:
+        if not self.layered:
+            return self._known(Key(quantity, node_id, sample))
+        parsed = parse_id(node_id)
+        if parsed is None:
+            return None
+        if node_id == "loss":
+            return self._known(Key(quantity, "loss", sample))
+        tensor, element = self._layer_element(parsed)
+        if tensor is None:
+            return None
+        array = self._known_array(Key(quantity, tensor, sample))
+        if array is None:
+            return None
+        return element(array)
+
+    def _known(self, key: Key) -> float | None:
+        index = self.trace.producer.get(key)
+        if index is None or index > self.cursor:
+            return None
+        result = self.trace[index].result
+        return float(result) if np.ndim(result) == 0 else None
+
+    def _known_array(self, key: Key) -> np.ndarray | None:
+        index = self.trace.producer.get(key)
+        if index is None or index > self.cursor:
+            return None
+        return np.asarray(self.trace[index].result, dtype=float)
+
+    def _layer_element(self, parsed: ScalarId):
+        """(tensor step id, function taking the tensor to this scalar) at layer granularity."""
+        problem = self.problem
+        if problem is None or (parsed.layer is None and parsed.prefix not in ("x", "y")):
+            return None, None
+        if parsed.prefix in ("x", "y", "r", "z", "h"):
+            k = parsed.index[0] if parsed.index else 0
+            return parsed.tensor, lambda a: float(np.ravel(a)[k])
+        layer = problem.network.layers[parsed.layer - 1]
+        if parsed.prefix == "b" and layer.bias is BiasMode.SEPARATE:
+            j = parsed.index[0]
+            return parsed.tensor, lambda a: float(np.ravel(a)[j])
+        if parsed.prefix in ("W", "b"):
+            def element(matrix: np.ndarray) -> float:
+                weights, bias = split_display_matrix(layer, matrix)
+                if parsed.prefix == "W":
+                    return float(weights[parsed.index])
+                return float(bias[parsed.index[0]])
+            return f"W{parsed.layer}", element
+        return None, None
+
+    # -- highlight ------------------------------------------------------------------------
+
+    def _tensor_of(self, node_id: str) -> str:
+        """The layer-granularity step id an item belongs to (folded biases sit in W)."""
+        parsed = parse_id(node_id)
+        if parsed is None or node_id == "loss":
+            return node_id
+        if parsed.prefix == "b" and self.problem is not None and parsed.layer is not None:
+            layer = self.problem.network.layers[parsed.layer - 1]
+            if layer.bias is BiasMode.FOLDED:
+                return f"W{parsed.layer}"
+        return parsed.tensor
+
+    def state(self, node_id: str, *, leaf: bool) -> NodeState:
+        """Current, cached read, computed, given or pending."""
+        target = self._tensor_of(node_id) if self.layered else node_id
+        step = self.step
+        if step is not None and step.node == target:
+            return NodeState.CURRENT
+        if target in self._cached or target in self._read:
+            return NodeState.CACHED_READ
+        if leaf:
+            return NodeState.GIVEN
+        value_known = self._lookup(Quantity.VALUE, node_id, self.sample) is not None
+        return NodeState.COMPUTED if value_known else NodeState.PENDING
+
+    def badge(self, node_id: str) -> str:
+        """The badge of a cached-read item: "cached ∂" for a reused adjoint, else "read"."""
+        target = self._tensor_of(node_id) if self.layered else node_id
+        return "cached ∂" if target in self._cached else "read"

@@ -1,0 +1,97 @@
+"""A QGraphicsView that zooms (wheel, Ctrl +/−), pans (drag) and fits its scene."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QKeySequence, QPainter, QShortcut, QWheelEvent
+from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QWidget
+
+from tutor.ui.style import theme
+
+ZOOM_STEP = 1.2
+MIN_ZOOM, MAX_ZOOM = 0.05, 8.0
+FIT_MARGIN = 24.0
+
+
+class ZoomPanView(QGraphicsView):
+    """Fits the scene on first show and on resize until the user zooms by hand."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setScene(QGraphicsScene(self))
+        self.setRenderHints(QPainter.RenderHint.Antialiasing
+                            | QPainter.RenderHint.TextAntialiasing)
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)  # pans without scroll bars
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.BoundingRectViewportUpdate)
+        self._auto_fit = True
+        for keys, handler in ((QKeySequence.StandardKey.ZoomIn, self.zoom_in),
+                              (QKeySequence.StandardKey.ZoomOut, self.zoom_out),
+                              (QKeySequence("Ctrl+="), self.zoom_in),
+                              (QKeySequence("Ctrl+0"), self.fit)):
+            shortcut = QShortcut(keys, self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(handler)
+        theme().changed.connect(self._on_theme_change)
+        self._on_theme_change()
+
+    # -- zoom ---------------------------------------------------------------------------
+
+    def zoom(self) -> float:
+        return self.transform().m11()
+
+    def zoom_by(self, factor: float) -> None:
+        target = min(max(self.zoom() * factor, MIN_ZOOM), MAX_ZOOM)
+        self._auto_fit = False
+        self.scale(target / self.zoom(), target / self.zoom())
+
+    def zoom_in(self) -> None:
+        self.zoom_by(ZOOM_STEP)
+
+    def zoom_out(self) -> None:
+        self.zoom_by(1 / ZOOM_STEP)
+
+    def fit(self) -> None:
+        """Show the whole scene; later resizes keep it fitted."""
+        self._auto_fit = True
+        rect = self.content_rect()
+        if rect.isEmpty():
+            return
+        self.fitInView(rect.adjusted(-FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN),
+                       Qt.AspectRatioMode.KeepAspectRatio)
+        if self.zoom() > 1.6 * theme().font_scale:  # a tiny scene should not look enormous
+            factor = 1.6 * theme().font_scale / self.zoom()
+            self.scale(factor, factor)
+
+    def content_rect(self) -> QRectF:
+        return self.scene().itemsBoundingRect()
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        steps = event.angleDelta().y() / 120
+        if steps:
+            self.zoom_by(ZOOM_STEP ** steps)
+        event.accept()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self._auto_fit:
+            self.fit()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._auto_fit:
+            self.fit()
+
+    def refit(self) -> None:
+        """After a rebuild: fit again unless the user chose a zoom."""
+        rect = self.content_rect()
+        self.scene().setSceneRect(rect.adjusted(-200, -200, 200, 200))
+        if self._auto_fit:
+            self.fit()
+
+    def _on_theme_change(self) -> None:
+        self.setBackgroundBrush(theme().palette.color("background"))
+        self.scene().update()

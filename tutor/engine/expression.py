@@ -220,8 +220,8 @@ class _Builder:
 
     def program(self, module: ast.Module) -> int:
         if not module.body:
-            raise self.source.error("the program is empty; write an expression such as "
-                                    "x*y + sin(x)", 1, 0)
+            raise self.source.raw_error("the program is empty; write an expression such as "
+                                        "x*y + sin(x)", 1, 1)
         output = -1
         for position, statement in enumerate(module.body):
             last = position == len(module.body) - 1
@@ -314,7 +314,11 @@ class _Builder:
             return [node.left, node.right]
         if isinstance(node, ast.Call):
             return self.call_arguments(node)
-        raise self.source.error_at(f"{_describe(node)} is not allowed", _pointer(node))
+        if isinstance(node, ast.Attribute | ast.Subscript):
+            node = _innermost_access(node)  # report .__class__ before .__bases__
+            raise self.source.error_at(f"{_describe(node)} is not allowed",
+                                       self.after(node.value))
+        raise self.source.error_at(f"{_describe(node)} is not allowed", node)
 
     def call_arguments(self, node: ast.Call) -> list[ast.expr]:
         if not isinstance(node.func, ast.Name):
@@ -416,12 +420,16 @@ def _describe(node: ast.AST) -> str:
     return _CONSTRUCTS.get(type(node), f"'{type(node).__name__}'")
 
 
-def _pointer(node: ast.AST) -> ast.AST:
-    """Where to point for a rejected construct: the dot of ``x.real``, the ``[`` of ``x[0]``."""
-    if isinstance(node, ast.Attribute | ast.Subscript):
-        value = node.value
-        return _Position(value.end_lineno or 1, value.end_col_offset or 0)
-    return node
+def _innermost_access(node: ast.Attribute | ast.Subscript) -> ast.Attribute | ast.Subscript:
+    """The first ``.name`` or ``[…]`` in reading order of a chain like ``x.a[0].b()``."""
+    found, current = node, node
+    while True:
+        if isinstance(current, ast.Attribute | ast.Subscript):
+            found, current = current, current.value
+        elif isinstance(current, ast.Call):
+            current = current.func
+        else:
+            return found
 
 
 @dataclass

@@ -6,8 +6,10 @@ for a :class:`Trace` (every step of the forward and backward pass, with formulas
 
 from .activations import Activation
 from .batch import Method, Training, TrainingRun, loss_and_gradients, train
+from .expression import ExpressionError, ExpressionProblem
 from .gradcheck import GradientCheck, check_gradients
 from .graph import Graph, Node, Role
+from .layout import layered_layout
 from .network import (
     BiasMode,
     Dataset,
@@ -28,6 +30,8 @@ __all__ = [
     "Activation",
     "BiasMode",
     "Dataset",
+    "ExpressionError",
+    "ExpressionProblem",
     "GradientCheck",
     "Granularity",
     "Graph",
@@ -52,6 +56,7 @@ __all__ = [
     "Training",
     "TrainingRun",
     "check_gradients",
+    "layered_layout",
     "loss_and_gradients",
     "random_parameters",
     "train",

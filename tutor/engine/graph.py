@@ -9,7 +9,7 @@ plus how to *show* both, so that a trace step can print the chain-rule line it p
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
@@ -102,6 +102,16 @@ class Graph:
         return values
 
 
+def fsum(values: Iterable[float]) -> float:
+    """An exactly rounded sum that, like float arithmetic, overflows to ±∞ or NaN instead of
+    raising: a diverging run must still be traceable."""
+    values = list(values)
+    try:
+        return math.fsum(values)
+    except (OverflowError, ValueError):
+        return sum(values, 0.0)
+
+
 # --------------------------------------------------------------------------- network ops
 
 def _product(sym_a: str, sym_b: str) -> str:
@@ -121,7 +131,7 @@ class WeightedSum:
 
     def forward(self, args: Sequence[float]) -> float:
         pairs, bias = self._pairs(args)
-        return math.fsum([w * x for w, x in pairs] + bias)
+        return fsum([w * x for w, x in pairs] + bias)
 
     def partial(self, k: int, args: Sequence[float], out: float) -> float:
         if self.has_bias and k == len(args) - 1:
@@ -233,8 +243,8 @@ class SquaredError:
 
     def forward(self, args: Sequence[float]) -> float:
         if self.residuals:
-            return self.scale * math.fsum(r * r for r in args)
-        return self.scale * math.fsum((p - t) ** 2 for p, t in self._diffs(args))
+            return self.scale * fsum(r * r for r in args)
+        return self.scale * fsum((p - t) * (p - t) for p, t in self._diffs(args))
 
     def partial(self, k: int, args: Sequence[float], out: float) -> float:
         if self.residuals:

@@ -55,12 +55,20 @@ class NetworkProblem:
         return batches(self.training, len(self.data), 1)[0]
 
     def trace(self, granularity: Granularity | str = Granularity.NODE) -> Trace:
-        """The forward pass, the backward pass and (optionally) one update, step by step."""
+        """The forward pass, the backward pass and (optionally) one update, step by step.
+
+        Overflow is shown (as ∞ or NaN in the steps), not raised: a diverging learning rate
+        is something to watch.
+        """
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            return self._trace(Granularity(granularity))
+
+    def _trace(self, granularity: Granularity) -> Trace:
         rows = self.first_batch()
         data = self.data.subset(rows)
         eta = self.training.learning_rate if self.show_update else None
         notation = self.network.notation
-        if Granularity(granularity) is Granularity.LAYER:
+        if granularity is Granularity.LAYER:
             steps = build_layer_steps(self.network, self.params, data, learning_rate=eta,
                                       frozen=self.training.frozen,
                                       input_gradients=self.input_gradients)

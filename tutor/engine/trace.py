@@ -15,7 +15,7 @@ from enum import StrEnum
 
 import numpy as np
 
-from .graph import OUTPUT, Graph, Node, Role
+from .graph import OUTPUT, Graph, Node, Role, fsum
 from .notation import adjoint, format_factor, format_number, to_unicode
 
 
@@ -213,7 +213,7 @@ def _backward_step(index: int, node: Node, graph: Graph, values: Mapping[str, fl
             f"{format_factor(upstream)} \\cdot {local_num}",
             (upstream, local),
         ))
-    result = math.fsum(t.value for t in terms)
+    result = fsum(t.value for t in terms)
     adjoints[node.id] = result
     phase = Phase.GRADIENT if node.role is Role.PARAM else Phase.BACKWARD
     cached = [to_unicode(adjoint(loss_symbol, graph[t.via].symbol))
@@ -339,7 +339,7 @@ def _evaluate_step(index: int, graph: Graph, samples: Sequence[Mapping[str, floa
     """The loss again, with the updated parameters θ′."""
     losses = [graph.evaluate({**leaves, **new_params})[graph.output] for leaves in samples]
     mean = settings.mean_over_samples
-    total = math.fsum(losses) / (len(losses) if mean else 1)
+    total = fsum(losses) / (len(losses) if mean else 1)
     before = _result(steps, Key(Quantity.VALUE, graph.output, None))
     verdict = "lower" if total < before else "not lower"
     if len(samples) == 1:
@@ -380,7 +380,7 @@ def _combine_step(index: int, node_id: str, symbol: str, batch_symbol: str, ids:
                   settings: BatchSettings) -> Step:
     keys = [Key(quantity, node_id, s) for s in ids]
     values = [_result(steps, k) for k in keys]
-    total = math.fsum(values) / (len(values) if mean else 1)
+    total = fsum(values) / (len(values) if mean else 1)
     if quantity is Quantity.VALUE:
         lhs = batch_symbol
         per_sample = _combination_text(settings.loss_symbol, ids, mean)

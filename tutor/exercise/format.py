@@ -451,14 +451,21 @@ def _network_doc(network: Network) -> Doc:
     return doc
 
 
-def _network_sections(problem: NetworkProblem) -> Doc:
-    network, params, training = problem.network, problem.params, problem.training
-    tensors: Doc = {}
+def display_tensors(network: Network, params: Parameters) -> dict[str, np.ndarray]:
+    """Parameters as the sheet writes them: ``W1`` with a folded intercept column (and
+    transposed when the sheet uses row vectors), ``b1`` only for a separate bias."""
+    tensors: dict[str, np.ndarray] = {}
     for n, layer in enumerate(network.layers):
         w, b = params.weights[n], params.biases[n]
-        tensors[f"W{n + 1}"] = _numbers(display_matrix(layer, w, b))
+        tensors[f"W{n + 1}"] = display_matrix(layer, w, b)
         if layer.bias is BiasMode.SEPARATE and b is not None:
-            tensors[f"b{n + 1}"] = _numbers(b)
+            tensors[f"b{n + 1}"] = np.asarray(b, dtype=float)
+    return tensors
+
+
+def _network_sections(problem: NetworkProblem) -> Doc:
+    network, params, training = problem.network, problem.params, problem.training
+    tensors = {name: _numbers(t) for name, t in display_tensors(network, params).items()}
     return {
         "network": _network_doc(network),
         "parameters": tensors,

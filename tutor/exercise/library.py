@@ -33,7 +33,7 @@ def _title(path: Path) -> str:
 
 def bundled() -> tuple[BundledExercise, ...]:
     """Every bundled exercise, ordered by file name."""
-    paths = sorted(exercises_dir().glob("*.json"))
+    paths = sorted(exercises_dir().glob("*.json"), key=lambda p: p.stem)
     return tuple(BundledExercise(p.stem, _title(p), p) for p in paths)
 
 

@@ -1,0 +1,346 @@
+"""The headless command line: solve, train, check and list exercises; without a command, the app.
+
+    backprop-tutor solve FILE [--granularity node|layer] [--format text|json|markdown]
+    backprop-tutor train FILE --steps N [--lr η] [--method batch|sgd|minibatch] [--format …]
+    backprop-tutor check FILE
+    backprop-tutor list
+    backprop-tutor [FILE] [--screenshot OUT.png]      (the desktop app)
+
+Every command reads the same trace as the app.  A bad file gives one line on stderr and exit
+code 2, never a traceback.  Qt is imported only when the app starts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from tutor.engine import Granularity, Key, Method, NetworkProblem, Phase, Quantity, Step, Trace
+from tutor.engine.expression import ExpressionError, ExpressionProblem
+from tutor.engine.network import layer_symbols
+from tutor.engine.notation import format_array, format_number, to_unicode
+from tutor.exercise import Exercise, ExerciseError, bundled, load
+from tutor.exercise.format import display_tensors
+
+COMMANDS = ("solve", "train", "check", "list")
+EXIT_BAD_FILE = 2
+MAX_STEPS = 100_000
+HISTORY_ROWS = 50  # text output shows at most this many loss rows
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] in (*COMMANDS, "-h", "--help"):
+        return _run_command(args)
+    return _start_app(args)
+
+
+def _start_app(args: list[str]) -> int:
+    """The desktop app, imported only now so that the commands never load Qt."""
+    try:
+        from tutor.ui import app
+    except ImportError as error:
+        print(f"backprop-tutor: the desktop app cannot start: {error}", file=sys.stderr)
+        return 1
+    return app.main(args)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="backprop-tutor",
+        description="Watch backpropagation happen, one node at a time. Without a command, "
+                    "'backprop-tutor [FILE] [--screenshot OUT.png]' opens the desktop app.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    solve = commands.add_parser("solve", help="print the forward and backward pass")
+    solve.add_argument("file")
+    solve.add_argument("--granularity", choices=[g.value for g in Granularity], default="node")
+    solve.add_argument("--format", choices=["text", "json", "markdown"], default="text")
+    train = commands.add_parser("train", help="run gradient descent, print the loss history")
+    train.add_argument("file")
+    train.add_argument("--steps", type=_steps, required=True, metavar="N")
+    train.add_argument("--lr", type=_positive, metavar="η", help="learning rate")
+    train.add_argument("--method", choices=[m.value for m in Method])
+    train.add_argument("--batch-size", type=_steps, metavar="B")
+    train.add_argument("--format", choices=["text", "json"], default="text")
+    check = commands.add_parser("check", help="validate an exercise file")
+    check.add_argument("file")
+    commands.add_parser("list", help="list the bundled exercises")
+    return parser
+
+
+def _steps(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= MAX_STEPS:
+        raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_STEPS}")
+    return value
+
+
+def _positive(text: str) -> float:
+    value = float(text)
+    if not (np.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError("must be a positive number")
+    return value
+
+
+def _run_command(args: list[str]) -> int:
+    options = _parser().parse_args(args)
+    try:
+        match options.command:
+            case "list":
+                print(list_text())
+            case "check":
+                exercise = load(options.file)
+                print(f"ok: {exercise.title}")
+            case "solve":
+                print(solve(load(options.file), options.granularity, options.format))
+            case "train":
+                return _train_command(options)
+    except ExerciseError as error:
+        print(error, file=sys.stderr)
+        return EXIT_BAD_FILE
+    except ExpressionError as error:
+        print(f"{options.file}: {error}", file=sys.stderr)
+        return EXIT_BAD_FILE
+    except BrokenPipeError:  # e.g. piped into head
+        sys.stderr.close()
+    return 0
+
+
+# --------------------------------------------------------------------------- list
+
+
+def list_text() -> str:
+    items = bundled()
+    width = max((len(b.name) for b in items), default=0)
+    return "\n".join(f"{b.name:<{width}}  {b.title}" for b in items)
+
+
+# --------------------------------------------------------------------------- solve
+
+
+def solve(exercise: Exercise, granularity: str = "node", fmt: str = "text") -> str:
+    """The exercise's trace as a text table, a JSON document or a Markdown answer key."""
+    trace = exercise.problem.trace(granularity)
+    if fmt == "json":
+        return json.dumps(trace_document(exercise, trace, granularity), ensure_ascii=False,
+                          indent=2)
+    if fmt == "markdown":
+        return answer_key(exercise, trace)
+    return trace_table(exercise, trace, granularity)
+
+
+def _sample_label(sample: int | None) -> str:
+    return "" if sample is None else str(sample)
+
+
+def trace_table(exercise: Exercise, trace: Trace, granularity: str) -> str:
+    lines = [exercise.title]
+    if exercise.source:
+        lines.append(f"Source: {exercise.source}")
+    lines.append(f"{len(trace)} steps, {granularity} granularity")
+    lines.append("")
+    samples = any(s.sample is not None for s in trace)
+    header = f"{'#':>4}  {'phase':<9}" + ("  sample" if samples else "") + "  step"
+    lines.append(header)
+    for step in trace:
+        sample = f"  {_sample_label(step.sample):>6}" if samples else ""
+        lines.append(f"{step.index:>4}  {step.phase.value:<9}{sample}  {step.line()}")
+    return "\n".join(lines)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _key_name(key: Key) -> str:
+    """``z1[0]`` for a single sample or the batch, ``z1[0]@1`` for sample 1."""
+    return key.node if key.sample is None else f"{key.node}@{key.sample}"
+
+
+def output_node(exercise: Exercise) -> str:
+    problem = exercise.problem
+    return "loss" if isinstance(problem, NetworkProblem) else problem.output
+
+
+def _gradient_nodes(exercise: Exercise, trace: Trace) -> list[str]:
+    """The nodes whose batch adjoint the update uses (an expression's: its variables)."""
+    problem = exercise.problem
+    if isinstance(problem, ExpressionProblem):
+        return [v for v in problem.variables if Key(Quantity.ADJOINT, v) in trace.producer]
+    return [s.node for s in trace if s.key.quantity is Quantity.ADJOINT and s.sample is None
+            and s.phase in (Phase.GRADIENT, Phase.AVERAGE)]
+
+
+def trace_document(exercise: Exercise, trace: Trace, granularity: str) -> dict[str, Any]:
+    """Every node value, every adjoint, every parameter gradient and the loss, as JSON."""
+    def collect(quantity: Quantity) -> dict[str, Any]:
+        return {_key_name(s.key): _jsonable(s.result) for s in trace
+                if s.key.quantity is quantity}
+
+    output = output_node(exercise)
+    before = trace.find(Key(Quantity.VALUE, output))
+    after = trace.find(Key(Quantity.UPDATED, output))
+    doc: dict[str, Any] = {
+        "title": exercise.title, "source": exercise.source, "kind": exercise.kind,
+        "granularity": granularity, "output": output,
+        "loss": None if before is None else _jsonable(before.result),
+        "loss_after_update": None if after is None else _jsonable(after.result),
+        "values": collect(Quantity.VALUE),
+        "adjoints": collect(Quantity.ADJOINT),
+        "gradients": {n: _jsonable(trace.adjoint(n)) for n in _gradient_nodes(exercise, trace)},
+        "updated": {k: v for k, v in collect(Quantity.UPDATED).items() if k != output},
+    }
+    problem = exercise.problem
+    if isinstance(problem, NetworkProblem):
+        tensors = display_tensors(problem.network, problem.params)
+        doc["parameters"] = {name: t.tolist() for name, t in tensors.items()}
+    else:
+        doc["variables"] = dict(problem.values)
+    doc["steps"] = [_step_document(s) for s in trace]
+    return doc
+
+
+def _step_document(step: Step) -> dict[str, Any]:
+    return {"index": step.index, "phase": step.phase.value, "quantity": step.key.quantity.value,
+            "node": step.node, "sample": step.sample, "line": step.line(),
+            "result": _jsonable(step.result)}
+
+
+# -- the Markdown answer key
+
+_SECTIONS = {Phase.FORWARD: "Forward pass", Phase.BACKWARD: "Backward pass",
+             Phase.GRADIENT: "Backward pass", Phase.AVERAGE: "Batch average",
+             Phase.UPDATE: "Update", Phase.EVALUATE: "Update"}
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def answer_key(exercise: Exercise, trace: Trace) -> str:
+    lines = [f"# Answer key: {exercise.title}", ""]
+    if exercise.source:
+        lines += [f"*Source:* {exercise.source}", ""]
+    if exercise.description:
+        lines += [to_unicode(exercise.description), ""]
+    if exercise.questions:
+        lines += _question_rows(exercise)
+    heading = None
+    for step in trace:
+        section = _SECTIONS[step.phase]
+        if step.sample is not None:
+            section += f", sample {step.sample}"
+        if section != heading:
+            heading = section
+            lines += ["", f"## {section}", ""]
+        lines.append(f"{step.index}. {step.line()}")
+    return "\n".join(lines)
+
+
+def _question_rows(exercise: Exercise) -> list[str]:
+    """Questions are answered from the node trace, whose ids they use."""
+    node_trace = exercise.problem.trace("node")
+    rows = ["## Questions", "", "| Question | Answer | Worked step |", "|---|---|---|"]
+    for q in exercise.questions:
+        step = node_trace.find(Key(Quantity(q.quantity), q.node, q.sample))
+        if q.id in exercise.hidden:
+            answer, worked = "*(hidden)*", ""
+        elif step is None:
+            answer, worked = "*(not in the trace)*", ""
+        else:
+            answer, worked = format_array(step.result), f"step {step.index}: {step.line()}"
+        rows.append(f"| {_cell(to_unicode(q.prompt))} | {_cell(to_unicode(answer))} "
+                    f"| {_cell(worked)} |")
+    return rows
+
+
+# --------------------------------------------------------------------------- train
+
+
+def _train_command(options: argparse.Namespace) -> int:
+    exercise = load(options.file)
+    problem = exercise.problem
+    if isinstance(problem, ExpressionProblem):
+        if options.method or options.batch_size:
+            raise ExerciseError("", "--method and --batch-size apply to network exercises only",
+                                options.file)
+        if not problem.trainable:
+            raise ExerciseError("expression.trainable", "no trainable variables to train",
+                                options.file)
+        if options.lr:
+            problem = replace(problem, learning_rate=options.lr)
+        report = _train_expression(exercise, problem, options.steps)
+    else:
+        training = problem.training
+        changes: dict[str, Any] = {}
+        if options.lr:
+            changes["learning_rate"] = options.lr
+        if options.method:
+            changes["method"] = Method(options.method)
+        if options.batch_size:
+            changes["batch_size"] = options.batch_size
+        problem = replace(problem, training=replace(training, **changes))
+        report = _train_network(exercise, problem, options.steps)
+    if options.format == "json":
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        print(training_text(report))
+    return 0
+
+
+def _train_network(exercise: Exercise, problem: NetworkProblem, steps: int) -> dict[str, Any]:
+    run = problem.train(steps)
+    training = problem.training
+    names = {}
+    for n in range(len(problem.network.layers)):
+        symbols = layer_symbols(problem.network, n)
+        names[f"W{n + 1}"], names[f"b{n + 1}"] = symbols.weight_matrix, symbols.bias_vector
+    final = display_tensors(problem.network, run.final)
+    return {
+        "title": exercise.title, "method": training.method.value,
+        "learning_rate": training.learning_rate, "updates": len(run.losses) - 1,
+        "requested": steps, "losses": run.losses.tolist(), "diverged_at": run.diverged_at,
+        "parameters": {name: value.tolist() for name, value in final.items()},
+        "symbols": {name: to_unicode(names[name]) for name in final},
+    }
+
+
+def _train_expression(exercise: Exercise, problem: ExpressionProblem,
+                      steps: int) -> dict[str, Any]:
+    run = problem.train(steps)
+    return {
+        "title": exercise.title, "method": "batch", "learning_rate": problem.learning_rate,
+        "updates": len(run.losses) - 1, "requested": steps, "losses": run.losses.tolist(),
+        "diverged_at": run.diverged_at,
+        "parameters": dict(run.final), "symbols": {name: name for name in run.final},
+    }
+
+
+def training_text(report: dict[str, Any]) -> str:
+    losses = report["losses"]
+    lines = [report["title"],
+             f"{report['method']} gradient descent, η = {format_number(report['learning_rate'])}, "
+             f"{report['updates']} of {report['requested']} updates", "",
+             f"{'update':>6}  loss"]
+    shown = sorted({*range(0, len(losses), max(1, len(losses) // HISTORY_ROWS)),
+                    len(losses) - 1})
+    lines += [f"{t:>6}  {format_number(losses[t])}" for t in shown]
+    if report["diverged_at"] is not None:
+        lines += ["", f"Diverged at update {report['diverged_at']}: the loss was no longer "
+                      f"finite, so training stopped (try a smaller learning rate)."]
+    lines += ["", "Final parameters:"]
+    for name, value in report["parameters"].items():
+        symbol = report["symbols"][name]
+        label = name if symbol == name else f"{name} ({symbol})"
+        lines.append(f"  {label} = {to_unicode(format_array(np.asarray(value)))}")
+    return "\n".join(lines)

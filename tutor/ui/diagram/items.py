@@ -63,6 +63,7 @@ class NodeItem(QGraphicsItem):
         self.value_text = ""
         self.adjoint_text = ""
         self.badge = BADGE_TEXT
+        self.caption = ""  # small text under the body: the operation, the fan-out
         self.state = NodeState.PENDING
         self.editable = False
         self.setAcceptHoverEvents(True)
@@ -102,10 +103,12 @@ class NodeItem(QGraphicsItem):
         body = self.body()
         _, _, small = _fonts()
         tag_h = QFontMetricsF(small).height() + 4
-        extra = max(_text_width(small, self.adjoint_text), _text_width(small, self.badge)) + 12
+        extra = max(_text_width(small, self.adjoint_text), _text_width(small, self.badge),
+                    _text_width(small, self.caption)) + 12
         width = max(body.width(), extra) + 2 * 6
         top = body.top() - 2 * tag_h - 4
-        return QRectF(-width / 2, top, width, body.bottom() - top + 6)
+        bottom = body.bottom() + (tag_h if self.caption else 0) + 6
+        return QRectF(-width / 2, top, width, bottom - top)
 
     # -- painting -------------------------------------------------------------------------
 
@@ -128,6 +131,12 @@ class NodeItem(QGraphicsItem):
             _draw_tag(painter, QPointF(0, body.top() - tag_h / 2 - 3), self.adjoint_text, small,
                       palette.color("background"), palette.color("adjoint"),
                       QPen(palette.color("adjoint"), 1))
+        if self.caption:
+            painter.setFont(small)
+            painter.setPen(palette.color("text"))
+            painter.drawText(QRectF(-200, body.bottom() + 2, 400, tag_h),
+                             Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
+                             self.caption)
         if self.state is NodeState.CACHED_READ:
             rows = 1.5 if self.adjoint_text else 0.5
             _draw_tag(painter, QPointF(0, body.top() - rows * tag_h - 5), self.badge, small,
@@ -169,11 +178,12 @@ class EdgeItem(QGraphicsItem):
     """A line from one item to another; a weight edge is coloured and dashed by sign."""
 
     def __init__(self, source: QGraphicsItem, target: QGraphicsItem, *,
-                 weight_id: str | None = None) -> None:
+                 weight_id: str | None = None, arrow: bool = False) -> None:
         super().__init__()
         self.source = source
         self.target = target
         self.weight_id = weight_id
+        self.arrow = arrow
         self.value: float | None = None
         self.largest = 1.0
         self.state = NodeState.GIVEN
@@ -221,7 +231,25 @@ class EdgeItem(QGraphicsItem):
         if self.state is NodeState.PENDING:
             pen.setColor(palette.color("dim"))
         painter.setPen(pen)
-        painter.drawLine(a, b)
+        if not self.arrow:
+            painter.drawLine(a, b)
+            return
+        end = b - self._target_reach()
+        painter.drawLine(a, end)
+        painter.setBrush(pen.color())
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.drawPath(arrow_path(a, end, 10 * scale))
+
+    def _target_reach(self) -> QPointF:
+        """From the target's centre back to where this edge meets its outline."""
+        a, b = self._line
+        direction = b - a
+        length = max((direction.x() ** 2 + direction.y() ** 2) ** 0.5, 1e-9)
+        ux, uy = direction.x() / length, direction.y() / length
+        body = self.target.body() if hasattr(self.target, "body") else QRectF(-20, -20, 40, 40)
+        half_w, half_h = body.width() / 2 + 2, body.height() / 2 + 2
+        reach = min(half_w / abs(ux) if ux else 1e9, half_h / abs(uy) if uy else 1e9)
+        return QPointF(ux * reach, uy * reach)
 
 
 class EdgeLabelItem(QGraphicsItem):

@@ -26,7 +26,7 @@ from tutor.engine.network_graph import (
     target_id,
     weight_id,
 )
-from tutor.engine.notation import adjoint, format_number, to_unicode
+from tutor.engine.notation import format_number, to_unicode
 from tutor.ui.diagram.edits import editable, is_locked, with_scalar
 from tutor.ui.diagram.items import (
     AggregateItem,
@@ -317,11 +317,8 @@ class NetworkDiagramView(ZoomPanView):
             aggregate.show(self._aggregate_state(group))
 
     def _adjoint_text(self, node_id: str, symbol: str, notation) -> str:
-        value, batch = self._readout.adjoint(node_id)
-        if value is None:
-            return ""
-        loss = notation.batch_loss if batch else notation.loss
-        return f"{to_unicode(adjoint(loss, ''))}{symbol} = {format_number(value)}"
+        return self._readout.adjoint_text(node_id, symbol, to_unicode(notation.loss),
+                                          to_unicode(notation.batch_loss))
 
     def _label_lines(self, node_id: str, label: EdgeLabelItem, notation) -> tuple[str, ...]:
         readout = self._readout

@@ -17,6 +17,8 @@ import numpy as np
 from tutor.engine import Key, NetworkProblem, Phase, Quantity, Step, Trace
 from tutor.engine.network import BiasMode, split_display_matrix
 from tutor.engine.network_graph import parameter_values, sample_values
+from tutor.engine.notation import format_number
+from tutor.exercise.model import Problem
 from tutor.ui.style import NodeState
 
 _SCALAR_ID = re.compile(r"^([A-Za-z]+)(\d*)(?:\[([\d,]+)\])?$")
@@ -62,14 +64,14 @@ def view_sample(trace: Trace, cursor: int) -> int | None:
 class Readout:
     """Answers "what does item X show at this cursor?" for one trace and problem."""
 
-    def __init__(self, trace: Trace, problem: NetworkProblem | None,
+    def __init__(self, trace: Trace, problem: Problem | None,
                  shown_row: int | None = None) -> None:
         self.trace = trace
         self.problem = problem
         self.layered = is_layer_trace(trace)
         self._shown_row = shown_row
         self._params = (parameter_values(problem.network, problem.params)
-                        if problem is not None else {})
+                        if isinstance(problem, NetworkProblem) else {})
         self.cursor = 0
         self.sample: int | None = None
         self.step: Step | None = None
@@ -92,8 +94,9 @@ class Readout:
         self._read = {k.node for k in reads if forward and k.quantity is Quantity.VALUE}
 
     def _leaf_values(self) -> dict[str, float]:
-        if self.problem is None:
-            return {}
+        if not isinstance(self.problem, NetworkProblem):
+            leaves = getattr(self.problem, "leaves", None)  # an expression's variables
+            return leaves() if callable(leaves) else {}
         data = self.problem.data
         row = self.sample
         if row is None:
@@ -124,6 +127,13 @@ class Readout:
             if batch is not None:
                 return batch, True
         return self._lookup(Quantity.ADJOINT, node_id, self.sample), False
+
+    def adjoint_text(self, node_id: str, symbol: str, loss: str, batch_loss: str) -> str:
+        """``∂ℓ/∂a₁ = 4`` once known (``∂L/∂w`` for a batch average), else empty."""
+        value, batch = self.adjoint(node_id)
+        if value is None:
+            return ""
+        return f"∂{batch_loss if batch else loss}/∂{symbol} = {format_number(value)}"
 
     def updated(self, node_id: str) -> float | None:
         return self._lookup(Quantity.UPDATED, node_id, None)
@@ -160,7 +170,8 @@ class Readout:
     def _layer_element(self, parsed: ScalarId):
         """(tensor step id, function taking the tensor to this scalar) at layer granularity."""
         problem = self.problem
-        if problem is None or (parsed.layer is None and parsed.prefix not in ("x", "y")):
+        if not isinstance(problem, NetworkProblem) or (
+                parsed.layer is None and parsed.prefix not in ("x", "y")):
             return None, None
         if parsed.prefix in ("x", "y", "r", "z", "h"):
             k = parsed.index[0] if parsed.index else 0
@@ -185,7 +196,8 @@ class Readout:
         parsed = parse_id(node_id)
         if parsed is None or node_id == "loss":
             return node_id
-        if parsed.prefix == "b" and self.problem is not None and parsed.layer is not None:
+        network = isinstance(self.problem, NetworkProblem)
+        if parsed.prefix == "b" and network and parsed.layer is not None:
             layer = self.problem.network.layers[parsed.layer - 1]
             if layer.bias is BiasMode.FOLDED:
                 return f"W{parsed.layer}"

@@ -1,0 +1,76 @@
+"""The computation-graph view on a network and on an expression exercise."""
+
+from __future__ import annotations
+
+from tutor.engine import Activation, Dataset, Layer, Network, NetworkProblem, random_parameters
+from tutor.engine.expression import ExpressionProblem
+from tutor.engine.network_graph import build_graph
+from tutor.exercise import Exercise
+from tutor.ui.diagram import GraphView
+from tutor.ui.diagram.graph_scene import MAX_NODES, network_node_count
+from tutor.ui.document import Document
+from tutor.ui.style import NodeState
+
+
+def step_index(document, key: str) -> int:
+    return next(s.index for s in document.trace if str(s.key) == key)
+
+
+def test_every_node_of_the_cmu_graph_is_drawn_left_to_right(qtbot, document):
+    view = GraphView(document)
+    qtbot.addWidget(view)
+    graph = document.exercise.problem.graph().graph
+    assert set(view.nodes) == {n.id for n in graph.nodes}
+    assert len(view.edges) == sum(len(set(n.inputs)) for n in graph.nodes)
+    for node in graph.nodes:  # sources left of their consumers
+        for source in node.inputs:
+            assert view.nodes[source].x() < view.nodes[node.id].x()
+    assert view.nodes["x[0]"].caption == "fan-out 2"  # x₁ feeds a₁ and a₂
+    assert view.nodes["h1[0]"].caption == "ReLU"
+
+
+def test_graph_view_follows_the_cursor(qtbot, document):
+    view = GraphView(document)
+    qtbot.addWidget(view)
+    document.set_cursor(step_index(document, "adjoint:h1[0]"))
+    assert view.nodes["h1[0]"].state is NodeState.CURRENT
+    assert view.nodes["h1[0]"].adjoint_text == "∂ℓ/∂z₁ = 4"
+    assert view.nodes["z2[0]"].state is NodeState.CACHED_READ
+    assert view.nodes["W2[0,0]"].adjoint_text == "∂ℓ/∂β₁ = 12"
+    assert view.nodes["W1[0,0]"].adjoint_text == ""  # not reached yet
+    lit = [e for e in view.edges if e.state is NodeState.CACHED_READ]
+    assert [(e.source.node_id, e.target.node_id) for e in lit] == [("h1[0]", "z2[0]")]
+
+
+def test_an_expression_exercise_is_drawn_with_shared_nodes(qtbot):
+    problem = ExpressionProblem("u = x*y\nf = sin(u)/z + exp(x*z)/u",
+                                {"x": 1.0, "y": 2.0, "z": 0.5})
+    document = Document(Exercise("expression", problem))
+    view = GraphView(document)
+    qtbot.addWidget(view)
+    assert set(view.nodes) == {n.id for n in problem.graph().nodes}
+    assert "fan-out 2" in view.nodes["u"].caption  # u feeds sin(u) and exp(x z)/u
+    document.last()
+    assert view.nodes[problem.output].value_text == "2.64296"
+    assert view.nodes["x"].adjoint_text.startswith("∂f/∂x = ")
+
+
+def test_node_count_matches_the_engine_graph():
+    for sizes in ((2, 2, 1), (3, 4, 2), (5, 1)):
+        layers = tuple(Layer(s, Activation("tanh")) for s in sizes[1:-1])
+        network = Network(sizes[0], (*layers, Layer(sizes[-1])))
+        assert network_node_count(network) == len(build_graph(network).graph.nodes)
+
+
+def test_a_big_network_gets_a_message_not_a_frozen_window(qtbot):
+    import numpy as np
+
+    network = Network(20, (Layer(10, Activation("relu")), Layer(1)))
+    problem = NetworkProblem(network, random_parameters(network, seed=0),
+                             Dataset(np.ones((1, 20)), np.ones((1, 1))))
+    document = Document(Exercise("wide", problem))
+    view = GraphView(document)
+    qtbot.addWidget(view)
+    assert network_node_count(network) > MAX_NODES
+    assert not view.nodes and view.message is not None
+    assert "scalar nodes" in view.message.text()

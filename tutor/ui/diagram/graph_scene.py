@@ -1,0 +1,182 @@
+"""The computation graph: every scalar node and operation, sources left, the loss right.
+
+For a network it draws ``problem.graph().graph`` (weights are nodes here, not edge labels);
+for an expression exercise ``problem.graph()``.  The layout comes from the engine's
+:func:`~tutor.engine.layout.layered_layout`.  Like the network diagram, the scene is built
+once per structure and its items are updated in place when the cursor moves.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF
+from PySide6.QtWidgets import QGraphicsSimpleTextItem, QWidget
+
+from tutor.engine import NetworkProblem
+from tutor.engine.graph import Graph, Node
+from tutor.engine.layout import layered_layout
+from tutor.engine.network import BiasMode, Network, Residual
+from tutor.engine.notation import format_number, to_unicode
+from tutor.ui.diagram.items import EdgeItem, NodeItem, Shape
+from tutor.ui.diagram.readout import Readout
+from tutor.ui.diagram.view import ZoomPanView
+from tutor.ui.style import NodeState, theme
+
+MAX_NODES = 150  # beyond this a scalar graph is unreadable (and slow): say so instead
+COLUMN_GAP = 190.0
+ROW_GAP = 120.0
+
+OPERATION_GLYPHS = {
+    "add": "+", "subtract": "−", "multiply": "×", "divide": "÷", "power": "xʸ",
+    "negate": "−x", "identity": "=", "power_constant": "xⁿ", "weighted_sum": "Σ w·x",
+    "difference": "−", "squared_error": "Σ(·)²", "binary_cross_entropy": "cross-entropy",
+}
+
+
+def network_node_count(network: Network) -> int:
+    """How many scalar nodes ``build_graph`` would make, without building it."""
+    residuals = network.loss.residual is not Residual.NONE
+    count = network.input_size + network.output_size * (1 + residuals) + 1  # …, targets, loss
+    for fan_in, layer in zip(network.sizes, network.layers, strict=False):
+        per_neuron = fan_in + 1 + (layer.bias is not BiasMode.NONE) + (
+            not layer.activation.is_identity)
+        count += layer.size * per_neuron + (layer.bias is BiasMode.FOLDED)
+    return count
+
+
+def operation_glyph(node: Node) -> str:
+    op = node.op
+    if op is None:
+        return ""
+    activation = getattr(op, "activation", None)
+    if activation is not None:
+        return activation.display
+    rule = getattr(op, "rule", None)
+    if rule is not None:
+        return rule.display
+    return OPERATION_GLYPHS.get(op.name, op.name)
+
+
+class GraphView(ZoomPanView):
+    """The scalar computation graph with values, adjoints and the same highlighting."""
+
+    def __init__(self, document, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("computation_graph")
+        self.document = document
+        self.nodes: dict[str, NodeItem] = {}
+        self.edges: list[EdgeItem] = []
+        self.message: QGraphicsSimpleTextItem | None = None
+        self._readout: Readout | None = None
+        document.structure_changed.connect(self._on_structure_change)
+        document.trace_changed.connect(self._on_trace_change)
+        document.cursor_changed.connect(self._on_cursor_change)
+        theme().changed.connect(self._on_structure_change)
+        self._on_structure_change()
+
+    # -- building ------------------------------------------------------------------------
+
+    def _graph(self) -> Graph | None:
+        """The graph to draw, or None (with a message) when it would be too big."""
+        problem = self.document.exercise.problem
+        if isinstance(problem, NetworkProblem):
+            count = network_node_count(problem.network)
+            if count > MAX_NODES:
+                self._show_message(
+                    f"This network's computation graph has {count:,} scalar nodes: too many "
+                    f"to draw legibly.\nUse the network diagram, or a smaller network "
+                    f"(up to {MAX_NODES} nodes).")
+                return None
+            return problem.graph().graph
+        graph = getattr(problem, "graph", None)
+        if not callable(graph):
+            self._show_message("This exercise has no computation graph.")
+            return None
+        return graph()
+
+    def _show_message(self, text: str) -> None:
+        self.message = QGraphicsSimpleTextItem(text)
+        self.message.setFont(theme().font(1.2))
+        self.message.setBrush(theme().palette.color("text"))
+        self.scene().addItem(self.message)
+
+    def _on_structure_change(self) -> None:
+        self.scene().clear()
+        self.nodes.clear()
+        self.edges.clear()
+        self.message = None
+        graph = self._graph()
+        if graph is not None:
+            self._build(graph)
+        self._on_trace_change()
+        self.refit()
+
+    def _build(self, graph: Graph) -> None:
+        scale = theme().font_scale
+        places = layered_layout(graph)
+        heights: dict[int, int] = {}
+        for column, row in places.values():
+            heights[column] = max(heights.get(column, 0), row + 1)
+        for node in graph.nodes:
+            column, row = places[node.id]
+            item = NodeItem(node.id, node.group, to_unicode(node.symbol),
+                            Shape.CIRCLE if node.op is None else Shape.BOX)
+            fan_out = len(graph.consumers[node.id])
+            caption = [operation_glyph(node)]
+            if fan_out > 1:
+                caption.append(f"fan-out {fan_out}")
+            item.caption = " · ".join(c for c in caption if c)
+            item.setPos(QPointF(column * COLUMN_GAP * scale,
+                                (row - (heights[column] - 1) / 2) * ROW_GAP * scale))
+            self.nodes[node.id] = item
+            self.scene().addItem(item)
+        for node in graph.nodes:
+            for source in dict.fromkeys(node.inputs):
+                edge = EdgeItem(self.nodes[source], self.nodes[node.id], arrow=True)
+                self.edges.append(edge)
+                self.scene().addItem(edge)
+
+    # -- updating in place -----------------------------------------------------------------
+
+    def _on_trace_change(self) -> None:
+        if not self.nodes:
+            self._readout = None
+            return
+        problem = self.document.exercise.problem
+        self._readout = Readout(self.document.trace, problem, self.document.sample)
+        self._refresh()
+
+    def _on_cursor_change(self, _cursor: int = 0) -> None:
+        self._refresh()
+
+    def _loss_symbols(self) -> tuple[str, str]:
+        problem = self.document.exercise.problem
+        if isinstance(problem, NetworkProblem):
+            notation = problem.network.notation
+            return to_unicode(notation.loss), to_unicode(notation.batch_loss)
+        loss = to_unicode(self.document.trace.loss_symbol)
+        return loss, loss
+
+    def _refresh(self) -> None:
+        readout = self._readout
+        if readout is None or not len(readout.trace):
+            return
+        readout.move(self.document.cursor)
+        loss, batch_loss = self._loss_symbols()
+        for node_id, item in self.nodes.items():
+            leaf = item.shape is Shape.CIRCLE
+            value = readout.value(node_id)
+            item.show(readout.state(node_id, leaf=leaf),
+                      "" if value is None else format_number(value),
+                      readout.adjoint_text(node_id, item.symbol, loss, batch_loss),
+                      readout.badge(node_id))
+        for edge in self.edges:
+            edge.show(None, 1.0, self._edge_state(edge))
+
+    def _edge_state(self, edge: EdgeItem) -> NodeState:
+        """An edge lights up when it carries what the current step reads."""
+        ends = {edge.source.state, edge.target.state}
+        if ends == {NodeState.CURRENT, NodeState.CACHED_READ}:
+            return NodeState.CACHED_READ
+        if edge.target.state is NodeState.PENDING:
+            return NodeState.PENDING
+        return NodeState.GIVEN

@@ -31,7 +31,9 @@ _LATEX_CHARS = {
     "ℓ": r"\ell", "∂": r"\partial", "∇": r"\nabla", "·": r"\cdot", "⊙": r"\odot",
     "−": "-", "←": r"\leftarrow", "→": r"\to", "×": r"\times", "Σ": r"\sum", "ℝ": r"\mathbb{R}",
     "′": "'", "≈": r"\approx", "𝓛": r"\mathcal{L}", "∈": r"\in", "…": r"\ldots",
+    "∞": r"\infty", "½": r"\tfrac{1}{2}", "‖": r"\|",
 }
+_WORD_END = "\x00"  # marks the end of a control word, so that η then x is \eta x, not \etax
 _ACCENTS = {"\u0302": "hat", "\u0304": "bar", "\u0303": "tilde"}
 _PRECOMPOSED = {"ŷ": "y\u0302", "ŵ": "w\u0302", "ẑ": "z\u0302", "x̂": "x\u0302"}
 
@@ -132,7 +134,10 @@ class _Unicode(_Renderer):
 
 class _Latex(_Renderer):
     def text(self, char: str) -> str:
-        return _LATEX_CHARS.get(char, {"%": r"\%", "&": r"\&", "#": r"\#"}.get(char, char))
+        command = _LATEX_CHARS.get(char)
+        if command is not None:
+            return command + _WORD_END if command[-1].isalpha() else command
+        return {"%": r"\%", "&": r"\&", "#": r"\#"}.get(char, char)
 
     def derivative(self, num: str, den: str) -> str:
         return rf"\frac{{\partial {num}}}{{\partial {den}}}"
@@ -181,7 +186,8 @@ def to_latex(markup: str) -> str:
     """Render markup as LaTeX math (without the surrounding ``$``)."""
     for composed, decomposed in _PRECOMPOSED.items():
         markup = markup.replace(composed, decomposed)
-    return _accented(_latex.render(markup))
+    latex = re.sub(f"{_WORD_END}(?=[A-Za-z])", " ", _latex.render(markup))
+    return _accented(latex.replace(_WORD_END, ""))
 
 
 def to_html(markup: str) -> str:

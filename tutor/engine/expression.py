@@ -173,18 +173,14 @@ class ExpressionProblem:
         graph = self.graph()
         loss_symbol = graph[graph.output].symbol
         leaves = self.leaves()
-        try:
-            if not self.trainable:
-                steps = graph_pass(graph, leaves, loss_symbol=loss_symbol,
-                                   differentiate=self.wanted())
-                return Trace(tuple(steps), loss_symbol)
-            params = {name: leaves.pop(name) for name in self.trainable}
-            settings = BatchSettings(loss_symbol=loss_symbol, learning_rate=self.learning_rate)
-            steps = batch_steps(graph, [leaves], params, settings, differentiate=self.wanted())
+        if not self.trainable:
+            steps = graph_pass(graph, leaves, loss_symbol=loss_symbol,
+                               differentiate=self.wanted())
             return Trace(tuple(steps), loss_symbol)
-        except (ValueError, OverflowError) as exc:  # math.fsum of +inf and −inf contributions
-            raise ExpressionError(f"the backward pass cannot add up infinite contributions "
-                                  f"at these values ({exc})") from None
+        params = {name: leaves.pop(name) for name in self.trainable}
+        settings = BatchSettings(loss_symbol=loss_symbol, learning_rate=self.learning_rate)
+        steps = batch_steps(graph, [leaves], params, settings, differentiate=self.wanted())
+        return Trace(tuple(steps), loss_symbol)
 
     def problems(self) -> tuple[str, ...]:
         """Plain-language warnings: values that are not finite, statements never used."""

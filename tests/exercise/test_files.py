@@ -7,7 +7,7 @@ import jsonschema
 import numpy as np
 import pytest
 
-from tutor.engine import Method
+from tutor.engine import Key, Method, Quantity
 from tutor.engine.activations import NAMES
 from tutor.engine.network import BiasMode
 from tutor.exercise import (
@@ -184,3 +184,33 @@ def test_engine_and_exercise_do_not_import_qt():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
     assert result.stdout.strip() == "[]"
+
+
+# --------------------------------------------------------------------------- the teachers' guide
+
+def _guide() -> str:
+    from tutor.exercise.validate import resources_dir
+
+    return (resources_dir().parent / "docs" / "exercise-format.md").read_text(encoding="utf-8")
+
+
+def test_the_guides_complete_example_loads():
+    text = _guide().split("## Complete example", 1)[1]
+    example = text.split("```json\n", 1)[1].split("```", 1)[0]
+    exercise = loads(example, "guide")
+    assert exercise.hidden == {"answers"}
+    trace = exercise.problem.trace()
+    assert trace.find(Key(Quantity.ADJOINT, "b1[0]")) is not None
+
+
+def test_the_guides_error_examples_are_real():
+    doc = json.loads(default_path().read_text(encoding="utf-8"))
+    doc["parameters"]["W1"][1] = [0, 2]
+    with pytest.raises(ExerciseError) as caught:
+        from_dict(doc, "my-sheet.json")
+    assert str(caught.value) in _guide()
+    doc = json.loads(default_path().read_text(encoding="utf-8"))
+    doc["network"]["layers"][0]["activation"] = "swish"
+    with pytest.raises(ExerciseError) as caught:
+        from_dict(doc, "my-sheet.json")
+    assert str(caught.value) in _guide()

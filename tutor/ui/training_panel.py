@@ -90,12 +90,15 @@ class TrainingPanel(QWidget):
         self.message.hide()
         self.status = QLabel(objectName="training_status")
 
+        self.learning_rate.setMaximumWidth(160)
+        self.method.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         form = QFormLayout()
         form.addRow("Learning rate η", self.learning_rate)
         method_row = QHBoxLayout()
-        method_row.addWidget(self.method, 1)
-        method_row.addWidget(QLabel("batch"))
+        method_row.addWidget(self.method)
+        method_row.addWidget(QLabel("batch size"))
         method_row.addWidget(self.batch_size)
+        method_row.addStretch(1)
         form.addRow("Method", method_row)
         buttons = QHBoxLayout()
         for widget in (self.step_button, self.run_count, self.run_button, self.play_button,

@@ -43,9 +43,9 @@ AGGREGATE_ABOVE = 12  # layers wider than this are drawn as head … tail
 HEAD, TAIL = 3, 2
 LABELS_UP_TO = 30  # a layer with more drawn weights shows no weight labels (tooltips instead)
 LABEL_AT = 0.3  # where along its edge a weight label sits (0: source, 1: target)
-COLUMN_GAP = 360.0  # between a layer's input column and its pre-activations
+COLUMN_GAP = 330.0  # between a layer's input column and its pre-activations
 ACTIVATION_GAP = 170.0  # between a pre-activation and its activation
-HEAD_GAP = 190.0  # outputs → targets → loss
+HEAD_GAP = 170.0  # outputs → targets → loss
 ROW_GAP = 140.0
 
 

@@ -212,7 +212,8 @@ def format_number(value: float, digits: int = 6) -> str:
     if value == 0:
         return "0"
     rounded = round(value)
-    if abs(value - rounded) < 1e-9 * max(1.0, abs(value)) and abs(value) < 1e15:
+    # snap 6.9999999999 to 7, but never a small non-zero number (3e-11) to 0
+    if rounded and abs(value - rounded) < 1e-9 * abs(value) and abs(value) < 1e15:
         text = str(int(rounded))
     else:
         text = f"{value:.{digits}g}"

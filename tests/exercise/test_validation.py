@@ -373,3 +373,11 @@ def test_kind_and_sections_must_agree():
     network = cmu_doc()
     network["kind"] = "expression"
     assert error_for(network).field == "expression"
+
+
+def test_odd_keys_are_quoted_so_the_message_stays_one_line():
+    doc = cmu_doc()
+    doc["network"]["notation"]["\n"] = None
+    error = error_for(doc)
+    assert error.field == 'network.notation["\\n"]'
+    assert "\n" not in str(error)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 PathPart = str | int
+
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
 def field_path(parts: Sequence[PathPart]) -> str:
@@ -14,6 +18,8 @@ def field_path(parts: Sequence[PathPart]) -> str:
     for part in parts:
         if isinstance(part, int):
             text += f"[{part}]"
+        elif not _PLAIN_KEY.match(part):  # a key a teacher did not mean to write, shown exactly
+            text += f"[{json.dumps(part)}]"
         else:
             text += f".{part}" if text else str(part)
     return text
@@ -30,7 +36,7 @@ class ExerciseError(ValueError):
     def __init__(self, field: str, problem: str, file: str = "<string>") -> None:
         self.field = field
         self.problem = " ".join(problem.split())  # always one line
-        self.file = file
+        self.file = file.replace("\n", "\\n").replace("\r", "\\r")
         super().__init__(str(self))
 
     def __str__(self) -> str:

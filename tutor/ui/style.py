@@ -100,6 +100,7 @@ class Theme(QObject):
         super().__init__()
         self._palette = Palette.light()
         self._font_scale = 1.0
+        self._fonts: dict[tuple[float, bool], QFont] = {}  # items ask on every paint
 
     @property
     def palette(self) -> Palette:
@@ -118,12 +119,18 @@ class Theme(QObject):
         scale = max(0.5, min(float(scale), 4.0))
         if scale != self._font_scale:
             self._font_scale = scale
+            self._fonts.clear()
             self.changed.emit()
 
     def font(self, relative: float = 1.0, bold: bool = False) -> QFont:
-        font = QFont()
-        font.setPointSizeF(BASE_POINT_SIZE * relative * self._font_scale)
-        font.setBold(bold)
+        """A font ``relative`` times the base size at the current scale (do not modify it)."""
+        key = (relative, bold)
+        font = self._fonts.get(key)
+        if font is None:
+            font = QFont()
+            font.setPointSizeF(BASE_POINT_SIZE * relative * self._font_scale)
+            font.setBold(bold)
+            self._fonts[key] = font
         return font
 
 

@@ -49,6 +49,14 @@ def check_gradients_and_update(case: Case, problem: NetworkProblem, node: Trace,
     fast = problem.gradients()
     assert_parameters_close(node_gradients(case, node), fast.params, **TIGHT)
     assert_parameters_close(layer_gradients(case, layer), fast.params, **TIGHT)
+    for sample in sample_ids(case):  # the per-sample gradients, before any averaging
+        scalar = {s.node: s.result for s in node if s.phase is Phase.GRADIENT
+                  and s.sample == sample}
+        per_sample = gradient_parameters(case.network, scalar)
+        for n, layer_spec in enumerate(case.network.layers):
+            shown = layer.find(Key(Quantity.ADJOINT, f"W{n + 1}", sample)).result
+            expected = display_matrix(layer_spec, per_sample.weights[n], per_sample.biases[n])
+            np.testing.assert_allclose(shown, expected, **TIGHT)
     eta = problem.training.learning_rate
     updated = apply_update(case.params, fast.params, eta)
     flat_updates = {s.node: s.result for s in node if s.phase is Phase.UPDATE}

@@ -7,12 +7,14 @@ from tutor.engine import (
     Activation,
     Dataset,
     Granularity,
+    Key,
     Layer,
     Loss,
     Method,
     Network,
     NetworkProblem,
     Phase,
+    Quantity,
     Training,
     loss_and_gradients,
     random_parameters,
@@ -20,6 +22,7 @@ from tutor.engine import (
 )
 from tutor.engine.batch import apply_update, batches, dataset_loss
 from tutor.engine.network_graph import gradient_parameters
+from tutor.engine.notation import to_unicode
 
 from .networks import assert_parameters_close
 
@@ -97,6 +100,9 @@ def test_the_traced_update_is_the_first_training_update() -> None:
     trace = problem.trace(Granularity.NODE)
     samples = sorted({s.sample for s in trace if s.phase is Phase.FORWARD})
     assert samples == sorted(problem.first_batch().tolist())
+    batch_loss = trace.find(Key(Quantity.VALUE, "loss", None))
+    named = " + ".join(f"ℓ{'⁽' + '¹²³⁴⁵'[row] + '⁾'}" for row in problem.first_batch())
+    assert named in to_unicode(batch_loss.formula), "samples keep their numbers in a batch"
     updates = {s.node: s.result for s in trace if s.phase is Phase.UPDATE}
     assert_parameters_close(gradient_parameters(NETWORK, updates), first, rtol=1e-12,
                             atol=1e-14)

@@ -160,3 +160,16 @@ def test_learning_rate_and_method() -> None:
     assert problem.training.batch_size == 2
     with pytest.raises(ValueError, match="batch size"):
         edit.set_method(problem, Method.SGD, 0)
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("0.5", 0.5), ("−2", -2.0), (" -0,25 ", -0.25), ("1/4", 0.25), ("2e-3", 0.002), ("7", 7.0),
+])
+def test_numbers_are_parsed_as_students_type_them(text: str, value: float) -> None:
+    assert edit.parse_number(text) == pytest.approx(value)
+
+
+@pytest.mark.parametrize("text", ["", "abc", "1/0", "2**8", "1,000.5", "nan", "inf", "__import__"])
+def test_anything_else_is_not_a_number(text: str) -> None:
+    with pytest.raises(ValueError, match="not a number|finite"):
+        edit.parse_number(text)

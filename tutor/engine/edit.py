@@ -28,6 +28,23 @@ from .problem import NetworkProblem
 NEW_WEIGHT_SCALE = 0.5  # new weights are drawn uniformly from ±this, reproducibly
 
 
+def parse_number(text: str) -> float:
+    """A number as a student types it: ``-0.5``, ``−0.5``, ``0,5`` (decimal comma), ``1/3``,
+    ``2e-3``.  Raises ValueError with a readable message; never evaluates anything else."""
+    cleaned = text.strip().replace("−", "-").replace(" ", "").replace(" ", "")
+    if cleaned.count(",") == 1 and "." not in cleaned:
+        cleaned = cleaned.replace(",", ".")
+    try:
+        if cleaned.count("/") == 1:
+            numerator, denominator = (float(part) for part in cleaned.split("/"))
+            value = numerator / denominator
+        else:
+            value = float(cleaned)
+    except (ValueError, ZeroDivisionError):
+        raise ValueError(f"“{text.strip()}” is not a number (try 0.5, −2 or 1/3)") from None
+    return _finite(value, "the number")
+
+
 def _finite(value: float, what: str) -> float:
     value = float(value)
     if not math.isfinite(value):

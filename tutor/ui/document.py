@@ -226,7 +226,8 @@ class Document(QObject):
             return
         old_trace, old_cursor = self._trace, self._cursor
         self._granularity = granularity
-        self._retrace(keep=_matching_cursor(old_trace, old_cursor, self._new_trace()))
+        new_trace = self._new_trace()
+        self._retrace(keep=_matching_cursor(old_trace, old_cursor, new_trace), trace=new_trace)
 
     def set_sample(self, sample: int | None) -> None:
         if sample is not None and not 0 <= sample < max(self.sample_count, 1):
@@ -299,23 +300,28 @@ class Document(QObject):
         self.undo_stack.push(_ReplaceState(self, description, before, state))
 
     def _apply(self, state: _State, force: bool = False) -> None:
+        """Replace the state, derive the trace, and only then tell the views: every signal
+        handler sees a consistent document."""
         old = self._exercise
         history_changed = force or state.history is not self._history
         self._exercise, self._history = state.exercise, state.history
         if self._sample is not None and self._sample >= self.sample_count:
             self._sample = None
-        self.exercise_changed.emit()
+        self._trace = self._new_trace()
+        self._cursor = max(0, min(self._cursor, len(self._trace) - 1))
         if force or not _same_structure(old, state.exercise):
             self.structure_changed.emit()
+        self.exercise_changed.emit()
         if history_changed:
             self.history_changed.emit()
-        self._retrace(keep=self._cursor)
+        self.trace_changed.emit()
+        self.cursor_changed.emit(self._cursor)
 
     def _new_trace(self) -> Trace:
         return compute_trace(self._exercise.problem, self._granularity, self._sample)
 
-    def _retrace(self, keep: int) -> None:
-        self._trace = self._new_trace()
+    def _retrace(self, keep: int, trace: Trace | None = None) -> None:
+        self._trace = trace if trace is not None else self._new_trace()
         self._cursor = max(0, min(keep, len(self._trace) - 1))
         self.trace_changed.emit()
         self.cursor_changed.emit(self._cursor)

@@ -1,0 +1,100 @@
+"""Starting the desktop app: ``python -m tutor [FILE] [--screenshot OUT.png] [--size WxH]``.
+
+With ``--screenshot`` the window is shown, the cursor optionally moved (``--step N``), the
+window grabbed to a PNG and the app quits: used for the README pictures and in tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from tutor import exercise as exercises
+from tutor.exercise import Exercise
+
+from . import settings
+from .document import Document
+from .files import starter_exercise
+from .main_window import MainWindow
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT, e.g. 1920x1080, "
+                                         f"not {text!r}") from None
+    if width < 200 or height < 200:
+        raise argparse.ArgumentTypeError("the window must be at least 200×200")
+    return width, height
+
+
+def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="backprop-tutor",
+                                     description="Step through backpropagation.")
+    parser.add_argument("file", nargs="?", type=Path, help="an exercise file (.json)")
+    parser.add_argument("--screenshot", type=Path, metavar="OUT.png",
+                        help="save a picture of the window and quit")
+    parser.add_argument("--size", type=_size, metavar="WxH", help="window size, e.g. 1920x1080")
+    parser.add_argument("--step", type=int, default=None, metavar="N",
+                        help="move the cursor to step N (1-based) before the picture")
+    return parser.parse_args(argv)
+
+
+def _initial_exercise(file: Path | None) -> tuple[Exercise, Path | None, str]:
+    """The exercise to open, its path, and a message when FILE could not be read."""
+    message = ""
+    if file is not None:
+        try:
+            return exercises.load(file), file, ""
+        except (exercises.ExerciseError, OSError) as error:
+            message = f"Cannot open {file}: {error}\nShowing the default exercise instead."
+    try:
+        return exercises.load(exercises.default_path()), None, message
+    except (exercises.ExerciseError, OSError) as error:
+        return starter_exercise(), None, (message + f"\nThe default exercise is missing: "
+                                                    f"{error}").strip()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_arguments(sys.argv[1:] if argv is None else argv)
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication([sys.argv[0]])
+    app.setOrganizationName(settings.ORGANIZATION)
+    app.setApplicationName(settings.APPLICATION)
+    exercise, path, message = _initial_exercise(args.file)
+    window = MainWindow(Document(exercise, path))
+    if path is not None:
+        settings.add_recent_file(path)
+    if args.size:
+        window.resize(*args.size)
+    if args.step is not None:
+        window.document.set_cursor(args.step - 1)
+    if message:
+        print(message, file=sys.stderr)
+        window.statusBar().showMessage(message.splitlines()[0], 15000)
+    if args.screenshot:
+        return _screenshot(app, window, args.screenshot)
+    window.show()
+    if message:
+        QTimer.singleShot(0, lambda: QMessageBox.warning(window, "Cannot open the file", message))
+    return app.exec()
+
+
+def _screenshot(app: QApplication, window: MainWindow, out: Path) -> int:
+    window.show()
+    for _ in range(5):  # let layouts and the diagrams settle
+        app.processEvents()
+    ok = window.grab().save(str(out))
+    window.hide()
+    window.deleteLater()
+    app.processEvents()
+    if not ok:
+        print(f"Could not write {out}", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,157 @@
+"""The step inspector: the chain-rule line of the current step, big enough for a projector.
+
+For the step under the cursor it shows the line in symbols, then with numbers, then the
+result; for a backward step each contribution split into its local derivative and its
+upstream adjoint, which cached adjoints it reads (and which step computed them) and a
+plain-language sentence.  The HTML is built by pure functions so it can be tested alone.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+import numpy as np
+from PySide6.QtWidgets import QLabel, QTextBrowser, QVBoxLayout, QWidget
+
+from tutor.engine import Key, Phase, Quantity, Step, Term, Trace
+from tutor.engine.notation import adjoint, format_number, to_html
+from tutor.engine.trace import format_result
+
+from . import style
+from .document import Document
+
+PHASE_NAMES = {
+    Phase.FORWARD: "Forward", Phase.BACKWARD: "Backward", Phase.GRADIENT: "Gradient",
+    Phase.AVERAGE: "Average", Phase.UPDATE: "Update", Phase.EVALUATE: "Evaluate",
+}
+
+
+def phase_text(trace: Trace, cursor: int) -> str:
+    """"Backward 4 / 11": where the cursor is within its phase."""
+    if not len(trace):
+        return "No steps"
+    phase, position, count = trace.phase_position(cursor)
+    return f"{PHASE_NAMES[phase]} {position} / {count}"
+
+
+def value_html(value: float | np.ndarray) -> str:
+    """A scalar as text, a vector or matrix as a bracketed HTML table."""
+    array = np.asarray(value, dtype=float)
+    if array.ndim == 0:
+        return escape(format_number(float(array)))
+    rows = array[None, :] if array.ndim == 1 else array
+    cells = "".join(
+        "<tr>" + "".join(f"<td align='right'>&nbsp;{escape(format_number(v))}&nbsp;</td>"
+                         for v in row) + "</tr>" for row in rows)
+    return f"<table class='matrix' cellspacing='0'>{cells}</table>"
+
+
+def _node_symbol(trace: Trace, step: Step) -> str:
+    """The markup symbol of the node a step is about."""
+    prefix = f"\\d{{{trace.loss_symbol}}}{{"
+    if step.key.quantity is Quantity.ADJOINT and step.lhs.startswith(prefix):
+        return step.lhs[len(prefix):-1]
+    return step.lhs
+
+
+def _value_symbol(trace: Trace, node: str, sample: int | None) -> str:
+    found = trace.find(Key(Quantity.VALUE, node, sample))
+    return found.lhs if found is not None else node
+
+
+def term_html(trace: Trace, step: Step, term: Term) -> str:
+    """One contribution: local derivative × upstream adjoint (cached, with its step)."""
+    consumer = _value_symbol(trace, term.via, step.sample)
+    local_name = to_html(adjoint(consumer, _node_symbol(trace, step)))
+    if len(term.factors) == 2:
+        up_symbol, local_symbol = term.symbol.split(" \\cdot ", 1)
+        local_numbers = term.numbers.split(" \\cdot ", 1)[1]
+    else:
+        up_symbol, local_symbol, local_numbers = "", term.symbol, term.numbers
+    local = (f"local <b>{local_name}</b> = {to_html(local_symbol)}"
+             + ("" if local_numbers == local_symbol else f" = {to_html(local_numbers)}"))
+    if not up_symbol:
+        return f"<li>{local}</li>"
+    producer = trace.producer.get(Key(Quantity.ADJOINT, term.via, step.sample))
+    where = "" if producer is None else f" <span class='dim'>(cached, step {producer + 1})</span>"
+    upstream = (f"upstream <b>{to_html(up_symbol)}</b> = "
+                f"{escape(format_number(term.factors[0]))}{where}")
+    return f"<li>{local}<br>× {upstream}</li>"
+
+
+def cached_reads_html(trace: Trace, step: Step) -> str:
+    """"reads cached: ∂ℓ/∂ŷ (step 7)" for every adjoint the step reuses."""
+    parts = []
+    for key in step.cached_adjoints:
+        producer = trace.find(key)
+        if producer is not None:
+            parts.append(f"{to_html(producer.lhs)} (step {producer.index + 1})")
+    return "reads cached: " + ", ".join(parts) if parts else ""
+
+
+def step_html(trace: Trace, cursor: int, palette: style.Palette) -> str:
+    """The whole inspector page for the step at ``cursor``."""
+    if not len(trace):
+        return "<p>This exercise has no steps to show.</p>"
+    step = trace[cursor]
+    lhs = to_html(step.lhs)
+    lines = [f"<p class='line'>{lhs} = {to_html(step.formula)}</p>"]
+    if step.numbers and step.numbers != step.formula:
+        lines.append(f"<p class='line'>&nbsp;&nbsp;= {to_html(step.numbers)}</p>")
+    result = step.result
+    if np.ndim(result):
+        lines.append(f"<p class='line'>&nbsp;&nbsp;=</p>{value_html(result)}")
+    else:
+        lines.append(f"<p class='result'>&nbsp;&nbsp;= <b>{to_html(format_result(result))}</b></p>")
+    if step.terms:
+        items = "".join(term_html(trace, step, t) for t in step.terms)
+        lines.append(f"<ul class='terms'>{items}</ul>")
+    cached = cached_reads_html(trace, step)
+    if cached:
+        lines.append(f"<p class='cached'>{cached}</p>")
+    if step.explanation:
+        lines.append(f"<p class='why'>{escape(step.explanation)}</p>")
+    css = (f"p.line, p.result {{ margin: 2px 0; }} "
+           f"p.result {{ color: {palette.text}; }} "
+           f"p.cached {{ color: {palette.cached_read}; }} "
+           f"span.dim {{ color: {palette.pending}; }} "
+           f"p.why {{ font-style: italic; }} ")
+    return f"<html><head><style>{css}</style></head><body>{''.join(lines)}</body></html>"
+
+
+class StepInspector(QWidget):
+    """Renders the document's current step; holds no state of its own."""
+
+    def __init__(self, document: Document, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("step_inspector")
+        self._document = document
+        self.phase_label = QLabel(objectName="inspector_phase")
+        self.browser = QTextBrowser(objectName="inspector_text")
+        self.browser.setOpenLinks(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.phase_label)
+        layout.addWidget(self.browser, 1)
+        document.cursor_changed.connect(self._on_cursor_change)
+        document.trace_changed.connect(self._refresh)
+        style.theme().changed.connect(self._on_theme_change)
+        self._on_theme_change()
+
+    def text(self) -> str:
+        """What the inspector shows, as plain text (for tests and copying)."""
+        return self.browser.toPlainText()
+
+    def _on_cursor_change(self, _index: int) -> None:
+        self._refresh()
+
+    def _on_theme_change(self) -> None:
+        theme = style.theme()
+        self.browser.setFont(theme.font(1.7))
+        self.phase_label.setFont(theme.font(1.3, bold=True))
+        self._refresh()
+
+    def _refresh(self) -> None:
+        document = self._document
+        self.phase_label.setText(phase_text(document.trace, document.cursor))
+        self.browser.setHtml(step_html(document.trace, document.cursor, style.theme().palette))

@@ -1,0 +1,160 @@
+"""The trace table: every step of the run as a row, linked to the document's cursor.
+
+Steps after the cursor are pending and show their formula but no numbers, so a student can
+predict before revealing.  Selecting a row moves the cursor; moving the cursor selects and
+scrolls to the row.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, QObject, Qt
+from PySide6.QtGui import QBrush, QFont
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+
+from tutor.engine.notation import to_unicode
+from tutor.engine.trace import format_result
+
+from . import style
+from .document import Document
+from .inspector import PHASE_NAMES
+
+
+class Column(IntEnum):
+    PHASE = 0
+    QUANTITY = 1
+    FORMULA = 2
+    NUMBERS = 3
+    RESULT = 4
+
+
+HEADERS = {Column.PHASE: "Phase", Column.QUANTITY: "Quantity", Column.FORMULA: "Formula",
+           Column.NUMBERS: "With numbers", Column.RESULT: "Result"}
+PENDING = "…"
+
+
+class TraceModel(QAbstractTableModel):
+    """Read-only rows over ``document.trace``; pending rows hide their numbers."""
+
+    def __init__(self, document: Document, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._document = document
+        self._cursor = document.cursor
+        document.trace_changed.connect(self._on_trace_change)
+        document.cursor_changed.connect(self._on_cursor_change)
+        style.theme().changed.connect(self._on_theme_change)
+
+    def rowCount(self, parent: QModelIndex | None = None) -> int:
+        return 0 if parent is not None and parent.isValid() else len(self._document.trace)
+
+    def columnCount(self, parent: QModelIndex | None = None) -> int:
+        return 0 if parent is not None and parent.isValid() else len(Column)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole):
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return HEADERS[Column(section)]
+        return str(section + 1)
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        step = self._document.trace[index.row()]
+        pending = index.row() > self._cursor
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(step, Column(index.column()), pending)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return step.explanation or None
+        if role == Qt.ItemDataRole.FontRole and index.row() == self._cursor:
+            font = QFont()
+            font.setBold(True)
+            return font
+        palette = style.theme().palette
+        if role == Qt.ItemDataRole.BackgroundRole and index.row() == self._cursor:
+            return QBrush(palette.color("current"))
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if index.row() == self._cursor:
+                return QBrush(palette.color("text")) if palette.name != "dark" else None
+            if pending:
+                return QBrush(palette.color("pending"))
+        return None
+
+    @staticmethod
+    def _text(step, column: Column, pending: bool) -> str:
+        match column:
+            case Column.PHASE:
+                return PHASE_NAMES[step.phase]
+            case Column.QUANTITY:
+                return to_unicode(step.lhs)
+            case Column.FORMULA:
+                return to_unicode(step.formula)
+            case Column.NUMBERS:
+                return PENDING if pending else to_unicode(step.numbers)
+            case _:
+                return PENDING if pending else to_unicode(format_result(step.result))
+
+    def _on_trace_change(self) -> None:
+        self.beginResetModel()
+        self._cursor = self._document.cursor
+        self.endResetModel()
+
+    def _on_cursor_change(self, cursor: int) -> None:
+        old, self._cursor = self._cursor, cursor
+        first, last = min(old, cursor), max(old, cursor)
+        if self.rowCount() and last < self.rowCount():
+            self.dataChanged.emit(self.index(first, 0), self.index(last, len(Column) - 1))
+
+    def _on_theme_change(self) -> None:
+        if self.rowCount():
+            self.dataChanged.emit(self.index(0, 0),
+                                  self.index(self.rowCount() - 1, len(Column) - 1))
+
+
+class TraceTable(QTableView):
+    """The table view; its selection and the document's cursor follow each other."""
+
+    def __init__(self, document: Document, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("trace_table")
+        self._document = document
+        self.setModel(TraceModel(document, self))
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setAlternatingRowColors(True)
+        self.setWordWrap(False)
+        header = self.horizontalHeader()
+        for column in (Column.PHASE, Column.QUANTITY, Column.RESULT):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(Column.FORMULA, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(Column.NUMBERS, QHeaderView.ResizeMode.Stretch)
+        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.selectionModel().currentRowChanged.connect(self._on_row_change)
+        document.cursor_changed.connect(self._on_cursor_change)
+        document.trace_changed.connect(self._on_trace_change)
+        self._on_trace_change()
+
+    def _on_row_change(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.isValid():
+            self._document.set_cursor(current.row())
+
+    def _on_cursor_change(self, cursor: int) -> None:
+        self._select(cursor)
+
+    def _on_trace_change(self) -> None:
+        self.resizeColumnToContents(Column.FORMULA)
+        self._select(self._document.cursor)
+
+    def _select(self, row: int) -> None:
+        model = self.model()
+        if not 0 <= row < model.rowCount():
+            return
+        index = model.index(row, 0)
+        if self.selectionModel().currentIndex().row() != row:
+            flags = (QItemSelectionModel.SelectionFlag.ClearAndSelect
+                     | QItemSelectionModel.SelectionFlag.Rows)
+            self.selectionModel().setCurrentIndex(index, flags)
+        self.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)

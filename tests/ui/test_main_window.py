@@ -17,13 +17,13 @@ from tutor.ui.document import Document
 from tutor.ui.main_window import MainWindow
 from tutor.ui.trace_table import Column
 
-from .conftest import cmu_recitation, inf264_homework
+from .conftest import bundled
 
 
 @pytest.fixture
 def window(qtbot, monkeypatch):
     """The main window on the CMU recitation; dialogs answer without blocking."""
-    window = MainWindow(Document(cmu_recitation()))
+    window = MainWindow(Document(bundled("cmu-recitation-5")))
     qtbot.addWidget(window)
     asked: list[str] = []
     errors: list[str] = []
@@ -54,7 +54,7 @@ def table_text(window: MainWindow, row: int, column: Column) -> str:
 
 
 def test_examples_menu_loads_the_recitation_and_steps_to_the_sheet_gradient(qtbot, window):
-    window.document.reset(inf264_homework())  # something else first
+    window.document.reset(bundled("inf264-homework-4"))  # something else first
     action(window, "action_example_cmu-recitation-5").trigger()
     document = window.document
     assert document.exercise.title.startswith("CMU 10-301/601 Recitation 5")
@@ -113,7 +113,7 @@ def test_hidden_activation_to_sigmoid_changes_the_trace(window):
 
 def test_training_and_undo_restore_weights_and_history(window):
     document = window.document
-    document.reset(inf264_homework())
+    document.reset(bundled("inf264-homework-4"))
     before = document.exercise.problem.params.flat()
     document.train(10)
     losses = np.array(document.history.losses)
@@ -213,7 +213,7 @@ def test_every_action_is_named_and_says_its_shortcut(window):
 
 
 def test_locked_parameters_are_read_only(qtbot, monkeypatch):
-    exercise = cmu_recitation()
+    exercise = bundled("cmu-recitation-5")
     locked = type(exercise)(exercise.title, exercise.problem, locked=frozenset({"parameters"}))
     window = MainWindow(Document(locked))
     qtbot.addWidget(window)
@@ -233,7 +233,7 @@ def test_save_then_open_round_trips_and_remembers_the_file(window, tmp_path, mon
     assert window.files.save()
     assert not window.document.is_modified
     assert window.windowTitle().startswith("mine.json")
-    window.document.reset(cmu_recitation())
+    window.document.reset(bundled("cmu-recitation-5"))
     assert window.files.open_path(target)
     assert window.document.exercise.problem.params.weights[1][0, 0] == 0.5
     window.files._fill_recent()

@@ -80,7 +80,12 @@ def main(argv: list[str] | None = None) -> int:
         window.statusBar().showMessage(message.splitlines()[0], 15000)
     if args.screenshot:
         return _screenshot(app, window, args.screenshot)
-    window.show()
+    if args.size or window.restored:
+        window.show()
+    else:
+        # the first run: the whole screen (or projector), even without a window manager
+        window.setGeometry(window.screen().availableGeometry())
+        window.showMaximized()
     if message:
         QTimer.singleShot(0, lambda: QMessageBox.warning(window, "Cannot open the file", message))
     return app.exec()

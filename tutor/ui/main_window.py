@@ -85,7 +85,7 @@ class MainWindow(QMainWindow):
         document.exercise_changed.connect(self._update_title)
         self._update_title()
         self.resize(1600, 1000)
-        settings.restore_window(self)
+        self.restored = settings.restore_window(self)  # False on the first run: maximise
         app = QApplication.instance()
         self._base_point_size = app.font().pointSizeF() if isinstance(app, QApplication) else 10
         style.theme().changed.connect(self._on_theme_change)

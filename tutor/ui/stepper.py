@@ -139,7 +139,7 @@ class StepperBar(QToolBar):
         self.speed_combo = QComboBox(objectName="speed_combo")
         self.speed_combo.setToolTip("Playback speed")
         for speed in SPEEDS:
-            self.speed_combo.addItem(f"{speed:g} steps/s", speed)
+            self.speed_combo.addItem(f"{speed:g} step{'' if speed == 1 else 's'}/s", speed)
         self.speed_combo.setCurrentIndex(SPEEDS.index(DEFAULT_SPEED))
         self.speed_combo.currentIndexChanged.connect(self._on_speed_chosen)
         self.addWidget(self.speed_combo)

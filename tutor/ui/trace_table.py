@@ -157,4 +157,4 @@ class TraceTable(QTableView):
             flags = (QItemSelectionModel.SelectionFlag.ClearAndSelect
                      | QItemSelectionModel.SelectionFlag.Rows)
             self.selectionModel().setCurrentIndex(index, flags)
-        self.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
+        self.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)  # context both ways

@@ -1,0 +1,70 @@
+"""The parameters panel writes through the document and echoes it back."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
+
+from tutor.ui.document import Document
+from tutor.ui.parameters_panel import ParametersPanel
+
+
+@pytest.fixture
+def panel(qtbot, document: Document) -> ParametersPanel:
+    panel = ParametersPanel(document)
+    qtbot.addWidget(panel)
+    return panel
+
+
+def test_titles_give_the_sheet_symbol_and_shape(panel) -> None:
+    title = panel.findChild(QLabel, "title_W1").text()
+    assert title == "α ∈ ℝ<sup>2×3</sup>"
+    assert panel.findChild(QLabel, "title_W2").text() == "β ∈ ℝ<sup>1×3</sup>"
+
+
+def test_tables_show_the_display_matrix_with_symbol_headers(panel) -> None:
+    model = panel.layer_boxes[0].weights.model()
+    shown = [[model.data(model.index(r, c)) for c in range(3)] for r in range(2)]
+    assert shown == [["2", "1", "0"], ["0", "2", "0"]]
+    assert model.headerData(0, Qt.Orientation.Horizontal) == "x₀"
+    assert model.headerData(1, Qt.Orientation.Vertical) == "a₂"
+    assert model.data(model.index(1, 2), Qt.ItemDataRole.ToolTipRole) == "α₂,₂"
+
+
+def test_a_typed_fraction_is_one_undoable_edit(panel, document: Document) -> None:
+    model = panel.layer_boxes[0].weights.model()
+    assert model.setData(model.index(0, 0), "−1/2")  # α₁,₀: the folded bias of a₁
+    assert document.exercise.problem.params.biases[0][0] == -0.5
+    assert document.trace.value("z1[0]") == pytest.approx(-0.5 + 1)
+    document.undo_stack.undo()
+    assert document.exercise.problem.params.biases[0][0] == 2
+
+
+def test_resizing_and_adding_layers_rebuild_the_panel(panel, document: Document) -> None:
+    panel.layer_boxes[0].size.setValue(3)
+    assert document.exercise.problem.network.sizes == (2, 3, 1)
+    assert panel.layer_boxes[0].weights.model().rowCount() == 3
+    assert np.array_equal(document.exercise.problem.params.weights[1][0, :2], [1, 2])
+    panel.add_layer()
+    assert document.exercise.problem.network.sizes == (2, 3, 2, 1)
+    assert len(panel.layer_boxes) == 3
+    panel.layer_boxes[1].remove.click()
+    assert document.exercise.problem.network.sizes == (2, 3, 1)
+    document.undo_stack.undo()
+    document.undo_stack.undo()
+    document.undo_stack.undo()
+    assert document.exercise.problem.network.sizes == (2, 2, 1)
+    assert panel.layer_boxes[0].size.value() == 2
+
+
+def test_samples_can_be_added_from_the_data_box(panel, document: Document) -> None:
+    assert not panel.data_box.remove_sample.isEnabled()
+    panel.add_sample()
+    assert len(document.exercise.problem.data) == 2
+    assert panel.data_box.inputs.model().rowCount() == 2
+    assert panel.data_box.remove_sample.isEnabled()
+    targets = panel.data_box.targets.model()
+    assert targets.setData(targets.index(1, 0), "0,5")
+    assert document.exercise.problem.data.targets[1, 0] == 0.5

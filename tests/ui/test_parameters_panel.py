@@ -10,6 +10,8 @@ from PySide6.QtWidgets import QLabel
 from tutor.ui.document import Document
 from tutor.ui.parameters_panel import ParametersPanel
 
+from .conftest import bundled
+
 
 @pytest.fixture
 def panel(qtbot, document: Document) -> ParametersPanel:
@@ -68,3 +70,17 @@ def test_samples_can_be_added_from_the_data_box(panel, document: Document) -> No
     targets = panel.data_box.targets.model()
     assert targets.setData(targets.index(1, 0), "0,5")
     assert document.exercise.problem.data.targets[1, 0] == 0.5
+
+
+def test_a_locked_network_disables_its_controls(qtbot) -> None:
+    document = Document(bundled("inf264-homework-4"))  # locks "network" and "data"
+    panel = ParametersPanel(document)
+    qtbot.addWidget(panel)
+    box = panel.layer_boxes[0]
+    assert not box.activation.isEnabled() and not box.size.isEnabled()
+    assert not box.remove.isEnabled()
+    inputs = panel.data_box.inputs.model()
+    assert not inputs.flags(inputs.index(0, 0)) & Qt.ItemFlag.ItemIsEditable
+    assert not panel.data_box.remove_sample.isEnabled()
+    weights = panel.layer_boxes[0].weights.model()
+    assert weights.flags(weights.index(0, 0)) & Qt.ItemFlag.ItemIsEditable

@@ -295,4 +295,7 @@ def _qt_palette(palette: style.Palette) -> QPalette:
         return QApplication.style().standardPalette()
     for role, colour in roles.items():
         qt.setColor(role, colour)
+    for role in (QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText,
+                 QPalette.ColorRole.WindowText):  # disabled controls must look disabled
+        qt.setColor(QPalette.ColorGroup.Disabled, role, palette.color("pending"))
     return qt

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QSignalBlocker, Qt, Signal
+from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -40,6 +41,7 @@ from tutor.engine.network import (
 )
 from tutor.engine.notation import format_number, to_html, to_unicode
 
+from . import style
 from .document import Document
 
 MAX_NEURONS = 16
@@ -70,6 +72,7 @@ class NumberTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._document = document
         self._source = source
+        self._shape = self._values().shape  # only to tell a resize from a new value
         document.exercise_changed.connect(self._on_exercise_change)
 
     def _problem(self) -> NetworkProblem:
@@ -112,6 +115,9 @@ class NumberTableModel(QAbstractTableModel):
             symbol = to_unicode(self._symbol(index.row(), index.column()))
             locked = self._is_locked(index.row(), index.column())
             return f"{symbol}{' (locked by the exercise)' if locked else ''}"
+        if role == Qt.ItemDataRole.ForegroundRole and self._is_locked(index.row(),
+                                                                      index.column()):
+            return QBrush(style.theme().palette.color("pending"))  # read-only shows grey
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -149,7 +155,15 @@ class NumberTableModel(QAbstractTableModel):
         return self._document.exercise.is_locked(self._source.locked(row, column))
 
     def _on_exercise_change(self) -> None:
+        # same shape: refresh in place, so an open editor is not torn down mid-commit
+        shape = self._values().shape
+        if shape == self._shape:
+            if self.rowCount() and self.columnCount():
+                self.dataChanged.emit(self.index(0, 0),
+                                      self.index(self.rowCount() - 1, self.columnCount() - 1))
+            return
         self.beginResetModel()
+        self._shape = shape
         self.endResetModel()
 
 
@@ -263,6 +277,7 @@ class NumberTable(QTableView):
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setSizeAdjustPolicy(QAbstractItemView.SizeAdjustPolicy.AdjustToContents)
         model.modelReset.connect(self._fit)
+        model.dataChanged.connect(self._fit)
         self._fit()
 
     def _fit(self) -> None:

@@ -6,6 +6,7 @@ both agree to 1e-12.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -74,20 +75,29 @@ class Gradients:
 def loss_and_gradients(network: Network, params: Parameters, data: Dataset) -> Gradients:
     """Batch loss and its gradient with respect to every parameter (and the inputs)."""
     cache = forward(network, params, data.inputs)
-    n = len(data)
-    weight = 1.0 / n if network.loss.mean_over_samples else 1.0
+    weight = 1.0 / len(data) if network.loss.mean_over_samples else 1.0
     losses = sample_losses(network, cache.output, data.targets)
-    delta = output_adjoint(network, cache.output, data.targets) * weight
+    grads_w, grads_b, delta = _backward(network, params.weights, params.biases, cache.pre,
+                                        cache.act, data.targets, weight)
+    grads = Parameters(grads_w, grads_b)
+    return Gradients(float(losses.sum() * weight), grads, delta, cache)
+
+
+def _backward(network: Network, weights: tuple[np.ndarray, ...],
+              biases: tuple[np.ndarray | None, ...], pre: tuple[np.ndarray, ...] | list,
+              act: tuple[np.ndarray, ...] | list, targets: np.ndarray, weight: float,
+              ) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray | None, ...], np.ndarray]:
+    """Backpropagate the weighted loss: (∂L/∂W per layer, ∂L/∂b per layer, ∂L/∂x)."""
+    delta = output_adjoint(network, act[-1], targets) * weight
     grads_w, grads_b = [], []
     for index in range(len(network.layers) - 1, -1, -1):
-        layer = network.layers[index]
-        if not layer.activation.is_identity:
-            delta = delta * layer.activation.derivative(cache.pre[index], cache.act[index + 1])
-        grads_w.append(delta.T @ cache.act[index])
-        grads_b.append(None if params.biases[index] is None else delta.sum(axis=0))
-        delta = delta @ params.weights[index]
-    grads = Parameters(tuple(reversed(grads_w)), tuple(reversed(grads_b)))
-    return Gradients(float(losses.sum() * weight), grads, delta, cache)
+        activation = network.layers[index].activation
+        if not activation.is_identity:
+            delta = delta * activation.derivative(pre[index], act[index + 1])
+        grads_w.append(delta.T @ act[index])
+        grads_b.append(None if biases[index] is None else delta.sum(axis=0))
+        delta = delta @ weights[index]
+    return tuple(reversed(grads_w)), tuple(reversed(grads_b)), delta
 
 
 # --------------------------------------------------------------------------- training
@@ -148,20 +158,54 @@ class TrainingRun:
 
 def train(network: Network, params: Parameters, data: Dataset, training: Training,
           updates: int) -> TrainingRun:
-    """Run ``updates`` gradient-descent updates; stop early at the first non-finite loss."""
+    """Run ``updates`` gradient-descent updates; stop early at the first non-finite loss.
+
+    For batch gradient descent one forward pass per update: the pass that gives the loss of the
+    new parameters is the cache the next update backpropagates through.  Mini-batches and SGD
+    run their rows' own forward pass as well, so every update is bit for bit the one
+    :func:`loss_and_gradients` and :func:`apply_update` compute.
+    """
+    x, y = data.inputs, data.targets
+    samples = len(data)
+    mean = network.loss.mean_over_samples
+    eta = training.learning_rate
+    movable_w = [f"W{n + 1}" not in training.frozen for n in range(len(network.layers))]
+    movable_b = [b is not None and f"b{n + 1}" not in training.frozen
+                 for n, b in enumerate(params.biases)]
+    weights, biases = params.weights, params.biases
     history = [params]
-    losses = [dataset_loss(network, params, data)]
-    diverged = None
-    for t, rows in enumerate(batches(training, len(data), updates), start=1):
-        subset = data if len(rows) == len(data) else data.subset(rows)
-        with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not raised
-            grads = loss_and_gradients(network, params, subset).params
-            candidate = apply_update(params, grads, training.learning_rate, training.frozen)
-            loss = dataset_loss(network, candidate, data)
-        if not np.isfinite(loss) or not np.all(np.isfinite(candidate.flat())):
-            diverged = t
-            break
-        params = candidate
-        history.append(params)
-        losses.append(loss)
-    return TrainingRun(np.array(losses), tuple(history), diverged)
+    with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not raised
+        cache = forward(network, params, x)
+        losses = [_mean_loss(network, cache.output, y, mean)]
+        for t, rows in enumerate(batches(training, samples, updates), start=1):
+            if len(rows) == samples:
+                batch, targets = cache, y
+            else:  # the rows' own forward pass: bit for bit what loss_and_gradients computes
+                batch, targets = forward(network, history[-1], x[rows]), y[rows]
+            grads_w, grads_b, _ = _backward(network, weights, biases, batch.pre, batch.act,
+                                            targets, 1.0 / len(rows) if mean else 1.0)
+            new_w = tuple(w - eta * g if move else w
+                          for w, g, move in zip(weights, grads_w, movable_w, strict=True))
+            new_b = tuple(b - eta * g if move else b
+                          for b, g, move in zip(biases, grads_b, movable_b, strict=True))
+            candidate = Parameters(new_w, new_b)
+            cache = forward(network, candidate, x)
+            loss = _mean_loss(network, cache.output, y, mean)
+            if not (math.isfinite(loss) and _all_finite(new_w) and _all_finite(new_b)):
+                return TrainingRun(np.array(losses), tuple(history), t)
+            weights, biases = new_w, new_b
+            history.append(candidate)
+            losses.append(loss)
+    return TrainingRun(np.array(losses), tuple(history), None)
+
+
+def _mean_loss(network: Network, outputs: np.ndarray, targets: np.ndarray, mean: bool) -> float:
+    """The dataset loss exactly as :func:`dataset_loss` computes it."""
+    losses = sample_losses(network, outputs, targets)
+    return float(losses.mean() if mean else losses.sum())
+
+
+def _all_finite(arrays: tuple[np.ndarray | None, ...]) -> bool:
+    # one reduction per array; a finite sum proves finite entries, an inf one is checked exactly
+    return all(a is None or math.isfinite(a.sum()) or bool(np.isfinite(a).all())
+               for a in arrays)

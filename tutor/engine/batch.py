@@ -78,7 +78,7 @@ def loss_and_gradients(network: Network, params: Parameters, data: Dataset) -> G
     weight = 1.0 / len(data) if network.loss.mean_over_samples else 1.0
     losses = sample_losses(network, cache.output, data.targets)
     grads_w, grads_b, delta = _backward(network, params.weights, params.biases, cache.pre,
-                                        cache.act, data.targets, weight)
+                                        cache.act, data.targets, weight, inputs=True)
     grads = Parameters(grads_w, grads_b)
     return Gradients(float(losses.sum() * weight), grads, delta, cache)
 
@@ -86,8 +86,13 @@ def loss_and_gradients(network: Network, params: Parameters, data: Dataset) -> G
 def _backward(network: Network, weights: tuple[np.ndarray, ...],
               biases: tuple[np.ndarray | None, ...], pre: tuple[np.ndarray, ...] | list,
               act: tuple[np.ndarray, ...] | list, targets: np.ndarray, weight: float,
-              ) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray | None, ...], np.ndarray]:
-    """Backpropagate the weighted loss: (∂L/∂W per layer, ∂L/∂b per layer, ∂L/∂x)."""
+              inputs: bool = False,
+              ) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray | None, ...], np.ndarray | None]:
+    """Backpropagate the weighted loss: (∂L/∂W per layer, ∂L/∂b per layer, ∂L/∂x or None).
+
+    ∂L/∂x costs a product as large as the first layer's and training never needs it, so it is
+    computed only when ``inputs`` is true.
+    """
     delta = output_adjoint(network, act[-1], targets) * weight
     grads_w, grads_b = [], []
     for index in range(len(network.layers) - 1, -1, -1):
@@ -96,8 +101,9 @@ def _backward(network: Network, weights: tuple[np.ndarray, ...],
             delta = delta * activation.derivative(pre[index], act[index + 1])
         grads_w.append(delta.T @ act[index])
         grads_b.append(None if biases[index] is None else delta.sum(axis=0))
-        delta = delta @ weights[index]
-    return tuple(reversed(grads_w)), tuple(reversed(grads_b)), delta
+        if index or inputs:
+            delta = delta @ weights[index]
+    return tuple(reversed(grads_w)), tuple(reversed(grads_b)), delta if inputs else None
 
 
 # --------------------------------------------------------------------------- training
@@ -184,9 +190,9 @@ def train(network: Network, params: Parameters, data: Dataset, training: Trainin
                 batch, targets = forward(network, history[-1], x[rows]), y[rows]
             grads_w, grads_b, _ = _backward(network, weights, biases, batch.pre, batch.act,
                                             targets, 1.0 / len(rows) if mean else 1.0)
-            new_w = tuple(w - eta * g if move else w
+            new_w = tuple(_descend(w, g, eta) if move else w
                           for w, g, move in zip(weights, grads_w, movable_w, strict=True))
-            new_b = tuple(b - eta * g if move else b
+            new_b = tuple(_descend(b, g, eta) if move else b
                           for b, g, move in zip(biases, grads_b, movable_b, strict=True))
             candidate = Parameters(new_w, new_b)
             cache = forward(network, candidate, x)
@@ -205,7 +211,19 @@ def _mean_loss(network: Network, outputs: np.ndarray, targets: np.ndarray, mean:
     return float(losses.mean() if mean else losses.sum())
 
 
+def _descend(theta: np.ndarray, gradient: np.ndarray, eta: float) -> np.ndarray:
+    """θ − η·g written into the gradient's own (fresh) array: no temporary the size of θ.
+
+    g·(−η) + θ is bit for bit θ − η·g: negation is exact and a − b is a + (−b) in IEEE 754.
+    """
+    np.multiply(gradient, -eta, out=gradient)
+    return np.add(theta, gradient, out=gradient)
+
+
 def _all_finite(arrays: tuple[np.ndarray | None, ...]) -> bool:
     # one reduction per array; a finite sum proves finite entries, an inf one is checked exactly
-    return all(a is None or math.isfinite(a.sum()) or bool(np.isfinite(a).all())
+    return all(a is None or math.isfinite(_total(a, None)) or bool(np.isfinite(a).all())
                for a in arrays)
+
+
+_total = np.add.reduce  # _total(a, None) is a.sum() without the method's Python wrapper

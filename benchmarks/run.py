@@ -16,14 +16,19 @@ import sys
 import time
 from pathlib import Path
 
+# One BLAS thread unless told otherwise: on a shared two-core machine a second BLAS thread
+# spins against other people's work and makes a 784×128 product up to 100× slower.
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, os.environ.get("BENCH_THREADS", "1"))
+
 if __package__ in (None, ""):  # run as a script: make the checkout importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import numpy as np
+import numpy as np  # noqa: E402  (after the thread settings above)
 
-from benchmarks import engine, gui
-from benchmarks.references import torch_available
-from benchmarks.timing import Timing, format_seconds
+from benchmarks import engine, gui  # noqa: E402
+from benchmarks.references import torch_available  # noqa: E402
+from benchmarks.timing import Timing, format_seconds  # noqa: E402
 
 SECTIONS = ("engine", "trace", "gui")
 
@@ -69,8 +74,10 @@ def machine() -> str:
         import torch as torch_module
 
         torch = f"{torch_module.__version__} ({torch_module.get_num_threads()} threads)"
+    threads = os.environ["OPENBLAS_NUM_THREADS"]
     return (f"Machine: {os.cpu_count()} cores, {cpu}; Python {platform.python_version()}, "
-            f"NumPy {np.__version__}, PyTorch {torch}\n")
+            f"NumPy {np.__version__}, PyTorch {torch}; BLAS threads {threads} "
+            f"(BENCH_THREADS=n to change)\n")
 
 
 def table(header: list[str], rows: list[list[str]]) -> str:

@@ -47,7 +47,7 @@ def sample_losses(network: Network, outputs: np.ndarray, targets: np.ndarray) ->
     if loss.kind is LossKind.BINARY_CROSS_ENTROPY:
         p = np.clip(outputs, BCE_EPS, 1.0 - BCE_EPS)
         return -scale * np.sum(targets * np.log(p) + (1 - targets) * np.log(1 - p), axis=1)
-    return scale * np.sum((outputs - targets) ** 2, axis=1)
+    return scale * _total((outputs - targets) ** 2, 1)
 
 
 def output_adjoint(network: Network, outputs: np.ndarray, targets: np.ndarray) -> np.ndarray:
@@ -60,8 +60,8 @@ def output_adjoint(network: Network, outputs: np.ndarray, targets: np.ndarray) -
 
 
 def dataset_loss(network: Network, params: Parameters, data: Dataset) -> float:
-    losses = sample_losses(network, forward(network, params, data.inputs).output, data.targets)
-    return float(losses.mean() if network.loss.mean_over_samples else losses.sum())
+    outputs = forward(network, params, data.inputs).output
+    return _mean_loss(network, outputs, data.targets, network.loss.mean_over_samples)
 
 
 @dataclass(frozen=True)
@@ -93,14 +93,16 @@ def _backward(network: Network, weights: tuple[np.ndarray, ...],
     ∂L/∂x costs a product as large as the first layer's and training never needs it, so it is
     computed only when ``inputs`` is true.
     """
-    delta = output_adjoint(network, act[-1], targets) * weight
+    delta = output_adjoint(network, act[-1], targets)
+    if weight != 1.0:  # x·1 is exactly x: skip a pass for single samples and summed losses
+        delta = delta * weight
     grads_w, grads_b = [], []
     for index in range(len(network.layers) - 1, -1, -1):
         activation = network.layers[index].activation
         if not activation.is_identity:
             delta = delta * activation.derivative(pre[index], act[index + 1])
         grads_w.append(delta.T @ act[index])
-        grads_b.append(None if biases[index] is None else delta.sum(axis=0))
+        grads_b.append(None if biases[index] is None else _total(delta, 0))
         if index or inputs:
             delta = delta @ weights[index]
     return tuple(reversed(grads_w)), tuple(reversed(grads_b)), delta if inputs else None
@@ -179,6 +181,9 @@ def train(network: Network, params: Parameters, data: Dataset, training: Trainin
     movable_b = [b is not None and f"b{n + 1}" not in training.frozen
                  for n, b in enumerate(params.biases)]
     weights, biases = params.weights, params.biases
+    # small networks check their parameters for inf/NaN once at the end (a reduction per
+    # tensor per update is a large share of a small update); large ones after every update
+    check_each = params.flat().size > BULK_CHECK_LIMIT
     history = [params]
     with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not raised
         cache = forward(network, params, x)
@@ -197,18 +202,46 @@ def train(network: Network, params: Parameters, data: Dataset, training: Trainin
             candidate = Parameters(new_w, new_b)
             cache = forward(network, candidate, x)
             loss = _mean_loss(network, cache.output, y, mean)
-            if not (math.isfinite(loss) and _all_finite(new_w) and _all_finite(new_b)):
-                return TrainingRun(np.array(losses), tuple(history), t)
+            if not math.isfinite(loss) or (
+                    check_each and not (_all_finite(new_w) and _all_finite(new_b))):
+                return _finished(history, losses, t)
             weights, biases = new_w, new_b
             history.append(candidate)
             losses.append(loss)
-    return TrainingRun(np.array(losses), tuple(history), None)
+    return _finished(history, losses, None)
+
+
+def _finished(history: list[Parameters], losses: list[float],
+              diverged_at: int | None) -> TrainingRun:
+    """The run, cut at the first update whose parameters are not all finite (if any)."""
+    bad = _first_non_finite(history)
+    if bad is not None:
+        history, losses, diverged_at = history[:bad], losses[:bad], bad
+    return TrainingRun(np.array(losses), tuple(history), diverged_at)
+
+
+def _first_non_finite(history: list[Parameters]) -> int | None:
+    """The first index whose parameters hold an inf or NaN, checked tensor by tensor over the
+    whole history at once."""
+    first = None
+    names = history[0].tensors().keys()
+    for name in names:
+        stacked = np.array([p.tensors()[name] for p in history]).reshape(len(history), -1)
+        bad = ~np.isfinite(stacked).all(axis=1)
+        if bad.any():
+            index = int(bad.argmax())
+            first = index if first is None else min(first, index)
+    return first
 
 
 def _mean_loss(network: Network, outputs: np.ndarray, targets: np.ndarray, mean: bool) -> float:
-    """The dataset loss exactly as :func:`dataset_loss` computes it."""
+    """The batch loss: the samples' losses summed, or averaged (as ``losses.mean()`` does:
+    the same pairwise sum, then one division)."""
     losses = sample_losses(network, outputs, targets)
-    return float(losses.mean() if mean else losses.sum())
+    total = float(_total(losses, None))
+    if not mean:
+        return total
+    return total / len(losses) if len(losses) else math.nan
 
 
 def _descend(theta: np.ndarray, gradient: np.ndarray, eta: float) -> np.ndarray:
@@ -226,4 +259,5 @@ def _all_finite(arrays: tuple[np.ndarray | None, ...]) -> bool:
                for a in arrays)
 
 
+BULK_CHECK_LIMIT = 4096  # parameters; see train()
 _total = np.add.reduce  # _total(a, None) is a.sum() without the method's Python wrapper

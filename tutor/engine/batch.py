@@ -224,10 +224,11 @@ def _first_non_finite(history: list[Parameters]) -> int | None:
     """The first index whose parameters hold an inf or NaN, checked tensor by tensor over the
     whole history at once."""
     first = None
-    names = history[0].tensors().keys()
-    for name in names:
-        stacked = np.array([p.tensors()[name] for p in history]).reshape(len(history), -1)
-        bad = ~np.isfinite(stacked).all(axis=1)
+    slots = [[p.weights[n] for p in history] for n in range(len(history[0].weights))]
+    slots += [[p.biases[n] for p in history] for n, b in enumerate(history[0].biases)
+              if b is not None]
+    for versions in slots:
+        bad = ~np.isfinite(np.array(versions).reshape(len(history), -1)).all(axis=1)
         if bad.any():
             index = int(bad.argmax())
             first = index if first is None else min(first, index)

@@ -34,7 +34,7 @@ def forward(network: Network, params: Parameters, inputs: np.ndarray) -> Forward
     for layer, w, b in zip(network.layers, params.weights, params.biases, strict=True):
         z = act[-1] @ w.T
         if b is not None:
-            z = z + b
+            z += b  # z is the product's own fresh array
         pre.append(z)
         act.append(z if layer.activation.is_identity else layer.activation(z))
     return ForwardCache(tuple(pre), tuple(act))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from functools import lru_cache
 
 import numpy as np
 
@@ -287,8 +288,13 @@ def residual_symbols(network: Network) -> tuple[str, ...]:
     return _indexed(template, network.output_size, 1, "k")
 
 
+@lru_cache(maxsize=32)  # a few networks: an edit session, its undo stack
 def layer_symbols(network: Network, index: int) -> LayerSymbols:
-    """Resolve layer ``index``'s templates into one symbol per scalar."""
+    """Resolve layer ``index``'s templates into one symbol per scalar.
+
+    Cached: the views and traces ask again and again, a 784×128 layer has 100,352 weight
+    names, and the answer (immutable) depends only on the (immutable, hashable) network.
+    """
     layer = network.layers[index]
     note = layer.notation
     number = index + 1

@@ -203,3 +203,46 @@ def test_real_process_bad_file_exit_2_without_traceback(tmp_path):
     assert result.returncode == 2
     assert result.stderr == f"{bad}: not valid JSON: line 1, column 3: Expecting property name " \
                             "enclosed in double quotes\n"
+
+
+# --------------------------------------------------------------------------- export
+
+def test_export_latex_to_stdout(capsys):
+    code, out, err = run(capsys, "export", CMU, "--format", "latex", "--granularity", "layer")
+    assert (code, err) == (0, "")
+    assert out.startswith(r"\documentclass") and out.rstrip().endswith(r"\end{document}")
+    assert r"\begin{bmatrix} 4 & 12 & 8 \end{bmatrix}" in out
+
+
+def test_export_writes_the_file_atomically(capsys, tmp_path):
+    target = tmp_path / "key.html"
+    target.write_text("old", encoding="utf-8")
+    code, out, err = run(capsys, "export", INF264, "--format", "html", "-o", str(target))
+    assert (code, out, err) == (0, "", "")
+    page = target.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "3.25" in page
+    assert [p.name for p in tmp_path.iterdir()] == ["key.html"]
+
+
+def test_export_markdown_is_what_solve_prints(capsys):
+    solved = run(capsys, "solve", CMU, "--format", "markdown")[1]
+    exported = run(capsys, "export", CMU, "--format", "markdown")[1]
+    assert solved == exported
+
+
+def test_export_reveal_hidden_is_the_teachers_copy(capsys, tmp_path):
+    doc = json.loads(default_path().read_text(encoding="utf-8"))
+    doc["hidden"] = ["dl_dbeta1"]
+    path = tmp_path / "hidden.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    student = run(capsys, "export", str(path), "--format", "markdown")[1]
+    teacher = run(capsys, "export", str(path), "--format", "markdown", "--reveal-hidden")[1]
+    assert "*(hidden)*" in student and "*(hidden)*" not in teacher
+
+
+def test_export_bad_file_and_unwritable_output(capsys, broken, tmp_path):
+    code, _, err = run(capsys, "export", str(broken), "--format", "html")
+    assert code == 2 and err.count("\n") == 1
+    code, _, err = run(capsys, "export", CMU, "--format", "html",
+                       "-o", str(tmp_path / "missing" / "key.html"))
+    assert code == 1 and "cannot write" in err and "Traceback" not in err

@@ -1,6 +1,8 @@
 """The headless command line: solve, train, check and list exercises; without a command, the app.
 
     backprop-tutor solve FILE [--granularity node|layer] [--format text|json|markdown]
+    backprop-tutor export FILE --format markdown|latex|html [--granularity node|layer]
+                          [--reveal-hidden] [-o OUT]
     backprop-tutor train FILE --steps N [--lr η] [--method batch|sgd|minibatch] [--format …]
     backprop-tutor check FILE
     backprop-tutor list
@@ -26,9 +28,10 @@ from tutor.engine.expression import ExpressionError, ExpressionProblem
 from tutor.engine.network import layer_symbols
 from tutor.engine.notation import format_array, format_number, to_unicode
 from tutor.exercise import Exercise, ExerciseError, bundled, load
+from tutor.exercise.answer_key import FORMATS, answer_key, write_atomically
 from tutor.exercise.format import display_tensors
 
-COMMANDS = ("solve", "train", "check", "list")
+COMMANDS = ("solve", "export", "train", "check", "list")
 EXIT_BAD_FILE = 2
 MAX_STEPS = 100_000
 HISTORY_ROWS = 50  # text output shows at most this many loss rows
@@ -61,6 +64,15 @@ def _parser() -> argparse.ArgumentParser:
     solve.add_argument("file")
     solve.add_argument("--granularity", choices=[g.value for g in Granularity], default="node")
     solve.add_argument("--format", choices=["text", "json", "markdown"], default="text")
+    export = commands.add_parser("export", help="write the answer key as Markdown, LaTeX or "
+                                                "HTML")
+    export.add_argument("file")
+    export.add_argument("--format", choices=FORMATS, required=True)
+    export.add_argument("--granularity", choices=[g.value for g in Granularity], default="node")
+    export.add_argument("--reveal-hidden", action="store_true",
+                        help="include the answers of hidden questions (the teacher's copy)")
+    export.add_argument("-o", "--output", metavar="OUT",
+                        help="write to OUT (atomically) instead of standard output")
     train = commands.add_parser("train", help="run gradient descent, print the loss history")
     train.add_argument("file")
     train.add_argument("--steps", type=_steps, required=True, metavar="N")
@@ -99,6 +111,8 @@ def _run_command(args: list[str]) -> int:
                 print(f"ok: {exercise.title}")
             case "solve":
                 print(solve(load(options.file), options.granularity, options.format))
+            case "export":
+                return _export_command(options)
             case "train":
                 return _train_command(options)
     except ExerciseError as error:
@@ -131,7 +145,7 @@ def solve(exercise: Exercise, granularity: str = "node", fmt: str = "text") -> s
         return json.dumps(trace_document(exercise, trace, granularity), ensure_ascii=False,
                           indent=2)
     if fmt == "markdown":
-        return answer_key(exercise, trace)
+        return answer_key(exercise, "markdown", granularity, trace=trace).rstrip("\n")
     return trace_table(exercise, trace, granularity)
 
 
@@ -216,52 +230,22 @@ def _step_document(step: Step) -> dict[str, Any]:
             "result": _jsonable(step.result)}
 
 
-# -- the Markdown answer key
-
-_SECTIONS = {Phase.FORWARD: "Forward pass", Phase.BACKWARD: "Backward pass",
-             Phase.GRADIENT: "Backward pass", Phase.AVERAGE: "Batch average",
-             Phase.UPDATE: "Update", Phase.EVALUATE: "Update"}
+# --------------------------------------------------------------------------- export
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|")
-
-
-def answer_key(exercise: Exercise, trace: Trace) -> str:
-    lines = [f"# Answer key: {exercise.title}", ""]
-    if exercise.source:
-        lines += [f"*Source:* {exercise.source}", ""]
-    if exercise.description:
-        lines += [to_unicode(exercise.description), ""]
-    if exercise.questions:
-        lines += _question_rows(exercise)
-    heading = None
-    for step in trace:
-        section = _SECTIONS[step.phase]
-        if step.sample is not None:
-            section += f", sample {step.sample}"
-        if section != heading:
-            heading = section
-            lines += ["", f"## {section}", ""]
-        lines.append(f"{step.index}. {step.line()}")
-    return "\n".join(lines)
-
-
-def _question_rows(exercise: Exercise) -> list[str]:
-    """Questions are answered from the node trace, whose ids they use."""
-    node_trace = exercise.problem.trace("node")
-    rows = ["## Questions", "", "| Question | Answer | Worked step |", "|---|---|---|"]
-    for q in exercise.questions:
-        step = node_trace.find(Key(Quantity(q.quantity), q.node, q.sample))
-        if q.id in exercise.hidden:
-            answer, worked = "*(hidden)*", ""
-        elif step is None:
-            answer, worked = "*(not in the trace)*", ""
-        else:
-            answer, worked = format_array(step.result), f"step {step.index}: {step.line()}"
-        rows.append(f"| {_cell(to_unicode(q.prompt))} | {_cell(to_unicode(answer))} "
-                    f"| {_cell(worked)} |")
-    return rows
+def _export_command(options: argparse.Namespace) -> int:
+    exercise = load(options.file)
+    text = answer_key(exercise, options.format, options.granularity,
+                      reveal_hidden=options.reveal_hidden)
+    if options.output is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        write_atomically(options.output, text)
+    except OSError as error:
+        print(f"{options.output}: cannot write: {error.strerror or error}", file=sys.stderr)
+        return 1
+    return 0
 
 
 # --------------------------------------------------------------------------- train

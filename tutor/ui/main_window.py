@@ -27,6 +27,8 @@ from .document import Document
 from .files import FileController
 from .inspector import StepInspector
 from .parameters_panel import ParametersPanel
+from .presentation import PresentationController
+from .quiz_panel import add_quiz_dock
 from .stepper import Stepper, StepperBar, make_action
 from .trace_table import TraceTable
 
@@ -191,6 +193,11 @@ class MainWindow(QMainWindow):
         smaller.triggered.connect(lambda: self.set_font_scale(style.theme().font_scale / FONT_STEP))
         reset.triggered.connect(lambda: self.set_font_scale(1.0))
         view_menu.addActions([bigger, smaller, reset])
+        view_menu.addSeparator()
+        self.quiz_dock = add_quiz_dock(self)
+        view_menu.addAction(self.quiz_dock.toggleViewAction())
+        self.presentation = PresentationController(self)
+        view_menu.addActions(self.presentation.actions())
 
         help_menu = bar.addMenu("&Help")
         about = make_action(self, "action_about", "&About", "About Backprop Tutor")

@@ -1,0 +1,244 @@
+"""Presentation mode: the app on a projector, driven from a clicker or the keyboard.
+
+F5 enters and Esc leaves; F11 toggles full screen on its own.  While presenting the window
+is full screen, every text at least twice as large (widget fonts and the diagram's theme),
+the palette high-contrast, the editing docks hidden so the diagram and the step inspector
+share the screen, and a large step counter sits in the diagram's corner.  Clicker keys:
+Page Down / Right / Space next, Page Up / Left back, Home / End, B blanks the screen.
+Leaving restores the fonts, palette, docks and window state exactly as they were.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QByteArray, QEvent, QObject, Qt
+from PySide6.QtGui import QAction, QFont, QPalette
+from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QWidget
+
+from . import style
+from .inspector import phase_text
+from .stepper import make_action
+
+PRESENTATION_SCALE = 2.0  # text at least this many times larger than before presenting
+SCALE_STEP = 1.15
+INSPECTOR_SHARE = 0.42  # of the screen width, beside the diagram
+
+
+@dataclass(frozen=True)
+class _Saved:
+    """Everything presentation mode changes, to put back on leaving."""
+
+    app_font: QFont
+    app_palette: QPalette
+    theme_palette: style.Palette
+    font_scale: float
+    window_state: Qt.WindowState
+    dock_state: QByteArray
+    visible_docks: dict[str, bool]
+
+
+def _application() -> QApplication:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    return app
+
+
+class _Blank(QWidget):
+    """A black sheet over the whole window: the audience looks at the speaker."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("presentation_blank")
+        self.setAutoFillBackground(True)
+        palette = self.palette()
+        palette.setColor(QPalette.ColorRole.Window, Qt.GlobalColor.black)
+        self.setPalette(palette)
+        self.hide()
+
+
+class PresentationController(QObject):
+    """Owns the presentation actions of a main window and what they change."""
+
+    def __init__(self, window: QMainWindow) -> None:
+        super().__init__(window)
+        self._window = window
+        self._document = window.document
+        self._saved: _Saved | None = None
+        self.blank = _Blank(window)
+        self.counter = QLabel(window.centralWidget(), objectName="presentation_counter")
+        self.counter.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.counter.hide()
+        self._make_actions()
+        self._document.cursor_changed.connect(self._on_cursor_change)
+        self._document.trace_changed.connect(self._update_counter)
+        window.installEventFilter(self)
+
+    def _make_actions(self) -> None:
+        window = self._window
+        self.enter_action = make_action(window, "action_presentation", "&Presentation mode",
+                                        "Present: full screen, large high-contrast text",
+                                        ("F5",))
+        self.leave_action = make_action(window, "action_leave_presentation",
+                                        "&Leave presentation", "Leave presentation mode",
+                                        ("Esc",))
+        self.full_screen_action = make_action(window, "action_full_screen", "&Full screen",
+                                              "Full screen on or off", ("F11",))
+        self.full_screen_action.setCheckable(True)
+        self.next_action = make_action(window, "action_presentation_next", "Next",
+                                       "Next step", ("PgDown",))
+        self.back_action = make_action(window, "action_presentation_back", "Back",
+                                       "Previous step", ("PgUp",))
+        self.blank_action = make_action(window, "action_blank", "&Blank screen",
+                                        "Blank the screen or show it again", ("B",))
+        self.bigger_action = make_action(window, "action_presentation_bigger", "Bigger",
+                                         "Bigger text while presenting", ("Ctrl+=", "Ctrl++"))
+        self.smaller_action = make_action(window, "action_presentation_smaller", "Smaller",
+                                          "Smaller text while presenting", ("Ctrl+-",))
+        self.enter_action.triggered.connect(self.enter)
+        self.leave_action.triggered.connect(self.leave)
+        self.full_screen_action.triggered.connect(self._set_full_screen)
+        self.next_action.triggered.connect(self._document.next)
+        self.back_action.triggered.connect(self._document.back)
+        self.blank_action.triggered.connect(self.toggle_blank)
+        self.bigger_action.triggered.connect(lambda: self._scale_by(SCALE_STEP))
+        self.smaller_action.triggered.connect(lambda: self._scale_by(1 / SCALE_STEP))
+        for action in self._presenting_actions():
+            action.setEnabled(False)  # their keys belong to other views until F5
+        stepper = getattr(window, "stepper", None)
+        for action in stepper.actions() if stepper is not None else ():
+            action.triggered.connect(self.unblank)  # any step key shows the screen again
+        window.addActions([self.enter_action, self.full_screen_action,
+                           *self._presenting_actions()])
+
+    def _presenting_actions(self) -> list[QAction]:
+        return [self.leave_action, self.next_action, self.back_action, self.blank_action,
+                self.bigger_action, self.smaller_action]
+
+    def actions(self) -> list[QAction]:
+        """For the View menu."""
+        return [self.enter_action, self.full_screen_action, self.blank_action]
+
+    # -- state ------------------------------------------------------------------------------
+
+    @property
+    def presenting(self) -> bool:
+        return self._saved is not None
+
+    @property
+    def blanked(self) -> bool:
+        return self.blank.isVisible()
+
+    def enter(self) -> None:
+        if self.presenting:
+            return
+        window, app, theme = self._window, _application(), style.theme()
+        docks = window.findChildren(QDockWidget)
+        self._saved = _Saved(QFont(app.font()), QPalette(app.palette()), theme.palette,
+                             theme.font_scale, window.windowState(), window.saveState(),
+                             {d.objectName(): d.isVisible() for d in docks})
+        palette = style.Palette.high_contrast()
+        theme.set_palette(palette)
+        from .main_window import _qt_palette  # the window's own mapping to widget colours
+        app.setPalette(_qt_palette(palette))
+        self._set_scale(theme.font_scale * PRESENTATION_SCALE)
+        for name in ("parameters_dock", "training_dock", "trace_dock"):
+            dock = getattr(window, name, None)
+            if dock is not None:
+                dock.hide()
+        for action in self._presenting_actions():
+            action.setEnabled(True)
+        window.showFullScreen()
+        self.full_screen_action.setChecked(True)
+        self._make_inspector_large()
+        self.counter.show()
+        self._update_counter()
+
+    def leave(self) -> None:
+        saved = self._saved
+        if saved is None:
+            return
+        self.unblank()
+        self.counter.hide()
+        for action in self._presenting_actions():
+            action.setEnabled(False)
+        window, app, theme = self._window, _application(), style.theme()
+        theme.set_palette(saved.theme_palette)
+        theme.set_font_scale(saved.font_scale)  # the window rescales the app font from it
+        app.setPalette(saved.app_palette)
+        app.setFont(saved.app_font)  # exactly as before, whatever the rounding
+        window.setWindowState(saved.window_state)
+        window.restoreState(saved.dock_state)
+        for dock in window.findChildren(QDockWidget):
+            dock.setVisible(saved.visible_docks.get(dock.objectName(), dock.isVisible()))
+        self.full_screen_action.setChecked(window.isFullScreen())
+        self._saved = None
+
+    def toggle_blank(self) -> None:
+        if self.blanked:
+            self.unblank()
+        else:
+            self.blank.setGeometry(self._window.rect())
+            self.blank.show()
+            self.blank.raise_()
+
+    def unblank(self) -> None:
+        self.blank.hide()
+
+    # -- internals --------------------------------------------------------------------------
+
+    def _set_full_screen(self, on: bool) -> None:
+        window = self._window
+        if on:
+            window.showFullScreen()
+        else:
+            window.setWindowState(window.windowState() & ~Qt.WindowState.WindowFullScreen)
+
+    def _scale_by(self, factor: float) -> None:
+        self._set_scale(style.theme().font_scale * factor)
+
+    def _set_scale(self, scale: float) -> None:
+        """The theme scale; the window follows it with the widget fonts (not saved)."""
+        style.theme().set_font_scale(scale)
+        self._place_counter()
+
+    def _make_inspector_large(self) -> None:
+        window = self._window
+        dock = getattr(window, "inspector_dock", None)
+        if dock is None:
+            return
+        dock.show()
+        screen = window.screen().geometry().width() if window.screen() else window.width()
+        window.resizeDocks([dock], [round(screen * INSPECTOR_SHARE)], Qt.Orientation.Horizontal)
+
+    def _on_cursor_change(self, _cursor: int) -> None:
+        self.unblank()
+        self._update_counter()
+
+    def _update_counter(self) -> None:
+        if not self.presenting:
+            return
+        document = self._document
+        total = len(document.trace)
+        self.counter.setText(f"Step {document.cursor + 1} / {total} · "
+                             f"{phase_text(document.trace, document.cursor)}")
+        self._place_counter()
+
+    def _place_counter(self) -> None:
+        label, parent = self.counter, self.counter.parentWidget()
+        label.setFont(style.theme().font(1.4, bold=True))
+        palette = style.theme().palette
+        label.setStyleSheet(f"color: {palette.text}; background: {palette.background};"
+                            f" border: 2px solid {palette.text}; padding: 4px 10px;")
+        label.adjustSize()
+        if parent is not None:
+            label.move(parent.width() - label.width() - 16, 16)
+        label.raise_()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._window and event.type() == QEvent.Type.Resize:
+            if self.blanked:
+                self.blank.setGeometry(self._window.rect())
+            if self.presenting:
+                self._place_counter()
+        return False

@@ -1,0 +1,207 @@
+"""The quiz dock: predict the next value, then see it.
+
+A thin view over :mod:`tutor.exercise.quiz`: the panel keeps the current immutable
+``QuizState`` and renders it.  While a question is open the document's cursor stands on the
+step *before* the asked one, so the diagram and the inspector do not give the answer away;
+a right answer or a reveal moves the cursor onto the asked step.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDockWidget,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QPushButton,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tutor.engine.notation import to_html
+from tutor.exercise.quiz import Feedback, Quiz, QuizMode, QuizState, describe_score
+
+from . import style
+from .document import Document
+
+MODES = {QuizMode.EVERY_STEP: "Every step", QuizMode.QUESTIONS: "The exercise's questions"}
+
+
+def feedback_html(feedback: Feedback) -> str:
+    """The message, the hints unlocked so far and, once shown, the answer's whole line."""
+    parts = [f"<p><b>{escape(feedback.message)}</b></p>"]
+    parts += [f"<p>{to_html(hint)}</p>" for hint in feedback.hints]
+    if feedback.line:
+        parts.append(f"<p>{to_html(feedback.line)}</p>")
+    elif feedback.answer:
+        parts.append(f"<p>= {to_html(feedback.answer)}</p>")
+    return "".join(parts)
+
+
+def summary_html(state: QuizState) -> str:
+    """The end-of-quiz table: prompt, answers typed, correct value, how it went."""
+    rows = []
+    for row in state.summary():
+        outcome = "revealed" if row.revealed else ("right" if row.correct else "—")
+        answers = escape(", ".join(row.answers)) or "—"
+        rows.append(f"<tr><td>{to_html(row.prompt)}</td><td>{answers}</td>"
+                    f"<td>{to_html(row.correct_value)}</td><td>{row.attempts}</td>"
+                    f"<td>{outcome}</td></tr>")
+    head = ("<tr><th>Question</th><th>Your answers</th><th>Answer</th><th>Tries</th>"
+            "<th></th></tr>")
+    return (f"<p><b>{escape(describe_score(state))}</b></p>"
+            f"<table cellspacing='0' cellpadding='3'>{head}{''.join(rows)}</table>")
+
+
+class QuizPanel(QWidget):
+    """Mode, Start, the prompt, an answer field, feedback, Reveal, score and Restart."""
+
+    def __init__(self, document: Document, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("quiz_panel")
+        self._document = document
+        self.state: QuizState | None = None
+        self.mode_combo = QComboBox(objectName="quiz_mode")
+        for mode, text in MODES.items():
+            self.mode_combo.addItem(text, mode)
+        self.start_button = QPushButton("Start", objectName="quiz_start")
+        self.restart_button = QPushButton("Restart", objectName="quiz_restart")
+        self.prompt_label = QLabel(objectName="quiz_prompt")
+        self.prompt_label.setTextFormat(Qt.TextFormat.RichText)
+        self.prompt_label.setWordWrap(True)
+        self.answer_edit = QLineEdit(objectName="quiz_answer")
+        self.answer_edit.setPlaceholderText("Your answer, e.g. 0.25 or 1/2; Return checks it")
+        self.check_button = QPushButton("Check", objectName="quiz_check")
+        self.reveal_button = QPushButton("Reveal", objectName="quiz_reveal")
+        self.feedback = QTextBrowser(objectName="quiz_feedback")
+        self.score_label = QLabel(objectName="quiz_score")
+        self._layout()
+        self.start_button.clicked.connect(self.start)
+        self.restart_button.clicked.connect(self.restart)
+        self.answer_edit.returnPressed.connect(self.submit)
+        self.check_button.clicked.connect(self.submit)
+        self.reveal_button.clicked.connect(self.reveal)
+        document.trace_changed.connect(self._on_trace_change)
+        style.theme().changed.connect(self._on_theme_change)
+        self._on_theme_change()
+        self._render()
+
+    def _layout(self) -> None:
+        top = QHBoxLayout()
+        top.addWidget(self.mode_combo, 1)
+        top.addWidget(self.start_button)
+        top.addWidget(self.restart_button)
+        answer = QHBoxLayout()
+        answer.addWidget(self.answer_edit, 1)
+        answer.addWidget(self.check_button)
+        answer.addWidget(self.reveal_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.prompt_label)
+        layout.addLayout(answer)
+        layout.addWidget(self.feedback, 1)
+        layout.addWidget(self.score_label)
+
+    # -- moves ------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        document = self._document
+        mode = QuizMode(self.mode_combo.currentData())
+        self.state = Quiz.start(document.exercise, document.trace, mode)
+        self.feedback.clear()
+        self._ask()
+
+    def restart(self) -> None:
+        if self.state is None:
+            self.start()
+            return
+        self.state = self.state.restart()
+        self.feedback.clear()
+        self._ask()
+
+    def submit(self) -> None:
+        if self.state is None or self.state.finished:
+            return
+        asked = self.state.current
+        self.state, feedback = self.state.answer(self.answer_edit.text())
+        self._show(feedback, asked.cursor if feedback.correct else None)
+
+    def reveal(self) -> None:
+        if self.state is None or self.state.finished:
+            return
+        asked = self.state.current
+        self.state, feedback = self.state.reveal()
+        self._show(feedback, asked.cursor)
+
+    # -- rendering --------------------------------------------------------------------------
+
+    def _show(self, feedback: Feedback, shown_step: int | None) -> None:
+        """Feedback for the question just answered; the next question waits below it."""
+        if shown_step is not None:
+            self._document.set_cursor(shown_step)
+        if feedback.outcome in ("correct", "revealed"):
+            self.answer_edit.clear()
+        html = feedback_html(feedback)
+        if self.state is not None and self.state.finished:
+            html += summary_html(self.state)
+        self.feedback.setHtml(html)
+        self._render()
+
+    def _ask(self) -> None:
+        """Stand the cursor just before the asked step, so its value is still pending."""
+        question = None if self.state is None else self.state.current
+        if question is not None and question.cursor is not None:
+            self._document.set_cursor(question.cursor - 1)
+        self.answer_edit.clear()
+        self._render()
+        if self.state is not None and self.state.finished:
+            self.feedback.setHtml(summary_html(self.state))
+
+    def _render(self) -> None:
+        state = self.state
+        running = state is not None and not state.finished
+        if state is None:
+            self.prompt_label.setText("Choose a mode and press Start.")
+        elif state.finished:
+            self.prompt_label.setText("Done." if state.total else "This exercise has no "
+                                      "questions: try every step.")
+        else:
+            number = f"Question {state.position + 1} of {state.total}: "
+            self.prompt_label.setText(escape(number) + to_html(state.current.prompt))
+        self.score_label.setText("" if state is None else f"{state.score} / {state.total}")
+        for widget in (self.answer_edit, self.check_button, self.reveal_button):
+            widget.setEnabled(running)
+        self.restart_button.setEnabled(state is not None)
+
+    def _on_trace_change(self) -> None:
+        """Another exercise, sample or granularity: the questions no longer match."""
+        if self.state is not None:
+            self.state = None
+            self.feedback.setHtml("<p>The exercise changed: press Start for a new quiz.</p>")
+            self._render()
+
+    def _on_theme_change(self) -> None:
+        theme = style.theme()
+        self.prompt_label.setFont(theme.font(1.5, bold=True))
+        self.feedback.setFont(theme.font(1.2))
+        self.score_label.setFont(theme.font(1.3, bold=True))
+
+
+def add_quiz_dock(window: QMainWindow) -> QDockWidget:
+    """The quiz as a dock of ``window`` (hidden until View ▸ Quiz)."""
+    dock = QDockWidget("Quiz", window)
+    dock.setObjectName("dock_quiz")
+    dock.setWidget(QuizPanel(window.document))
+    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    dock.hide()
+    action = dock.toggleViewAction()
+    action.setObjectName("action_quiz")
+    action.setText("&Quiz")
+    action.setToolTip("Show or hide the quiz: predict each value before it is shown")
+    return dock

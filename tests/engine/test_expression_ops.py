@@ -18,9 +18,9 @@ from tutor.engine.expression_ops import (
     Negate,
     Power,
     PowerConstant,
-    Subtract,
     safely,
 )
+from tutor.engine.graph import Difference
 from tutor.engine.notation import to_unicode
 
 H = 1e-6
@@ -65,7 +65,7 @@ def test_function_derivatives_match_central_differences(name: str) -> None:
 @settings(max_examples=40)
 @given(moderate, moderate)
 def test_add_subtract_multiply(a: float, b: float) -> None:
-    for op in (Add(), Subtract(), Multiply()):
+    for op in (Add(), Difference(), Multiply()):
         assert_partials_match(op, [a, b])
 
 

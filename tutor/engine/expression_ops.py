@@ -70,32 +70,6 @@ class Add:
 
 
 @dataclass(frozen=True, slots=True)
-class Subtract:
-    name: str = "subtract"
-
-    def forward(self, args: Sequence[float]) -> float:
-        return safely(lambda a, b: a - b, *args)
-
-    def partial(self, k: int, args: Sequence[float], out: float) -> float:
-        return 1.0 if k == 0 else -1.0
-
-    def formula(self, syms: Sequence[str]) -> str:
-        return f"{syms[0]} − {syms[1]}"
-
-    def numbers(self, args: Sequence[float]) -> str:
-        return f"{format_number(args[0])} − {format_factor(args[1])}"
-
-    def partial_symbol(self, k: int, syms: Sequence[str], out_sym: str) -> str:
-        return "1" if k == 0 else "(−1)"
-
-    def partial_numbers(self, k: int, args: Sequence[float], out: float) -> str:
-        return "1" if k == 0 else "(−1)"
-
-    def partial_reads(self, k: int, count: int) -> tuple[int, ...]:
-        return ()
-
-
-@dataclass(frozen=True, slots=True)
 class Multiply:
     """``a · b``: each input's derivative is the other input (``x·x`` gives two terms)."""
 

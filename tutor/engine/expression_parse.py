@@ -25,9 +25,8 @@ from .expression_ops import (
     Negate,
     Power,
     PowerConstant,
-    Subtract,
 )
-from .graph import Graph, Node, Op, Role
+from .graph import Difference, Graph, Node, Op, Role
 from .notation import format_factor
 
 MAX_LENGTH = 10_000  # characters in a program
@@ -43,7 +42,7 @@ _GREEK = {
     "omega": "ω", "rho": "ρ", "ell": "ℓ", "pi": "π",
 }
 _BINARY: dict[type, type] = {
-    ast.Add: Add, ast.Sub: Subtract, ast.Mult: Multiply, ast.Div: Divide, ast.Pow: Power,
+    ast.Add: Add, ast.Sub: Difference, ast.Mult: Multiply, ast.Div: Divide, ast.Pow: Power,
 }
 _OPERATOR_NAMES = {
     ast.Mod: "'%'", ast.FloorDiv: "'//'", ast.MatMult: "'@'", ast.BitOr: "'|'",

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, Qt
-from PySide6.QtGui import QAction, QFont, QPalette
+from PySide6.QtGui import QAction, QFont, QKeyEvent, QPalette
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QWidget
 
 from . import style
@@ -23,6 +23,20 @@ from .stepper import make_action
 PRESENTATION_SCALE = 2.0  # text at least this many times larger than before presenting
 SCALE_STEP = 1.15
 INSPECTOR_SHARE = 0.42  # of the screen width, beside the diagram
+
+
+_KEY_EVENTS = (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress)
+_SCALE_KEYS = {Qt.Key.Key_Equal: SCALE_STEP, Qt.Key.Key_Plus: SCALE_STEP,
+               Qt.Key.Key_Minus: 1 / SCALE_STEP}
+
+
+def _scale_key(event: QKeyEvent) -> float | None:
+    """The scale factor of Ctrl+= / Ctrl++ / Ctrl+-, else None."""
+    if not event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+        return None
+    if event.modifiers() & Qt.KeyboardModifier.AltModifier:
+        return None  # Ctrl+Alt+= is the saved text size, not the presentation's
+    return _SCALE_KEYS.get(Qt.Key(event.key()))
 
 
 @dataclass(frozen=True)
@@ -91,10 +105,11 @@ class PresentationController(QObject):
                                        "Previous step", ("PgUp",))
         self.blank_action = make_action(window, "action_blank", "&Blank screen",
                                         "Blank the screen or show it again", ("B",))
+        # Ctrl+= / Ctrl+- also zoom the diagram: the keys are caught before any shortcut
         self.bigger_action = make_action(window, "action_presentation_bigger", "Bigger",
-                                         "Bigger text while presenting", ("Ctrl+=", "Ctrl++"))
+                                         "Bigger text while presenting (Ctrl+=)")
         self.smaller_action = make_action(window, "action_presentation_smaller", "Smaller",
-                                          "Smaller text while presenting", ("Ctrl+-",))
+                                          "Smaller text while presenting (Ctrl+-)")
         self.enter_action.triggered.connect(self.enter)
         self.leave_action.triggered.connect(self.leave)
         self.full_screen_action.triggered.connect(self._set_full_screen)
@@ -148,6 +163,7 @@ class PresentationController(QObject):
                 dock.hide()
         for action in self._presenting_actions():
             action.setEnabled(True)
+        app.installEventFilter(self)
         window.showFullScreen()
         self.full_screen_action.setChecked(True)
         self._make_inspector_large()
@@ -163,6 +179,7 @@ class PresentationController(QObject):
         for action in self._presenting_actions():
             action.setEnabled(False)
         window, app, theme = self._window, _application(), style.theme()
+        app.removeEventFilter(self)
         theme.set_palette(saved.theme_palette)
         theme.set_font_scale(saved.font_scale)  # the window rescales the app font from it
         app.setPalette(saved.app_palette)
@@ -236,6 +253,13 @@ class PresentationController(QObject):
         label.raise_()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if self.presenting and event.type() in _KEY_EVENTS:
+            factor = _scale_key(event)
+            if factor is not None:
+                if event.type() == QEvent.Type.KeyPress:
+                    self._scale_by(factor)
+                event.accept()
+                return True
         if watched is self._window and event.type() == QEvent.Type.Resize:
             if self.blanked:
                 self.blank.setGeometry(self._window.rect())

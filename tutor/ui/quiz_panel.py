@@ -145,6 +145,7 @@ class QuizPanel(QWidget):
         """Feedback for the question just answered; the next question waits below it."""
         if shown_step is not None:
             self._document.set_cursor(shown_step)
+            self._stand_before_question(at_least=shown_step)
         if feedback.outcome in ("correct", "revealed"):
             self.answer_edit.clear()
         html = feedback_html(feedback)
@@ -154,14 +155,19 @@ class QuizPanel(QWidget):
         self._render()
 
     def _ask(self) -> None:
-        """Stand the cursor just before the asked step, so its value is still pending."""
-        question = None if self.state is None else self.state.current
-        if question is not None and question.cursor is not None:
-            self._document.set_cursor(question.cursor - 1)
+        self._stand_before_question(at_least=0)
         self.answer_edit.clear()
         self._render()
         if self.state is not None and self.state.finished:
             self.feedback.setHtml(summary_html(self.state))
+
+    def _stand_before_question(self, at_least: int) -> None:
+        """Cursor just before the asked step, so its value is still pending (the first step
+        of a trace cannot be hidden this way); never back past ``at_least``, the step whose
+        answer was just shown."""
+        question = None if self.state is None else self.state.current
+        if question is not None and question.cursor is not None:
+            self._document.set_cursor(max(question.cursor - 1, at_least))
 
     def _render(self) -> None:
         state = self.state

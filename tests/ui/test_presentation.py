@@ -1,0 +1,129 @@
+"""Presentation mode, driven through its keys on the assembled window."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from tutor.ui import style
+from tutor.ui.document import Document
+from tutor.ui.main_window import MainWindow
+
+from .conftest import bundled
+
+
+@pytest.fixture
+def window(qtbot, monkeypatch):
+    window = MainWindow(Document(bundled("cmu-recitation-5")))
+    qtbot.addWidget(window)
+    monkeypatch.setattr(window.files, "_ask_save", lambda: QMessageBox.StandardButton.Discard)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    yield window
+    window.presentation.leave()  # the theme and app font are application-wide
+
+
+def press(qtbot, window: MainWindow, key: Qt.Key) -> None:
+    qtbot.keyClick(window, key)
+
+
+def editing_docks(window: MainWindow):
+    return (window.parameters_dock, window.training_dock, window.trace_dock)
+
+
+def test_f5_enters_big_high_contrast_full_screen_and_esc_restores_everything(qtbot, window):
+    app = QApplication.instance()
+    font_before = app.font().pointSizeF()
+    palette_before = style.theme().palette
+    assert all(d.isVisible() for d in editing_docks(window))
+    enter = window.findChild(QAction, "action_presentation")
+    assert "F5" in enter.toolTip()
+
+    press(qtbot, window, Qt.Key.Key_F5)
+    presentation = window.presentation
+    assert presentation.presenting
+    assert app.font().pointSizeF() >= 2 * font_before
+    assert style.theme().font_scale >= 2.0
+    assert style.theme().palette.name == "high_contrast"
+    assert not any(d.isVisible() for d in editing_docks(window))
+    assert window.inspector_dock.isVisible()
+    assert window.isFullScreen()
+    assert presentation.counter.isVisible()
+    assert presentation.counter.text().startswith(f"Step 1 / {len(window.document.trace)}")
+
+    press(qtbot, window, Qt.Key.Key_Escape)
+    assert not presentation.presenting
+    assert app.font().pointSizeF() == font_before
+    assert style.theme().font_scale == 1.0
+    assert style.theme().palette == palette_before
+    assert all(d.isVisible() for d in editing_docks(window))
+    assert not window.isFullScreen()
+    assert not presentation.counter.isVisible()
+
+
+def test_a_hidden_dock_stays_hidden_after_presenting(qtbot, window):
+    window.training_dock.hide()
+    window.presentation.enter()
+    window.presentation.leave()
+    assert not window.training_dock.isVisible()
+    assert window.parameters_dock.isVisible() and window.trace_dock.isVisible()
+
+
+def test_every_presentation_key_moves_the_cursor(qtbot, window):
+    document = window.document
+    window.presentation.enter()
+    last = len(document.trace) - 1
+    moves = [(Qt.Key.Key_PageDown, 1), (Qt.Key.Key_Right, 2), (Qt.Key.Key_Space, 3),
+             (Qt.Key.Key_PageUp, 2), (Qt.Key.Key_Left, 1), (Qt.Key.Key_End, last),
+             (Qt.Key.Key_Home, 0)]
+    for key, cursor in moves:
+        press(qtbot, window, key)
+        assert document.cursor == cursor, key
+    assert window.presentation.counter.text().startswith("Step 1 /")
+
+
+def test_b_blanks_and_b_or_a_step_key_unblanks(qtbot, window):
+    presentation = window.presentation
+    presentation.enter()
+    press(qtbot, window, Qt.Key.Key_B)
+    assert presentation.blanked
+    assert presentation.blank.geometry() == window.rect()
+    press(qtbot, window, Qt.Key.Key_B)
+    assert not presentation.blanked
+    press(qtbot, window, Qt.Key.Key_B)
+    press(qtbot, window, Qt.Key.Key_PageDown)
+    assert not presentation.blanked and window.document.cursor == 1
+    press(qtbot, window, Qt.Key.Key_B)
+    press(qtbot, window, Qt.Key.Key_Left)
+    assert not presentation.blanked and window.document.cursor == 0
+
+
+def test_presentation_keys_are_inert_until_f5(qtbot, window):
+    press(qtbot, window, Qt.Key.Key_B)
+    press(qtbot, window, Qt.Key.Key_PageDown)
+    assert not window.presentation.blanked
+    assert window.document.cursor == 0
+
+
+def test_ctrl_plus_and_minus_scale_text_while_presenting(qtbot, window):
+    window.presentation.enter()
+    scale = style.theme().font_scale
+    qtbot.keyClick(window, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    assert style.theme().font_scale > scale
+    qtbot.keyClick(window, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
+    assert style.theme().font_scale < scale
+    window.presentation.leave()
+    assert style.theme().font_scale == 1.0
+
+
+def test_f11_toggles_full_screen_without_presenting(qtbot, window):
+    press(qtbot, window, Qt.Key.Key_F11)
+    assert window.isFullScreen() and not window.presentation.presenting
+    assert style.theme().font_scale == 1.0
+    press(qtbot, window, Qt.Key.Key_F11)
+    assert not window.isFullScreen()

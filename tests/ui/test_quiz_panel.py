@@ -1,0 +1,137 @@
+"""The quiz dock on the CMU recitation: answers, hints, reveal, score and the cursor."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
+
+from tutor.engine import Key, Quantity
+from tutor.exercise.quiz import QuizMode
+from tutor.ui.document import Document
+from tutor.ui.main_window import MainWindow
+from tutor.ui.quiz_panel import QuizPanel
+
+from .conftest import bundled
+
+
+@pytest.fixture
+def panel(qtbot):
+    document = Document(bundled("cmu-recitation-5"))
+    panel = QuizPanel(document)
+    qtbot.addWidget(panel)
+    panel.show()
+    return panel
+
+
+def start(panel: QuizPanel, mode: QuizMode) -> None:
+    panel.mode_combo.setCurrentIndex(panel.mode_combo.findData(mode))
+    panel.start_button.click()
+
+
+def answer(qtbot, panel: QuizPanel, text: str) -> None:
+    panel.answer_edit.setText(text)
+    qtbot.keyClick(panel.answer_edit, Qt.Key.Key_Return)
+
+
+def step_of(document: Document, quantity: Quantity, node: str) -> int:
+    return document.trace.producer[Key(quantity, node, None)]
+
+
+def test_right_answer_within_tolerance_counts_and_shows_the_step(qtbot, panel):
+    document = panel._document
+    start(panel, QuizMode.QUESTIONS)
+    assert "a" in panel.prompt_label.text() and "1 of 6" in panel.prompt_label.text()
+    assert panel.score_label.text() == "0 / 6"
+    a1 = step_of(document, Quantity.VALUE, "z1[0]")
+    yhat = step_of(document, Quantity.VALUE, "z2[0]")
+    assert a1 == 0 and document.cursor == 0  # the first step cannot stand before itself
+    answer(qtbot, panel, "3.0009")  # a₁ = 3, tolerance 0.001
+    assert panel.score_label.text() == "1 / 6"
+    assert "Correct." in panel.feedback.toPlainText()
+    assert document.cursor == yhat - 1  # a₁ shown, ŷ still pending
+    assert "2 of 6" in panel.prompt_label.text()
+
+
+def test_wrong_answer_shows_the_formula_hint_and_scores_nothing(qtbot, panel):
+    start(panel, QuizMode.QUESTIONS)
+    answer(qtbot, panel, "3.0011")
+    lines = panel.feedback.toPlainText().splitlines()
+    assert lines[0] == "Not quite. Here is the formula."
+    assert "a1 = α1,0 · x0 + α1,1 · x1 + α1,2 · x2" in lines  # the formula in symbols
+    answer(qtbot, panel, "2")
+    assert "a1 = α1,0 · x0 + α1,1 · x1 + α1,2 · x2 = 2 · 1 + 1 · 1 + 0 · 2" in (
+        panel.feedback.toPlainText().splitlines())  # then the numbers
+    assert panel.score_label.text() == "0 / 6"
+    assert "1 of 6" in panel.prompt_label.text()
+
+
+def test_reveal_shows_the_value_and_moves_on_without_a_point(qtbot, panel):
+    document = panel._document
+    start(panel, QuizMode.QUESTIONS)
+    answer(qtbot, panel, "3")
+    yhat = step_of(document, Quantity.VALUE, "z2[0]")
+    assert document.cursor == yhat - 1
+    panel.reveal_button.click()
+    text = panel.feedback.toPlainText()
+    assert "Here is the answer." in text and "= 7" in text  # ŷ = 7 on the sheet
+    assert document.cursor == yhat
+    assert panel.score_label.text() == "1 / 6"
+
+
+def test_the_end_shows_score_and_summary_and_restart_resets(qtbot, panel):
+    start(panel, QuizMode.QUESTIONS)
+    for text in ("3", "7", "8", "4", "0"):
+        answer(qtbot, panel, text)
+    panel.reveal_button.click()  # ∂ℓ/∂β₁ = 12 revealed after one wrong try
+    answer(qtbot, panel, "4")
+    assert panel.state.finished
+    assert panel.score_label.text() == "5 / 6"
+    summary = panel.feedback.toPlainText()
+    assert "5 of 6 correct (5 at the first try), 1 revealed" in summary
+    assert "revealed" in summary and "12" in summary
+    assert not panel.answer_edit.isEnabled()
+    panel.restart_button.click()
+    assert panel.score_label.text() == "0 / 6"
+    assert "1 of 6" in panel.prompt_label.text()
+    assert panel.answer_edit.isEnabled()
+
+
+def test_every_step_keeps_the_asked_value_pending(qtbot, panel):
+    document = panel._document
+    document.set_cursor(5)
+    start(panel, QuizMode.EVERY_STEP)
+    assert panel.score_label.text() == f"0 / {len(document.trace)}"
+    assert document.cursor == 0
+    answer(qtbot, panel, "3")  # a₁ = 3
+    assert panel.state.position == 1 and document.cursor == 0  # step 2 is pending
+    answer(qtbot, panel, "0")  # wrong: the cursor stays
+    assert document.cursor == 0 and "Not quite" in panel.feedback.toPlainText()
+    panel.reveal_button.click()
+    assert document.cursor == 1 and panel.state.position == 2
+    assert panel.score_label.text() == f"1 / {len(document.trace)}"
+
+
+def test_not_a_number_is_not_an_attempt(qtbot, panel):
+    start(panel, QuizMode.QUESTIONS)
+    answer(qtbot, panel, "three")
+    assert "not a number" in panel.feedback.toPlainText()
+    assert panel.state.record.attempts == 0
+
+
+def test_an_edit_ends_the_running_quiz(qtbot, panel):
+    start(panel, QuizMode.QUESTIONS)
+    panel._document.set_granularity("layer")
+    assert panel.state is None
+    assert not panel.answer_edit.isEnabled()
+
+
+def test_the_view_menu_opens_the_quiz_dock(qtbot):
+    window = MainWindow(Document(bundled("cmu-recitation-5")))
+    qtbot.addWidget(window)
+    window.show()
+    action = window.findChild(QAction, "action_quiz")
+    assert action is not None and not window.quiz_dock.isVisible()
+    action.trigger()
+    assert window.quiz_dock.isVisible()
+    assert isinstance(window.quiz_dock.widget(), QuizPanel)

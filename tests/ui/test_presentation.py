@@ -48,6 +48,8 @@ def test_f5_enters_big_high_contrast_full_screen_and_esc_restores_everything(qtb
     assert presentation.presenting
     assert app.font().pointSizeF() >= 2 * font_before
     assert style.theme().font_scale >= 2.0
+    theme = style.theme()
+    assert theme.label_font(1.0).pointSizeF() == theme.font(1.5).pointSizeF()  # labels 1.5×
     assert style.theme().palette.name == "high_contrast"
     assert not any(d.isVisible() for d in editing_docks(window))
     assert window.inspector_dock.isVisible()
@@ -58,7 +60,7 @@ def test_f5_enters_big_high_contrast_full_screen_and_esc_restores_everything(qtb
     press(qtbot, window, Qt.Key.Key_Escape)
     assert not presentation.presenting
     assert app.font().pointSizeF() == font_before
-    assert style.theme().font_scale == 1.0
+    assert (style.theme().font_scale, style.theme().label_scale) == (1.0, 1.0)
     assert style.theme().palette == palette_before
     assert all(d.isVisible() for d in editing_docks(window))
     assert not window.isFullScreen()

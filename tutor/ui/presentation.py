@@ -22,7 +22,8 @@ from .stepper import make_action
 
 PRESENTATION_SCALE = 2.0  # text at least this many times larger than before presenting
 SCALE_STEP = 1.15
-INSPECTOR_SHARE = 0.42  # of the screen width, beside the diagram
+LABEL_SCALE = 1.5  # diagram labels grow against the fitted diagram's spacing
+INSPECTOR_SHARE = 0.38  # of the screen width, beside the diagram
 
 
 _KEY_EVENTS = (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress)
@@ -47,6 +48,7 @@ class _Saved:
     app_palette: QPalette
     theme_palette: style.Palette
     font_scale: float
+    label_scale: float
     window_state: Qt.WindowState
     dock_state: QByteArray
     visible_docks: dict[str, bool]
@@ -150,12 +152,14 @@ class PresentationController(QObject):
         window, app, theme = self._window, _application(), style.theme()
         docks = window.findChildren(QDockWidget)
         self._saved = _Saved(QFont(app.font()), QPalette(app.palette()), theme.palette,
-                             theme.font_scale, window.windowState(), window.saveState(),
+                             theme.font_scale, theme.label_scale, window.windowState(),
+                             window.saveState(),
                              {d.objectName(): d.isVisible() for d in docks})
         palette = style.Palette.high_contrast()
         theme.set_palette(palette)
         from .main_window import _qt_palette  # the window's own mapping to widget colours
         app.setPalette(_qt_palette(palette))
+        theme.set_label_scale(LABEL_SCALE)
         self._set_scale(theme.font_scale * PRESENTATION_SCALE)
         for name in ("parameters_dock", "training_dock", "trace_dock"):
             dock = getattr(window, name, None)
@@ -181,6 +185,7 @@ class PresentationController(QObject):
         window, app, theme = self._window, _application(), style.theme()
         app.removeEventFilter(self)
         theme.set_palette(saved.theme_palette)
+        theme.set_label_scale(saved.label_scale)
         theme.set_font_scale(saved.font_scale)  # the window rescales the app font from it
         app.setPalette(saved.app_palette)
         app.setFont(saved.app_font)  # exactly as before, whatever the rounding

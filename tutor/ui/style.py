@@ -100,6 +100,7 @@ class Theme(QObject):
         super().__init__()
         self._palette = Palette.light()
         self._font_scale = 1.0
+        self._label_scale = 1.0
         self._fonts: dict[tuple[float, bool], QFont] = {}  # items ask on every paint
 
     @property
@@ -121,6 +122,23 @@ class Theme(QObject):
             self._font_scale = scale
             self._fonts.clear()
             self.changed.emit()
+
+    @property
+    def label_scale(self) -> float:
+        return self._label_scale
+
+    def set_label_scale(self, scale: float) -> None:
+        """Diagram labels this much larger than the layout around them (presentation mode:
+        a fitted diagram would otherwise shrink its text with its spacing)."""
+        scale = max(1.0, min(float(scale), 2.0))
+        if scale != self._label_scale:
+            self._label_scale = scale
+            self._fonts.clear()
+            self.changed.emit()
+
+    def label_font(self, relative: float = 1.0, bold: bool = False) -> QFont:
+        """A diagram label's font: :meth:`font` times the label scale."""
+        return self.font(relative * self._label_scale, bold)
 
     def font(self, relative: float = 1.0, bold: bool = False) -> QFont:
         """A font ``relative`` times the base size at the current scale (do not modify it)."""

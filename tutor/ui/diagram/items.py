@@ -27,7 +27,7 @@ class Shape(StrEnum):
 def _fonts() -> tuple[QFont, QFont, QFont]:
     """(symbol, number, small) fonts at the theme's scale."""
     t = theme()
-    return t.font(1.2, bold=True), t.font(1.1), t.font(1.0)
+    return t.label_font(1.2, bold=True), t.label_font(1.1), t.label_font(1.0)
 
 
 def _text_width(font: QFont, text: str) -> float:

@@ -65,6 +65,7 @@ def test_f5_enters_big_high_contrast_full_screen_and_esc_restores_everything(qtb
     assert all(d.isVisible() for d in editing_docks(window))
     assert not window.isFullScreen()
     assert not presentation.counter.isVisible()
+    assert window.inspector_dock.titleBarWidget() is None  # its caption and buttons are back
 
 
 def test_a_hidden_dock_stays_hidden_after_presenting(qtbot, window):

@@ -189,6 +189,9 @@ class PresentationController(QObject):
         theme.set_font_scale(saved.font_scale)  # the window rescales the app font from it
         app.setPalette(saved.app_palette)
         app.setFont(saved.app_font)  # exactly as before, whatever the rounding
+        inspector = getattr(window, "inspector_dock", None)
+        if inspector is not None:
+            inspector.setTitleBarWidget(None)
         window.setWindowState(saved.window_state)
         window.restoreState(saved.dock_state)
         for dock in window.findChildren(QDockWidget):
@@ -230,6 +233,7 @@ class PresentationController(QObject):
         if dock is None:
             return
         dock.show()
+        dock.setTitleBarWidget(QWidget(dock))  # no tiny "Step" caption on the projector
         screen = window.screen().geometry().width() if window.screen() else window.width()
         window.resizeDocks([dock], [round(screen * INSPECTOR_SHARE)], Qt.Orientation.Horizontal)
 

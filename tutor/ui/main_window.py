@@ -24,6 +24,7 @@ from tutor.engine import NetworkProblem
 
 from . import settings, style
 from .document import Document
+from .expression_panel import ParametersStack
 from .files import FileController
 from .inspector import StepInspector
 from .parameters_panel import ParametersPanel
@@ -136,7 +137,8 @@ class MainWindow(QMainWindow):
         self.inspector_dock = self._dock("Step", "dock_inspector", self.inspector, right)
         self.training_dock = self._dock("Training", "dock_training", self.training, right)
         self.trace_dock = self._dock("Trace", "dock_trace", self.trace_table, bottom)
-        self.parameters_dock = self._dock("Parameters", "dock_parameters", self.parameters,
+        self.parameters_stack = ParametersStack(self.document, self.parameters)
+        self.parameters_dock = self._dock("Parameters", "dock_parameters", self.parameters_stack,
                                           Qt.DockWidgetArea.LeftDockWidgetArea)
         self.resizeDocks([self.inspector_dock, self.training_dock], [3, 2],
                          Qt.Orientation.Vertical)

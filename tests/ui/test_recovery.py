@@ -125,3 +125,36 @@ def test_the_interval_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch
     assert recovery.autosave_interval_ms() == recovery.DEFAULT_INTERVAL_MS
     monkeypatch.delenv(recovery.INTERVAL_ENV)
     assert recovery.autosave_interval_ms() == 30_000
+
+
+def test_app_start_offers_the_recovery_and_opens_it_modified(
+        qtbot, cmu, folder: Path, asked, monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from tutor.ui import app, errors
+
+    _autosaved(qtbot, cmu, folder)  # an unsaved document, then a crash
+    monkeypatch.setattr(recovery, "recovery_dir", lambda: folder)
+    monkeypatch.setattr(errors, "install_exception_hook", lambda getter, log_dir=None: None)
+    windows: list[MainWindow] = []
+
+    def recorded_window(document: Document) -> MainWindow:
+        window = MainWindow(document)
+        qtbot.addWidget(window)
+        monkeypatch.setattr(window.files, "_ask_save",
+                            lambda: QMessageBox.StandardButton.Discard)
+        windows.append(window)
+        return window
+
+    def run_instead_of_exec(qapp) -> int:
+        windows[0].close()  # the user quits straight away
+        return 0
+
+    monkeypatch.setattr(app, "MainWindow", recorded_window)
+    monkeypatch.setattr(QApplication, "exec", run_instead_of_exec)
+    assert app.main(["--size", "800x600"]) == 0
+    assert len(asked) == 1 and asked[0].original is None
+    [window] = windows
+    assert window.document.exercise.title == "Edited before the crash"
+    assert window.isWindowModified()
+    assert list(folder.iterdir()) == []  # restored, then closed cleanly

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from tutor import exercise as exercises
 from tutor.exercise import Exercise
 
-from . import settings
+from . import errors, recovery, settings
 from .document import Document
 from .files import starter_exercise
 from .main_window import MainWindow
@@ -80,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
         window.statusBar().showMessage(message.splitlines()[0], 15000)
     if args.screenshot:
         return _screenshot(app, window, args.screenshot)
+    errors.install_exception_hook(lambda: window)
+    recovery.offer_recovery(window.document, window)
     if args.size or window.restored:
         window.show()
     else:

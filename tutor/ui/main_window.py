@@ -30,6 +30,7 @@ from .inspector import StepInspector
 from .parameters_panel import ParametersPanel
 from .presentation import PresentationController
 from .quiz_panel import add_quiz_dock
+from .recovery import Autosaver
 from .stepper import Stepper, StepperBar, make_action
 from .trace_table import TraceTable
 
@@ -78,6 +79,7 @@ class MainWindow(QMainWindow):
         self.stepper = Stepper(document, self)
         self.files = FileController(document, self)
         self.files.message.connect(self._show_message)
+        self.autosaver = Autosaver(document, self)  # unsaved work survives a crash
         self._build_centre()
         self._build_docks()
         self.stepper_bar = StepperBar(document, self.stepper, self)
@@ -281,6 +283,7 @@ class MainWindow(QMainWindow):
             return
         self.stepper.pause()
         settings.save_window(self)
+        self.autosaver.clear()  # a clean close leaves nothing to recover
         event.accept()
 
 

@@ -5,8 +5,18 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tutor.engine import Granularity, Phase
-from tutor.ui.document import Document
+from tutor.engine import (
+    Activation,
+    Dataset,
+    Granularity,
+    Layer,
+    Network,
+    NetworkProblem,
+    Parameters,
+    Phase,
+)
+from tutor.exercise import Exercise
+from tutor.ui.document import NODE_LIMIT, Document, scalar_node_count
 
 
 def _find(document: Document, lhs_unicode: str) -> int:
@@ -102,3 +112,35 @@ def test_sample_selects_one_pass(inf264) -> None:
     forward = document.trace[0]
     assert forward.sample is None
     assert document.trace.value("z2[0]") == pytest.approx(0.0)  # ReLU(−3 + 2) = 0
+
+
+def _mnist_sized() -> Exercise:
+    """A 784-128-10 network with random parameters and a batch of 4 samples."""
+    rng = np.random.default_rng(0)
+    network = Network(784, (Layer(128, Activation("sigmoid")), Layer(10, Activation())))
+    params = Parameters.of([rng.normal(0, 0.05, (128, 784)), rng.normal(0, 0.05, (10, 128))],
+                           [np.zeros(128), np.zeros(10)])
+    data = Dataset(rng.random((4, 784)), rng.random((4, 10)))
+    return Exercise("784-128-10", NetworkProblem(network, params, data))
+
+
+def test_a_large_network_is_traced_layer_by_layer() -> None:
+    document = Document(_mnist_sized())
+    assert scalar_node_count(document.exercise.problem) > NODE_LIMIT
+    assert not document.node_granularity_allowed
+    assert document.granularity is Granularity.LAYER
+    assert 0 < len(document.trace) < 100
+    assert {s.granularity for s in document.trace} == {"layer"}
+    document.set_granularity(Granularity.NODE)  # refused: it would take minutes
+    assert document.granularity is Granularity.LAYER
+    assert {s.sample for s in document.trace} == {0, 1, 2, 3, None}
+    averaged = next(s for s in document.trace if s.phase == Phase.AVERAGE and s.node == "W1")
+    assert averaged.result.shape == (128, 784)  # ∂L/∂W1 of the whole batch
+
+
+def test_a_small_network_keeps_the_chosen_granularity(document: Document) -> None:
+    assert scalar_node_count(document.exercise.problem) == 6 + 3 + 2 + 1 + 2 * 3
+    assert document.node_granularity_allowed
+    document.set_granularity(Granularity.LAYER)
+    document.edit("same", document.exercise.with_problem(document.exercise.problem))
+    assert document.granularity is Granularity.LAYER

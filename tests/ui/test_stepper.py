@@ -37,3 +37,14 @@ def test_the_phase_label_and_sample_selector(qtbot, inf264) -> None:
     assert document.sample == 1
     assert {s.sample for s in document.trace} == {None}
     assert document.trace.value("z2[0]") == 0.0  # ReLU(−3 + 2) = 0, so ŷ = w₄ = 0
+
+
+def test_a_large_network_disables_node_by_node_and_says_why(qtbot, document: Document) -> None:
+    from .test_document import _mnist_sized
+
+    stepper = Stepper(document)
+    assert stepper.node_action.isEnabled() and stepper.node_action.isChecked()
+    document.reset(_mnist_sized())
+    assert not stepper.node_action.isEnabled()
+    assert stepper.layer_action.isChecked()
+    assert "too large" in stepper.node_action.toolTip()

@@ -101,6 +101,29 @@ def compute_trace(problem: Problem, granularity: Granularity, sample: int | None
     return trace() if callable(trace) else Trace(())
 
 
+NODE_LIMIT = 2_000  # above this many scalar nodes a node-by-node trace takes too long to build
+
+
+def scalar_node_count(problem: Problem) -> int:
+    """How many nodes a node-by-node trace of ``problem`` would draw (0 for non-networks).
+
+    Every parameter is a leaf; each traced sample adds its inputs, targets and two nodes
+    (pre-activation and activation) per unit.
+    """
+    if not isinstance(problem, NetworkProblem):
+        return 0
+    network = problem.network
+    weights = sum(w.size for w in problem.params.weights)
+    biases = sum(b.size for b in problem.params.biases if b is not None)
+    per_sample = (network.input_size + network.output_size
+                  + 2 * sum(layer.size for layer in network.layers))
+    return weights + biases + len(problem.first_batch()) * per_sample
+
+
+def node_granularity_allowed(problem: Problem) -> bool:
+    return scalar_node_count(problem) <= NODE_LIMIT
+
+
 def sample_count(problem: Problem) -> int:
     return len(problem.data) if isinstance(problem, NetworkProblem) else 0
 
@@ -139,7 +162,8 @@ class Document(QObject):
         super().__init__(parent)
         self._exercise = exercise
         self._path = None if path is None else Path(path)
-        self._granularity = Granularity.NODE
+        self._preferred = Granularity.NODE  # what the user chose; large networks override it
+        self._granularity = self._allowed(self._preferred)
         self._sample: int | None = None
         self._history = TrainingHistory.start(exercise.problem)
         self._trace = compute_trace(exercise.problem, self._granularity, self._sample)
@@ -164,6 +188,11 @@ class Document(QObject):
     @property
     def granularity(self) -> Granularity:
         return self._granularity
+
+    @property
+    def node_granularity_allowed(self) -> bool:
+        """False when the network is too large to trace node by node (layers are shown)."""
+        return node_granularity_allowed(self._exercise.problem)
 
     @property
     def sample(self) -> int | None:
@@ -221,7 +250,8 @@ class Document(QObject):
     # ------------------------------------------------------------------ view settings
 
     def set_granularity(self, granularity: Granularity | str) -> None:
-        granularity = Granularity(granularity)
+        self._preferred = Granularity(granularity)
+        granularity = self._allowed(self._preferred)
         if granularity is self._granularity:
             return
         old_trace, old_cursor = self._trace, self._cursor
@@ -307,6 +337,7 @@ class Document(QObject):
         self._exercise, self._history = state.exercise, state.history
         if self._sample is not None and self._sample >= self.sample_count:
             self._sample = None
+        self._granularity = self._allowed(self._preferred)
         self._trace = self._new_trace()
         self._cursor = max(0, min(self._cursor, len(self._trace) - 1))
         if force or not _same_structure(old, state.exercise):
@@ -316,6 +347,11 @@ class Document(QObject):
             self.history_changed.emit()
         self.trace_changed.emit()
         self.cursor_changed.emit(self._cursor)
+
+    def _allowed(self, granularity: Granularity) -> Granularity:
+        if granularity is Granularity.NODE and not self.node_granularity_allowed:
+            return Granularity.LAYER
+        return granularity
 
     def _new_trace(self) -> Trace:
         return compute_trace(self._exercise.problem, self._granularity, self._sample)

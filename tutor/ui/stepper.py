@@ -113,6 +113,12 @@ class Stepper(QObject):
         with QSignalBlocker(self.node_action), QSignalBlocker(self.layer_action):
             self.node_action.setChecked(document.granularity is Granularity.NODE)
             self.layer_action.setChecked(document.granularity is Granularity.LAYER)
+        allowed = document.node_granularity_allowed
+        self.node_action.setEnabled(allowed)
+        tip = self.node_action.toolTip().split(" — ")[0]
+        self.node_action.setToolTip(tip if allowed else
+                                    f"{tip} — unavailable: this network is too large to trace "
+                                    "one scalar node at a time, so it is shown layer by layer")
         self._update_enabled()
 
     def _update_enabled(self) -> None:

@@ -29,6 +29,7 @@ from tutor.engine import NetworkProblem
 from tutor.engine.expression import ExpressionError, ExpressionProblem, build_expression
 
 from .document import Document
+from .style import theme
 
 DEFAULT_VALUE = 1.0  # the value a variable gets when a new program introduces it
 ERROR_STYLE = "color: #D55E00; font-weight: bold;"
@@ -86,7 +87,6 @@ class ExpressionPanel(QWidget):
         self.setObjectName("expression_panel")
         self.document = document
         self.editor = ProgramEditor(objectName="expression_program")
-        self.editor.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.editor.setPlaceholderText("u = x*y\nf = sin(u)/z + exp(x*z)/u")
         self.editor.setToolTip("One assignment per line (or separated by ;); the last one is "
                                "the output. Apply with Ctrl+Return.")
@@ -104,13 +104,15 @@ class ExpressionPanel(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.itemChanged.connect(self._on_item_change)
         self._build_layout()
+        theme().changed.connect(self._on_theme_change)
+        self._on_theme_change()
         document.exercise_changed.connect(self._on_exercise_change)
         self._on_exercise_change()
 
     def _build_layout(self) -> None:
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("<b>Program</b>"))
-        layout.addWidget(self.editor, 2)
+        layout.addWidget(self.editor, 1)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.apply_button)
@@ -118,6 +120,18 @@ class ExpressionPanel(QWidget):
         layout.addWidget(self.error_label)
         layout.addWidget(QLabel("<b>Variable values</b>"))
         layout.addWidget(self.table, 3)
+
+    def _on_theme_change(self) -> None:
+        """A monospace program as large as the other panels' text, for the back row."""
+        font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        font.setPointSizeF(theme().font(1.2).pointSizeF())
+        self.editor.setFont(font)
+        self.table.setFont(theme().font(1.1))
+        self.table.verticalHeader().setDefaultSectionSize(
+            self.table.fontMetrics().lineSpacing() + 12)
+        lines = self.editor.fontMetrics().lineSpacing()
+        self.editor.setMinimumHeight(3 * lines + 12)
+        self.editor.setMaximumHeight(8 * lines + 12)  # a long program scrolls; the table stays
 
     def problem(self) -> ExpressionProblem | None:
         problem = self.document.exercise.problem

@@ -158,3 +158,53 @@ def test_app_start_offers_the_recovery_and_opens_it_modified(
     assert window.document.exercise.title == "Edited before the crash"
     assert window.isWindowModified()
     assert list(folder.iterdir()) == []  # restored, then closed cleanly
+
+
+def test_a_killed_app_leaves_a_recovery_file_the_next_start_offers(
+        qtbot, tmp_path: Path, asked, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from tutor.ui import app
+
+    data = tmp_path / "data"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_DATA_HOME": str(data),
+           "XDG_CONFIG_HOME": str(tmp_path / "config"), recovery.INTERVAL_ENV: "20",
+           app.TEST_EDIT_ENV: "1"}
+    child = subprocess.Popen([sys.executable, "-m", "tutor", "--size", "800x600"], env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        qtbot.waitUntil(lambda: any(data.rglob("recovery/*.meta.json")), timeout=30_000)
+        child.send_signal(signal.SIGKILL)
+    finally:
+        child.kill()
+        child.wait()
+    assert child.returncode == -signal.SIGKILL
+    [folder] = {meta.parent for meta in data.rglob("recovery/*.meta.json")}
+    [found] = recovery.find_recoveries(folder)
+    assert found.original is None
+    assert found.load().title == "Unsaved edit"
+
+    document = Document(load(found.exercise_path))  # any exercise: the next start
+    document.reset(dataclasses.replace(document.exercise, title="Fresh start"))
+    assert recovery.offer_recovery(document, None, folder)
+    assert [r.exercise_path for r in asked] == [found.exercise_path]
+    assert document.exercise.title == "Unsaved edit" and document.is_modified
+
+
+def test_the_question_names_the_time_and_the_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import datetime
+
+    texts: list[str] = []
+
+    def question(parent, title, text, buttons, default):
+        texts.append(text)
+        return QMessageBox.StandardButton.Discard
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    found = recovery.Recovery(Path("r.json"), Path("/lectures/cmu.json"),
+                              datetime(2026, 11, 23, 11, 5))
+    assert not recovery.ask_restore(None, found)
+    assert texts[0].startswith("Restore unsaved work from 2026-11-23 11:05?\n(cmu.json;")

@@ -7,6 +7,8 @@ window grabbed to a PNG and the app quits: used for the README pictures and in t
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import os
 import sys
 from pathlib import Path
 
@@ -20,6 +22,9 @@ from . import errors, recovery, settings
 from .document import Document
 from .files import starter_exercise
 from .main_window import MainWindow
+
+# Set by tests/ui/test_recovery.py to leave an unsaved edit that the autosave must keep.
+TEST_EDIT_ENV = "BACKPROP_TUTOR_TEST_EDIT"
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -82,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
         return _screenshot(app, window, args.screenshot)
     errors.install_exception_hook(lambda: window)
     recovery.offer_recovery(window.document, window)
+    if os.environ.get(TEST_EDIT_ENV):  # tests only: unsaved work for the crash test
+        window.document.edit("Test edit", dataclasses.replace(exercise, title="Unsaved edit"))
     if args.size or window.restored:
         window.show()
     else:

@@ -41,6 +41,7 @@ class TraceModel(QAbstractTableModel):
         super().__init__(parent)
         self._document = document
         self._cursor = document.cursor
+        self._rows: list[tuple[str, ...]] = self._render()  # markup rendered once per trace
         document.trace_changed.connect(self._on_trace_change)
         document.cursor_changed.connect(self._on_cursor_change)
         style.theme().changed.connect(self._on_theme_change)
@@ -65,7 +66,7 @@ class TraceModel(QAbstractTableModel):
         step = self._document.trace[index.row()]
         pending = index.row() > self._cursor
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(step, Column(index.column()), pending)
+            return self._text(self._rows[index.row()], Column(index.column()), pending)
         if role == Qt.ItemDataRole.ToolTipRole:
             return step.explanation or None
         if role == Qt.ItemDataRole.FontRole and index.row() == self._cursor:
@@ -82,22 +83,21 @@ class TraceModel(QAbstractTableModel):
                 return QBrush(palette.color("pending"))
         return None
 
+    def _render(self) -> list[tuple[str, ...]]:
+        """Every step's cells as Unicode text, in column order."""
+        return [(PHASE_NAMES[step.phase], to_unicode(step.lhs), to_unicode(step.formula),
+                 to_unicode(step.numbers), to_unicode(format_result(step.result)))
+                for step in self._document.trace]
+
     @staticmethod
-    def _text(step, column: Column, pending: bool) -> str:
-        match column:
-            case Column.PHASE:
-                return PHASE_NAMES[step.phase]
-            case Column.QUANTITY:
-                return to_unicode(step.lhs)
-            case Column.FORMULA:
-                return to_unicode(step.formula)
-            case Column.NUMBERS:
-                return PENDING if pending else to_unicode(step.numbers)
-            case _:
-                return PENDING if pending else to_unicode(format_result(step.result))
+    def _text(row: tuple[str, ...], column: Column, pending: bool) -> str:
+        if pending and column in (Column.NUMBERS, Column.RESULT):
+            return PENDING
+        return row[column]
 
     def _on_trace_change(self) -> None:
         self.beginResetModel()
+        self._rows = self._render()
         self._cursor = self._document.cursor
         self.endResetModel()
 

@@ -1,0 +1,42 @@
+"""The trace table: rows follow the trace, pending rows hide numbers, markup renders once."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from tutor.ui import trace_table
+from tutor.ui.document import Document
+from tutor.ui.trace_table import PENDING, Column, TraceTable
+
+
+def _row_of(model, lhs: str) -> int:
+    return next(r for r in range(model.rowCount())
+                if model.index(r, Column.QUANTITY).data() == lhs)
+
+
+def test_rows_show_the_sheet_gradient_once_revealed(qtbot, document: Document) -> None:
+    table = TraceTable(document)
+    qtbot.addWidget(table)
+    model = table.model()
+    row = _row_of(model, "∂ℓ/∂α₁,₁")
+    assert model.index(row, Column.RESULT).data() == PENDING
+    document.set_cursor(row)
+    assert model.index(row, Column.RESULT).data() == "4"
+    assert table.selectionModel().currentIndex().row() == row
+
+
+def test_markup_is_rendered_once_per_trace_not_per_paint(qtbot, document: Document,
+                                                         monkeypatch) -> None:
+    calls = []
+    real = trace_table.to_unicode
+    monkeypatch.setattr(trace_table, "to_unicode", lambda m: calls.append(m) or real(m))
+    table = TraceTable(document)
+    qtbot.addWidget(table)
+    rendered = len(calls)
+    assert rendered == 4 * len(document.trace)
+    model = table.model()
+    for _ in range(3):
+        for row in range(model.rowCount()):
+            for column in Column:
+                model.index(row, column).data(Qt.ItemDataRole.DisplayRole)
+    assert len(calls) == rendered

@@ -117,3 +117,16 @@ def test_edit_markers_appear_where_the_network_was_edited(panel):
     problem = with_scalar(document.exercise.problem, "W2[0,0]", 2.0)
     document.edit("Set w₃", document.exercise.with_problem(problem))
     assert [line.value() for line in panel.edit_lines] == [4.0]
+
+
+def test_the_update_axis_counts_whole_updates_without_a_prefix(panel):
+    axis = panel.plot.getPlotItem().getAxis("bottom")
+    view = panel.plot.getPlotItem().vb
+    (low, high), _ = view.viewRange()
+    assert low == pytest.approx(0, abs=0.5) and high == pytest.approx(10, abs=0.5)
+    assert not axis.autoSIPrefix
+    assert axis.labelString().find("x0.001") == -1
+    panel.train(30)
+    (low, high), _ = view.viewRange()
+    assert low == pytest.approx(0, abs=1) and high == pytest.approx(30, abs=1)
+    assert axis._tickSpacing == [(3, 0.0), (3, 0.0)]  # integer ticks every 3 updates

@@ -120,6 +120,9 @@ class TrainingPanel(QWidget):
         self.plot = pg.PlotWidget(objectName="loss_plot")
         self.plot.setLabel("bottom", "update")
         self.plot.setLabel("left", "loss")
+        bottom = self.plot.getPlotItem().getAxis("bottom")
+        bottom.enableAutoSIPrefix(False)  # "update (x0.001)" for one point is nonsense
+        self.plot.getPlotItem().getAxis("left").enableAutoSIPrefix(False)
         self.plot.showGrid(x=True, y=True, alpha=0.25)
         self.plot.setMinimumHeight(160)
         self.curve = self.plot.plot([], [])
@@ -163,6 +166,7 @@ class TrainingPanel(QWidget):
         x = np.arange(len(losses), dtype=float)[finite]
         y = self._shown(losses[finite])
         self.curve.setData(x, y)
+        self._fit_x_range(len(losses))
         current = history.current
         if 0 <= current < len(losses) and finite[current]:
             self.current_point.setData([float(current)], self._shown(losses[[current]]))
@@ -175,6 +179,13 @@ class TrainingPanel(QWidget):
                                 f"{format_number(losses[current])} at update {current}")
         else:
             self.status.setText("")
+
+    def _fit_x_range(self, points: int) -> None:
+        """Updates are whole numbers from 0: show 0…max(10, n) with integer ticks."""
+        last = max(10, points - 1)
+        self.plot.setXRange(0, last, padding=0.02)
+        major = max(1, math.ceil(last / 10))
+        self.plot.getPlotItem().getAxis("bottom").setTickSpacing(major, major)
 
     def _shown(self, values: np.ndarray) -> np.ndarray:
         return np.maximum(values, LOG_FLOOR) if self.log_y.isChecked() else values

@@ -1,11 +1,11 @@
 """SIGKILL a process in the middle of saving: the file at the path is always one whole version.
 
 A child process saves two different, large-ish exercises to one path in turn, printing a
-line after each save.  The parent kills it after a seeded random number of saves, so the
-kill lands at whatever point of the next save the child has reached: writing the temporary
-file, syncing it, or renaming it.  Afterwards the path must hold exactly one of the two
-exercises.  (A dot-prefixed ``.tmp`` sibling may survive a SIGKILL; it never replaces the
-file.)
+line after each save.  The parent kills it after a seeded random number of saves and a
+seeded random part of one save's duration, so the kill lands anywhere in the next save:
+encoding, writing the temporary file, syncing it, or renaming it.
+Afterwards the path must hold exactly one of the two exercises.  (A dot-prefixed ``.tmp``
+sibling may survive a SIGKILL; it never replaces the file.)
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import random
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -23,9 +24,11 @@ from tutor.engine import Activation, Dataset, Layer, Network, NetworkProblem, ra
 from tutor.exercise import Exercise, dumps, load, save
 
 ROUNDS = 6
+SAVE_SECONDS = 0.12  # about how long one save of the exercise below takes here
 
 CHILD = """
 import sys
+import time
 from tutor.exercise import load, save
 first, second, target = sys.argv[1:4]
 versions = [load(first), load(second)]
@@ -47,7 +50,7 @@ def _large_exercise(seed: int) -> Exercise:
     return Exercise(f"Large exercise {seed}", problem)
 
 
-def _kill_after(saves: int, sources: tuple[Path, Path], target: Path) -> None:
+def _kill_after(saves: int, delay: float, sources: tuple[Path, Path], target: Path) -> None:
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
     child = subprocess.Popen([sys.executable, "-c", CHILD, *map(str, sources), str(target)],
                              stdout=subprocess.PIPE, text=True, env=env)
@@ -55,6 +58,7 @@ def _kill_after(saves: int, sources: tuple[Path, Path], target: Path) -> None:
         assert child.stdout is not None
         for _ in range(saves):
             assert child.stdout.readline(), "the saving process stopped on its own"
+        time.sleep(delay)  # not a wait for anything: it moves the kill within the next save
         child.send_signal(signal.SIGKILL)
     finally:
         child.kill()
@@ -75,7 +79,7 @@ def test_a_killed_save_leaves_one_whole_version(tmp_path: Path) -> None:
     target.parent.mkdir()
     rng = random.Random(20261123)
     for _ in range(ROUNDS):
-        _kill_after(rng.randint(1, 6), sources, target)
+        _kill_after(rng.randint(1, 4), rng.uniform(0.0, SAVE_SECONDS), sources, target)
         assert dumps(load(target)) in texts
         assert target.read_text(encoding="utf-8") in texts  # byte for byte, not just loadable
         leftovers = [p.name for p in target.parent.iterdir() if p != target]

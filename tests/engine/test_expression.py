@@ -276,3 +276,10 @@ def test_unknown_names_in_settings(kwargs, fragment) -> None:
 def test_train_needs_trainable_variables() -> None:
     with pytest.raises(ValueError, match="no trainable"):
         ExpressionProblem("f = x", {"x": 1.0}).train(3)
+
+
+def test_a_negative_local_derivative_is_bracketed_in_the_chain_rule_line():
+    problem = ExpressionProblem("f = sin(x*y)/z + exp(x*z)/(x*y)", {"x": 1.0, "y": 2.0, "z": 3.0})
+    shared = next(s for s in problem.trace() if len(s.terms) == 2 and s.node.startswith("v"))
+    assert shared.terms[1].numbers.endswith("\\cdot (−20.0855 / 2^2)")
+    assert to_unicode(shared.formula).endswith("· (−v₅ / v₁²)")

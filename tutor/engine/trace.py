@@ -209,8 +209,8 @@ def _backward_step(index: int, node: Node, graph: Graph, values: Mapping[str, fl
         reads.append(Key(Quantity.ADJOINT, consumer_id, sample))
         terms.append(Term(
             consumer_id,
-            f"{adjoint(loss_symbol, consumer.symbol)} \\cdot {local_sym}",
-            f"{format_factor(upstream)} \\cdot {local_num}",
+            f"{adjoint(loss_symbol, consumer.symbol)} \\cdot {_as_factor(local_sym)}",
+            f"{format_factor(upstream)} \\cdot {_as_factor(local_num)}",
             (upstream, local),
         ))
     result = fsum(t.value for t in terms)
@@ -233,6 +233,11 @@ def _backward_step(index: int, node: Node, graph: Graph, values: Mapping[str, fl
         result=result, reads=tuple(dict.fromkeys(reads)), terms=tuple(terms),
         explanation=explanation,
     )
+
+
+def _as_factor(text: str) -> str:
+    """A local derivative placed after ``·``: a leading minus gets brackets (``4 · (−u / z²)``)."""
+    return f"({text})" if text.startswith("−") else text
 
 
 def graph_pass(graph: Graph, leaves: Mapping[str, float], *, loss_symbol: str,

@@ -21,7 +21,7 @@ from .network import (
     layer_symbols,
     split_display_matrix,
 )
-from .notation import adjoint, format_array, format_coefficient, format_number
+from .notation import adjoint, format_array, format_coefficient, format_number, to_unicode
 from .trace import Key, Phase, Quantity, Step
 
 
@@ -50,7 +50,7 @@ class _Builder:
             result=float(result) if result.ndim == 0 else result,
             reads=tuple(r if isinstance(r, Key) else Key(r[0], r[1], sample_id) for r in reads),
             granularity="layer", shape=result.shape,
-            explanation=explanation
+            explanation=to_unicode(explanation)  # plain prose: symbols as ∂ℓ/∂z⁽¹⁾, not markup
             + (f" Shape {_shape_text(result.shape)}." if result.ndim else ""),
         )
         self.steps.append(step)

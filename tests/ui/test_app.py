@@ -39,3 +39,14 @@ def test_a_bad_size_is_a_usage_error(qapp, size, capsys):
     assert raised.value.code == 2
     error = capsys.readouterr().err
     assert "WIDTHxHEIGHT" in error or "at least 200×200" in error
+
+
+def test_train_runs_updates_before_the_picture(qapp, tmp_path):
+    from tutor.exercise.library import exercises_dir
+
+    args = app.parse_arguments([str(exercises_dir() / "inf264-homework-4.json"),
+                                "--train", "5", "--screenshot", str(tmp_path / "t.png")])
+    assert args.train == 5
+    assert app.main([str(args.file), "--train", "5", "--screenshot", str(args.screenshot),
+                     "--size", "800x600"]) == 0
+    assert QImage(str(args.screenshot)).width() == 800

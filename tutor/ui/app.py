@@ -1,7 +1,8 @@
 """Starting the desktop app: ``python -m tutor [FILE] [--screenshot OUT.png] [--size WxH]``.
 
-With ``--screenshot`` the window is shown, the cursor optionally moved (``--step N``), the
-window grabbed to a PNG and the app quits: used for the README pictures and in tests.
+With ``--screenshot`` the window is shown, optionally trained (``--train N``), the cursor
+optionally moved (``--step N``), the window grabbed to a PNG and the app quits: used for
+the README pictures (docs/images/make.sh) and in tests.
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--size", type=_size, metavar="WxH", help="window size, e.g. 1920x1080")
     parser.add_argument("--step", type=int, default=None, metavar="N",
                         help="move the cursor to step N (1-based) before the picture")
+    parser.add_argument("--train", type=int, default=0, metavar="N",
+                        help="run N gradient-descent updates first (network exercises)")
     return parser.parse_args(argv)
 
 
@@ -78,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
         settings.add_recent_file(path)
     if args.size:
         window.resize(*args.size)
+    if args.train > 0 and window.document.sample_count:
+        window.document.train(args.train)
     if args.step is not None:
         window.document.set_cursor(args.step - 1)
     if message:

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Regenerates the README screenshots: docs/images/make.sh (from the repository root).
+# The window is drawn at 1920×1080 in a virtual X server, grabbed by the app itself
+# (python -m tutor FILE --screenshot OUT) and scaled to 1440 wide to keep each PNG small.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+python=${PYTHON:-.venv/bin/python}
+exercises=resources/exercises
+out=docs/images
+
+shot() {  # shot NAME FILE [ARGS...]
+    local name=$1 file=$2
+    shift 2
+    "$python" -m tutor "$exercises/$file" --screenshot "$out/$name.png" --size 1920x1080 "$@"
+    convert "$out/$name.png" -resize 1440x -strip -colors 256 "$out/$name.png"
+}
+
+if [[ -z ${DISPLAY:-} ]]; then  # no screen: rerun inside a virtual one
+    exec xvfb-run -a -s "-screen 0 1920x1080x24" "$0" "$@"
+fi
+export QT_QPA_PLATFORM=xcb
+shot forward cmu-recitation-5.json --step 3          # z₁ = ReLU(a₁) in the forward pass
+shot backward cmu-recitation-5.json --step 16        # ∂ℓ/∂α₁,₁ reads cached adjoints
+shot training inf264-homework-4.json --train 50 --step 1
+ls -l "$out"/forward.png "$out"/backward.png "$out"/training.png

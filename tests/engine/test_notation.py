@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 import pytest
 
 from tutor.engine.notation import (
@@ -102,3 +103,12 @@ def test_format_array() -> None:
 def test_instantiate_fills_longer_names_first() -> None:
     assert instantiate("α_{$j,$i}", j=1, i=0) == "α_{1,0}"
     assert instantiate("w^{($l)}_{$j$i}", l=2, j=1, i=3) == "w^{(2)}_{13}"
+
+
+def test_large_arrays_show_their_corners_with_ellipses():
+    matrix = np.arange(20 * 30, dtype=float).reshape(20, 30)
+    text = to_unicode(format_array(matrix))
+    rows = text.strip("[]").split("; ")
+    assert len(rows) == 7 and rows[4] == ", ".join(["⋮"] * 7)
+    assert rows[0] == "0, 1, 2, 3, …, 28, 29" and rows[-1] == "570, 571, 572, 573, …, 598, 599"
+    assert to_unicode(format_array(np.arange(12.0))).count(",") == 11  # 12 entries: all shown

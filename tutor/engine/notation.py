@@ -30,7 +30,7 @@ _LATEX_CHARS = {
     "φ": r"\phi", "ϕ": r"\phi", "Φ": r"\Phi", "ψ": r"\psi", "ω": r"\omega", "τ": r"\tau",
     "ℓ": r"\ell", "∂": r"\partial", "∇": r"\nabla", "·": r"\cdot", "⊙": r"\odot",
     "−": "-", "←": r"\leftarrow", "→": r"\to", "×": r"\times", "Σ": r"\sum", "ℝ": r"\mathbb{R}",
-    "′": "'", "≈": r"\approx", "𝓛": r"\mathcal{L}", "∈": r"\in", "…": r"\ldots",
+    "′": "'", "≈": r"\approx", "⋮": r"\vdots", "𝓛": r"\mathcal{L}", "∈": r"\in", "…": r"\ldots",
     "∞": r"\infty", "½": r"\tfrac{1}{2}", "‖": r"\|",
 }
 _WORD_END = "\x00"  # marks the end of a control word, so that η then x is \eta x, not \etax
@@ -80,7 +80,7 @@ class _Renderer:
                 out.append(self.sub(rendered) if marker == "_" else self.sup(rendered))
             else:
                 for name in _OPERATORS:
-                    after = text[pos + 1 + len(name) :][:1]
+                    after = text[pos + 1 + len(name) : pos + 2 + len(name)]
                     if text.startswith("\\" + name, pos) and not after.isalpha():
                         out.append(self.operator(name))
                         pos += 1 + len(name)
@@ -250,8 +250,25 @@ def format_array(values: np.ndarray | float) -> str:
         return format_number(float(array))
     if array.ndim == 1:
         array = array[None, :]
-    rows = ";".join(",".join(format_number(v) for v in row) for row in array)
-    return f"\\mat{{{rows}}}"
+    columns = shown_indices(array.shape[1])
+    rows = []
+    for r in shown_indices(array.shape[0]):
+        if r is None:
+            rows.append(",".join("⋮" for _ in columns))
+        else:
+            rows.append(",".join("…" if c is None else format_number(array[r, c])
+                                 for c in columns))
+    return f"\\mat{{{';'.join(rows)}}}"
+
+
+ELIDE_AFTER = 12  # a longer row or column shows its first 4 and last 2 entries
+
+
+def shown_indices(count: int) -> list[int | None]:
+    """Indices a reader can take in; ``None`` marks the hidden middle (``…`` or ``⋮``)."""
+    if count <= ELIDE_AFTER:
+        return list(range(count))
+    return [0, 1, 2, 3, None, count - 2, count - 1]
 
 
 # --------------------------------------------------------------------------- symbols

@@ -14,7 +14,7 @@ import numpy as np
 from PySide6.QtWidgets import QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 from tutor.engine import Key, Phase, Quantity, Step, Term, Trace
-from tutor.engine.notation import adjoint, format_number, to_html
+from tutor.engine.notation import adjoint, format_number, shown_indices, to_html
 from tutor.engine.trace import format_result
 
 from . import style
@@ -40,10 +40,18 @@ def value_html(value: float | np.ndarray) -> str:
     if array.ndim == 0:
         return escape(format_number(float(array)))
     rows = array[None, :] if array.ndim == 1 else array
+    columns = shown_indices(rows.shape[1])
     cells = "".join(
-        "<tr>" + "".join(f"<td align='right'>&nbsp;{escape(format_number(v))}&nbsp;</td>"
-                         for v in row) + "</tr>" for row in rows)
+        "<tr>" + "".join(f"<td align='right'>&nbsp;{_cell(rows, r, c)}&nbsp;</td>"
+                         for c in columns) + "</tr>" for r in shown_indices(rows.shape[0]))
     return f"<table class='matrix' cellspacing='0'>{cells}</table>"
+
+
+def _cell(rows: np.ndarray, r: int | None, c: int | None) -> str:
+    """One entry of a matrix, or the ellipsis standing for the entries a large one hides."""
+    if r is None:
+        return "⋮"
+    return "…" if c is None else escape(format_number(rows[r, c]))
 
 
 def _node_symbol(trace: Trace, step: Step) -> str:

@@ -72,13 +72,28 @@ class NumberTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._document = document
         self._source = source
+        self._cache_for: object = None
+        self._cache: dict[str, object] = {}
         self._shape = self._values().shape  # only to tell a resize from a new value
         document.exercise_changed.connect(self._on_exercise_change)
 
     def _problem(self) -> NetworkProblem:
         return self._document.exercise.problem  # type: ignore[return-value]
 
+    def _cached(self, name: str, read: Callable[[], object]):
+        """Read once per exercise: Qt asks for every cell and header again and again, and a
+        784-input layer would otherwise rebuild its matrix millions of times."""
+        exercise = self._document.exercise
+        if self._cache_for is not exercise:
+            self._cache_for, self._cache = exercise, {}
+        if name not in self._cache:
+            self._cache[name] = read()
+        return self._cache[name]
+
     def _values(self) -> np.ndarray:
+        return self._cached("values", self._read_values)
+
+    def _read_values(self) -> np.ndarray:
         """The numbers, or an empty table while the panel is being rebuilt for another
         structure (an expression, a removed layer)."""
         problem = self._problem()
@@ -102,8 +117,9 @@ class NumberTableModel(QAbstractTableModel):
                    role: int = Qt.ItemDataRole.DisplayRole):
         if role != Qt.ItemDataRole.DisplayRole or not self._values().size:
             return None
-        names = (self._source.columns if orientation == Qt.Orientation.Horizontal
-                 else self._source.rows)(self._problem())
+        horizontal = orientation == Qt.Orientation.Horizontal
+        names = self._cached("columns" if horizontal else "rows", lambda: (
+            self._source.columns if horizontal else self._source.rows)(self._problem()))
         return names[section] if section < len(names) else str(section + 1)
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
@@ -148,7 +164,7 @@ class NumberTableModel(QAbstractTableModel):
         return True
 
     def _symbol(self, row: int, column: int) -> str:
-        symbols = self._source.symbols(self._problem())
+        symbols = self._cached("symbols", lambda: self._source.symbols(self._problem()))
         return str(symbols[row, column]) if symbols.shape == self._values().shape else ""
 
     def _is_locked(self, row: int, column: int) -> bool:
@@ -263,6 +279,10 @@ def target_source() -> TableSource:
 
 # --------------------------------------------------------------------------- widgets
 
+LARGE_TABLE_CELLS = 2_000
+LARGE_TABLE_HEIGHT = 260
+
+
 class NumberTable(QTableView):
     """A compact table that sizes itself to its numbers."""
 
@@ -272,15 +292,25 @@ class NumberTable(QTableView):
         self.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
                              | QAbstractItemView.EditTrigger.EditKeyPressed
                              | QAbstractItemView.EditTrigger.AnyKeyPressed)
-        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setSizeAdjustPolicy(QAbstractItemView.SizeAdjustPolicy.AdjustToContents)
         model.modelReset.connect(self._fit)
         model.dataChanged.connect(self._fit)
         self._fit()
 
+    def _is_large(self) -> bool:
+        model = self.model()
+        return model.rowCount() * model.columnCount() > LARGE_TABLE_CELLS
+
     def _fit(self) -> None:
+        large = self._is_large()
+        mode = QHeaderView.ResizeMode.Fixed if large else QHeaderView.ResizeMode.ResizeToContents
+        self.horizontalHeader().setSectionResizeMode(mode)
+        self.verticalHeader().setSectionResizeMode(mode)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded if large
+                                        else Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        if large:  # measuring 100,000 cells would freeze the window; scroll instead
+            self.setFixedHeight(LARGE_TABLE_HEIGHT)
+            return
         self.resizeColumnsToContents()
         height = self.horizontalHeader().height() + 2 * self.frameWidth()
         height += sum(self.rowHeight(r) for r in range(self.model().rowCount()))

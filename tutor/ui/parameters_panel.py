@@ -255,26 +255,25 @@ def _repeat(names: tuple[str, ...], rows: int) -> np.ndarray:
     return np.array([list(names)] * rows, dtype=object).reshape(rows, len(names))
 
 
-def input_source() -> TableSource:
+def _data_source(values: Callable[[NetworkProblem], np.ndarray], setter: Setter,
+                 symbols: Callable[[Network], tuple[str, ...]]) -> TableSource:
+    """One row per sample, one column per input (or target)."""
     return TableSource(
-        values=lambda p: p.data.inputs,
-        setter=edits.set_input,
-        symbols=lambda p: _repeat(input_symbols(p.network), len(p.data)),
+        values=values,
+        setter=setter,
+        symbols=lambda p: _repeat(symbols(p.network), len(p.data)),
         locked=lambda r, c: "data",
         rows=_sample_names,
-        columns=lambda p: [to_unicode(s) for s in input_symbols(p.network)],
+        columns=lambda p: [to_unicode(s) for s in symbols(p.network)],
     )
+
+
+def input_source() -> TableSource:
+    return _data_source(lambda p: p.data.inputs, edits.set_input, input_symbols)
 
 
 def target_source() -> TableSource:
-    return TableSource(
-        values=lambda p: p.data.targets,
-        setter=edits.set_target,
-        symbols=lambda p: _repeat(target_symbols(p.network), len(p.data)),
-        locked=lambda r, c: "data",
-        rows=_sample_names,
-        columns=lambda p: [to_unicode(s) for s in target_symbols(p.network)],
-    )
+    return _data_source(lambda p: p.data.targets, edits.set_target, target_symbols)
 
 
 # --------------------------------------------------------------------------- widgets

@@ -84,11 +84,29 @@ def _input_names(network: Network, n: int) -> tuple[str, str]:
     return base, extended if layer.bias is BiasMode.FOLDED else base
 
 
+def _transposed(symbol: str) -> str:
+    """``A`` → ``A^T``, and a matrix the sheet already names ``b^T`` back to ``b``."""
+    return symbol.removesuffix("^T") if symbol.endswith("^T") else f"{symbol}^T"
+
+
+def _residual_vector(network: Network) -> str:
+    """The error vector's symbol: ``z_4`` from the template ``z_4``, ``r`` from ``r_{$k}``."""
+    return network.notation.residual.replace("_{$k}", "")
+
+
 def _output_adjoint_text(network: Network, out_sym: str, y_sym: str, out: np.ndarray,
                          y: np.ndarray) -> tuple[str, str]:
     """∂ℓ/∂ŷ in symbols and numbers: 2s(ŷ − y) for squared error, the BCE quotient otherwise."""
     scale = network.loss.scale(network.output_size)
     out_num, y_num = f"{format_array(out)}^T", f"{format_array(y)}^T"
+    residual = network.loss.residual
+    if network.loss.kind is LossKind.SQUARED_ERROR and residual is not Residual.NONE:
+        # through the error node, as the sheet writes it: ∂𝓛/∂z₃ = 2z₄·(−1) for z₄ = y − z₃
+        sign = "−" if residual is Residual.TARGET_MINUS_OUTPUT else ""
+        coef = format_coefficient(2 * scale)
+        error = y - out if residual is Residual.TARGET_MINUS_OUTPUT else out - y
+        return (f"{sign}{coef}{_residual_vector(network)}",
+                f"{sign}{coef} {format_array(error)}^T")
     if network.loss.kind is LossKind.BINARY_CROSS_ENTROPY:
         coef = format_coefficient(scale)
         return (f"{coef}({out_sym} − {y_sym}) / ({out_sym} \\odot (1 − {out_sym}))",
@@ -146,7 +164,9 @@ def sample_layer_steps(network: Network, params: Parameters, x: np.ndarray, y: n
     if network.loss.kind is LossKind.BINARY_CROSS_ENTROPY:
         formula = f"−{half}Σ[{y_sym} log {out_sym} + (1 − {y_sym}) log(1 − {out_sym})]"
     elif network.loss.residual is not Residual.NONE:
-        formula = f"{half}‖{network.notation.residual.replace('_{$k}', '')}‖^2"
+        error_sym = (f"{y_sym} − {out_sym}" if network.loss.residual is
+                     Residual.TARGET_MINUS_OUTPUT else f"{out_sym} − {y_sym}")
+        formula = f"{half}‖{_residual_vector(network)}‖^2 = {half}‖{error_sym}‖^2"
     else:
         formula = f"{half}‖{out_sym} − {y_sym}‖^2"
     b.add(Phase.FORWARD, Quantity.VALUE, "loss", loss_sym, formula,
@@ -199,7 +219,7 @@ def sample_layer_steps(network: Network, params: Parameters, x: np.ndarray, y: n
         below = _value_id(network, n)
         below_sym = layer_symbols(network, n - 1).act_vector if n else vec
         hat = "̂" if layer.bias is BiasMode.FOLDED else ""
-        w_t = f"{syms.weight_matrix}{hat}^T"
+        w_t = _transposed(f"{syms.weight_matrix}{hat}")
         b.add(Phase.BACKWARD, Quantity.ADJOINT, below, adjoint(loss_sym, below_sym),
               f"{w_t} {adjoint(loss_sym, syms.pre_vector)}",
               f"{format_array(w.T)} {format_array(delta)}^T", upstream,

@@ -38,6 +38,9 @@ RENDERINGS = [
     ("ηx", "ηx", r"\eta x", "ηx"),
     ("½‖r‖^2", "½‖r‖²", r"\tfrac{1}{2}\|r\|^{2}", "½‖r‖<sup>2</sup>"),
     ("a < b & 100%", "a < b & 100%", r"a < b \& 100\%", "a &lt; b &amp; 100%"),
+    ("y log ŷ + exp(x)", "y log ŷ + exp(x)", r"y \log \hat{y} + \exp(x)",
+     "y log ŷ + exp(x)"),
+    ("ReLU′(z) logit", "ReLU′(z) logit", r"\operatorname{ReLU}'(z) logit", "ReLU′(z) logit"),
 ]
 
 

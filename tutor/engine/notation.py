@@ -187,7 +187,18 @@ def to_latex(markup: str) -> str:
     for composed, decomposed in _PRECOMPOSED.items():
         markup = markup.replace(composed, decomposed)
     latex = re.sub(f"{_WORD_END}(?=[A-Za-z])", " ", _latex.render(markup))
-    return _accented(latex.replace(_WORD_END, ""))
+    return _FUNCTION_NAME.sub(_upright, _accented(latex.replace(_WORD_END, "")))
+
+
+# function names set upright, as \log x and not the italic product l·o·g·x
+_FUNCTION_NAME = re.compile(r"(?<![\\A-Za-z])(log|ln|exp|sin|cos|tan|sinh|cosh|tanh|ReLU|"
+                            r"softplus)(?![A-Za-z])")
+_LATEX_OPERATORS = {"log", "ln", "exp", "sin", "cos", "tan", "sinh", "cosh", "tanh"}
+
+
+def _upright(match: re.Match[str]) -> str:
+    name = match.group(1)
+    return f"\\{name}" if name in _LATEX_OPERATORS else f"\\operatorname{{{name}}}"
 
 
 def to_html(markup: str) -> str:

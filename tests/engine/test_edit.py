@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -173,3 +175,29 @@ def test_numbers_are_parsed_as_students_type_them(text: str, value: float) -> No
 def test_anything_else_is_not_a_number(text: str) -> None:
     with pytest.raises(ValueError, match=r"not a number|finite"):
         edit.parse_number(text)
+
+
+def test_randomize_is_reproducible_from_its_seed() -> None:
+    problem = separate()
+    first, again = edit.randomize_parameters(problem, 7), edit.randomize_parameters(problem, 7)
+    other = edit.randomize_parameters(problem, 8)
+    np.testing.assert_array_equal(first.params.weights[0], again.params.weights[0])
+    assert not np.array_equal(first.params.weights[0], other.params.weights[0])
+    limit = np.sqrt(6.0 / (2 + 2))  # Glorot-uniform bound of the 2→2 layer
+    assert np.all(np.abs(first.params.weights[0]) <= limit)
+    np.testing.assert_array_equal(first.params.biases[0], [0.0, 0.0])
+    np.testing.assert_array_equal(problem.params.weights[0], [[1, 2], [3, 4]])  # untouched
+
+
+def test_randomize_keeps_a_frozen_tensor() -> None:
+    problem = separate()
+    problem = replace(problem, training=replace(problem.training, frozen=frozenset({"W2"})))
+    fresh = edit.randomize_parameters(problem, 3)
+    np.testing.assert_array_equal(fresh.params.weights[1], [[5, 6]])
+    assert not np.array_equal(fresh.params.weights[0], [[1, 2], [3, 4]])
+
+
+@pytest.mark.parametrize("seed", [-1, 2**32])
+def test_randomize_refuses_a_seed_out_of_range(seed: int) -> None:
+    with pytest.raises(ValueError, match="seed"):
+        edit.randomize_parameters(separate(), seed)

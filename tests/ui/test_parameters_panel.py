@@ -7,6 +7,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
+from tutor.engine.notation import format_number
 from tutor.ui.document import Document
 from tutor.ui.parameters_panel import ParametersPanel
 
@@ -70,6 +71,25 @@ def test_samples_can_be_added_from_the_data_box(panel, document: Document) -> No
     targets = panel.data_box.targets.model()
     assert targets.setData(targets.index(1, 0), "0,5")
     assert document.exercise.problem.data.targets[1, 0] == 0.5
+
+
+def test_randomize_uses_the_visible_seed_and_is_one_undo_step(panel, document: Document,
+                                                                qtbot) -> None:
+    from tutor.engine.network import random_parameters
+
+    panel.seed.setValue(42)
+    qtbot.mouseClick(panel.randomize_button, Qt.MouseButton.LeftButton)
+    expected = random_parameters(document.exercise.problem.network, 42)
+    np.testing.assert_array_equal(document.exercise.problem.params.weights[0],
+                                  expected.weights[0])
+    shown = panel.layer_boxes[0].weights.model()
+    assert shown.data(shown.index(0, 1)) == format_number(expected.weights[0][0, 0])
+    assert document.undo_stack.undoText() == "Randomize weights (seed 42)"
+    panel.layer_boxes[0].size.setValue(3)  # a rebuild keeps the seed the user typed
+    assert panel.seed.value() == 42
+    document.undo_stack.undo()
+    document.undo_stack.undo()
+    assert document.exercise.problem.params.weights[0].tolist() == [[1, 0], [2, 0]]
 
 
 def test_a_locked_network_disables_its_controls(qtbot) -> None:

@@ -21,6 +21,7 @@ from .network import (
     Network,
     Parameters,
     display_matrix,
+    random_parameters,
     split_display_matrix,
 )
 from .problem import NetworkProblem
@@ -98,6 +99,22 @@ def _with_layer_params(problem: NetworkProblem, layer: int, weights: np.ndarray,
     all_weights[layer] = np.array(weights, dtype=float)
     all_biases[layer] = None if bias is None else np.array(bias, dtype=float)
     return problem.with_params(Parameters(tuple(all_weights), tuple(all_biases)))
+
+
+def randomize_parameters(problem: NetworkProblem, seed: int) -> NetworkProblem:
+    """Fresh Glorot-uniform weights and zero biases drawn from ``seed``; frozen tensors kept.
+
+    The seed is the whole story: a class that types the same seed gets the same network.
+    """
+    if not 0 <= seed < 2**32:
+        raise ValueError("the seed must be a whole number from 0 to 4294967295")
+    fresh, old = random_parameters(problem.network, seed), problem.params
+    frozen = problem.training.frozen
+    weights = tuple(o if f"W{n + 1}" in frozen else f
+                    for n, (o, f) in enumerate(zip(old.weights, fresh.weights, strict=True)))
+    biases = tuple(o if f"b{n + 1}" in frozen else f
+                   for n, (o, f) in enumerate(zip(old.biases, fresh.biases, strict=True)))
+    return problem.with_params(Parameters(weights, biases))
 
 
 def set_input(problem: NetworkProblem, sample: int, column: int,

@@ -439,6 +439,7 @@ class ParametersPanel(QScrollArea):
         self._models: list[NumberTableModel] = []
         self.layer_boxes: list[LayerBox] = []
         self.data_box: DataBox | None = None
+        self._seed_value = 0  # survives the rebuild that a new layer size causes
         document.structure_changed.connect(self._rebuild)
         document.exercise_changed.connect(self._on_exercise_change)
         self._rebuild()
@@ -487,6 +488,10 @@ class ParametersPanel(QScrollArea):
         self._apply("Add a hidden layer",
                     lambda p: edits.add_hidden_layer(p, layers - 1, 2, "relu", seed=layers))
 
+    def randomize(self, seed: int) -> None:
+        self._apply(f"Randomize weights (seed {seed})",
+                    lambda p: edits.randomize_parameters(p, seed))
+
     def remove_layer(self, layer: int) -> None:
         self._apply(f"Remove layer {layer + 1}", lambda p: edits.remove_hidden_layer(p, layer))
 
@@ -532,8 +537,26 @@ class ParametersPanel(QScrollArea):
         add.clicked.connect(self.add_layer)
         add.setEnabled(not self.document.exercise.is_locked("network"))
         layout.addWidget(add)
+        layout.addLayout(self._randomize_row())
         self.data_box = DataBox(self)
         layout.addWidget(self.data_box)
+
+    def _randomize_row(self) -> QHBoxLayout:
+        """Randomize with a visible seed, so a class can reproduce the same start."""
+        self.randomize_button = QPushButton("Randomize weights", objectName="randomize_weights")
+        self.randomize_button.setToolTip("New Glorot-uniform weights and zero biases drawn "
+                                         "from the seed (frozen tensors are kept)")
+        self.randomize_button.clicked.connect(lambda: self.randomize(self.seed.value()))
+        self.randomize_button.setEnabled(not self.document.exercise.is_locked("parameters"))
+        self.seed = QSpinBox(objectName="randomize_seed", minimum=0, maximum=2**31 - 1)
+        self.seed.setValue(self._seed_value)
+        self.seed.valueChanged.connect(lambda value: setattr(self, "_seed_value", value))
+        row = QHBoxLayout()
+        row.addWidget(self.randomize_button)
+        row.addWidget(QLabel("seed"))
+        row.addWidget(self.seed)
+        row.addStretch(1)
+        return row
 
     def _on_exercise_change(self) -> None:
         """Echo the truth into the controls without feeding it back."""

@@ -104,3 +104,37 @@ def test_a_locked_network_disables_its_controls(qtbot) -> None:
     assert not panel.data_box.remove_sample.isEnabled()
     weights = panel.layer_boxes[0].weights.model()
     assert weights.flags(weights.index(0, 0)) & Qt.ItemFlag.ItemIsEditable
+
+
+def test_csv_import_replaces_the_samples_in_one_undo_step(panel, document: Document,
+                                                         tmp_path) -> None:
+    table = tmp_path / "samples.csv"
+    table.write_text("x₁,x₂,y\n1,2,3\n−1,0.5,1/2\n", encoding="utf-8")
+    panel.import_csv_file(table)
+    data = document.exercise.problem.data
+    np.testing.assert_array_equal(data.inputs, [[1, 2], [-1, 0.5]])
+    np.testing.assert_array_equal(data.targets, [[3], [0.5]])
+    assert panel.data_box.inputs.model().rowCount() == 2
+    assert document.undo_stack.undoText() == "Import 2 samples from samples.csv"
+    document.undo_stack.undo()
+    assert len(document.exercise.problem.data) == 1
+
+
+def test_a_bad_csv_names_the_cell_and_keeps_the_samples(panel, document: Document,
+                                                       tmp_path) -> None:
+    table = tmp_path / "bad.csv"
+    table.write_text("1,2,3\n4,five,6\n", encoding="utf-8")
+    before = document.exercise
+    panel.import_csv_file(table)
+    assert document.exercise is before
+    assert panel.error_label.text() == "bad.csv: row 2, column 2: “five” is not a number " \
+                                       "(try 0.5, −2 or 1/3)"
+
+
+def test_csv_export_writes_the_samples_that_import_reads(panel, document: Document,
+                                                        tmp_path) -> None:
+    out = tmp_path / "out.csv"
+    assert panel.export_csv_file(out)
+    assert out.read_text(encoding="utf-8") == "x₁,x₂,y\n1.0,2.0,3.0\n"
+    assert not panel.export_csv_file(tmp_path / "missing" / "out.csv")
+    assert panel.error_label.text().startswith("Could not write out.csv")

@@ -137,6 +137,20 @@ def _set_cell(array: np.ndarray, row: int, column: int, value: float) -> np.ndar
     return new
 
 
+def set_dataset(problem: NetworkProblem, data: Dataset) -> NetworkProblem:
+    """Replace every sample at once (an imported table), checked against the network."""
+    network = problem.network
+    if data.inputs.ndim != 2 or data.inputs.shape[1] != network.input_size:
+        raise ValueError(f"the inputs need {network.input_size} columns")
+    if data.targets.shape != (len(data.inputs), network.output_size):
+        raise ValueError(f"the targets need {network.output_size} columns, one row per input")
+    if len(data.inputs) == 0:
+        raise ValueError("the dataset needs at least one sample")
+    if not (np.isfinite(data.inputs).all() and np.isfinite(data.targets).all()):
+        raise ValueError("every input and target must be a finite number")
+    return replace(problem, data=data)
+
+
 def add_sample(problem: NetworkProblem) -> NetworkProblem:
     """Append a copy of the last sample, ready to be edited."""
     data = problem.data

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QSignalBlocker, Qt, Signal
@@ -17,6 +18,7 @@ from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFileDialog,
     QFrame,
     QGroupBox,
     QHBoxLayout,
@@ -40,12 +42,15 @@ from tutor.engine.network import (
     target_symbols,
 )
 from tutor.engine.notation import format_number, to_html, to_unicode
+from tutor.exercise.answer_key import write_atomically
+from tutor.exercise.dataset_csv import DatasetCsvError, dataset_csv, read_dataset_csv
 
 from . import style
 from .document import Document
 
 MAX_NEURONS = 16
 MAX_INPUTS = 8
+CSV_FILTER = "CSV tables (*.csv);;All files (*)"
 
 Setter = Callable[[NetworkProblem, int, int, float], NetworkProblem]
 
@@ -416,6 +421,22 @@ class DataBox(QGroupBox):
             row.addWidget(widget)
         row.addStretch(1)
         layout.addLayout(row)
+        layout.addLayout(self._csv_row(panel, locked_data))
+
+    def _csv_row(self, panel: ParametersPanel, locked_data: bool) -> QHBoxLayout:
+        import_button = QPushButton("Import CSV…", objectName="import_data_csv")
+        import_button.setToolTip("Replace the samples with a CSV table: the inputs, then the "
+                                 "targets, one row per sample (a header row is optional)")
+        import_button.clicked.connect(panel.import_csv)
+        import_button.setEnabled(not locked_data)
+        export_button = QPushButton("Export CSV…", objectName="export_data_csv")
+        export_button.setToolTip("Save the samples as a CSV table")
+        export_button.clicked.connect(panel.export_csv)
+        row = QHBoxLayout()
+        row.addWidget(import_button)
+        row.addWidget(export_button)
+        row.addStretch(1)
+        return row
 
     def update_enabled(self, panel: ParametersPanel) -> None:
         locked = panel.document.exercise.is_locked("data")
@@ -491,6 +512,35 @@ class ParametersPanel(QScrollArea):
     def randomize(self, seed: int) -> None:
         self._apply(f"Randomize weights (seed {seed})",
                     lambda p: edits.randomize_parameters(p, seed))
+
+    def import_csv(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import samples", "", CSV_FILTER)
+        if path:
+            self.import_csv_file(Path(path))
+
+    def import_csv_file(self, path: Path) -> None:
+        """Replace the dataset with a CSV file's samples (one undo step); errors are shown."""
+        network = self.problem().network
+        try:
+            data = read_dataset_csv(path, network.input_size, network.output_size)
+        except DatasetCsvError as error:
+            self.show_error(f"{path.name}: {error}")
+            return
+        self._apply(f"Import {len(data)} samples from {path.name}",
+                    lambda p: edits.set_dataset(p, data))
+
+    def export_csv(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export samples", "samples.csv", CSV_FILTER)
+        if path:
+            self.export_csv_file(Path(path))
+
+    def export_csv_file(self, path: Path) -> bool:
+        try:
+            write_atomically(path, dataset_csv(self.problem()))
+        except OSError as error:
+            self.show_error(f"Could not write {path.name}: {error.strerror or error}")
+            return False
+        return True
 
     def remove_layer(self, layer: int) -> None:
         self._apply(f"Remove layer {layer + 1}", lambda p: edits.remove_hidden_layer(p, layer))

@@ -130,7 +130,10 @@ class TrainingPanel(QWidget):
         self.plot.addItem(self.current_point)
         self.edit_lines: list = []
         self.plot.scene().sigMouseClicked.connect(self._on_plot_click)
-        self.layout().addWidget(self.plot, 1)
+        from tutor.ui.function_view import FunctionView, SideBySide
+
+        self.function_view = FunctionView(self.document)  # what the network computes
+        self.layout().addWidget(SideBySide(self.plot, self.function_view), 1)
         self._on_theme_change()
 
     # -- model → widgets -------------------------------------------------------------------

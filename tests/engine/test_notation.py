@@ -5,6 +5,8 @@ import math
 import numpy as np
 import pytest
 
+from tutor.engine import Activation, BiasMode, Layer, Network
+from tutor.engine.network import input_symbols, layer_symbols
 from tutor.engine.notation import (
     adjoint,
     format_array,
@@ -115,3 +117,15 @@ def test_large_arrays_show_their_corners_with_ellipses():
     assert len(rows) == 7 and rows[4] == ", ".join(["⋮"] * 7)
     assert rows[0] == "0, 1, 2, 3, …, 28, 29" and rows[-1] == "570, 571, 572, 573, …, 598, 599"
     assert to_unicode(format_array(np.arange(12.0))).count(",") == 11  # 12 entries: all shown
+
+
+@pytest.mark.parametrize(("bias", "names"), [
+    (BiasMode.FOLDED, ("x₀", "x₁")),  # x₀ = 1 beside the one input: keep its index
+    (BiasMode.SEPARATE, (None, "x")),
+])
+def test_a_single_input_keeps_its_index_only_beside_an_intercept(bias, names) -> None:
+    network = Network(1, (Layer(1, Activation(), bias),))
+    intercept, single = names
+    assert to_unicode(input_symbols(network)[0]) == single
+    if intercept is not None:
+        assert to_unicode(layer_symbols(network, 0).intercept) == intercept

@@ -274,7 +274,11 @@ def input_symbols(network: Network) -> tuple[str, ...]:
     note = network.notation
     if note.input_names and len(note.input_names) == network.input_size:
         return note.input_names
-    template = _drop_index(note.input, network.input_size, "i")
+    first = network.layers[0]
+    if first.bias is BiasMode.FOLDED and first.notation.intercept is None:
+        template = note.input  # the intercept is x₀, so the one input stays x₁, not x
+    else:
+        template = _drop_index(note.input, network.input_size, "i")
     return _indexed(template, network.input_size, note.i_base, "i")
 
 

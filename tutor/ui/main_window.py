@@ -24,6 +24,7 @@ from tutor.engine import NetworkProblem
 
 from . import settings, style
 from .document import Document
+from .exports import ExportController
 from .expression_panel import ParametersStack
 from .files import FileController
 from .inspector import StepInspector
@@ -156,6 +157,11 @@ class MainWindow(QMainWindow):
         file_menu.addMenu(self.files.examples_menu)
         file_menu.addSeparator()
         file_menu.addActions([self.files.save_action, self.files.save_as_action])
+        file_menu.addSeparator()
+        self.exports = ExportController(self.document, self, self.centre.currentWidget)
+        self.exports.message.connect(self._show_message)
+        file_menu.addMenu(self.exports.export_menu)
+        file_menu.addActions(self.exports.print_actions())
         file_menu.addSeparator()
         quit_action = make_action(self, "action_quit", "&Quit", "Quit",
                                   (QKeySequence.StandardKey.Quit,))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPointF, QSize
-from PySide6.QtGui import QColor, QImage
+from PySide6.QtGui import QColor, QImage, QKeySequence
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QWidget
 
@@ -276,3 +276,29 @@ def test_no_diagram_means_a_message(qtbot, document):
     recorder = Recorder(qtbot, document, QWidget())
     recorder.controller.png_action.trigger()
     assert recorder.errors == ["There is no diagram to export."]
+
+
+# --------------------------------------------------------------------------- in the window
+
+
+def test_the_window_exports_whichever_diagram_is_shown(qtbot, tmp_path, monkeypatch):
+    from tutor.ui.main_window import MainWindow
+
+    window = MainWindow(Document(bundled("cmu-recitation-5")))
+    qtbot.addWidget(window)
+    exports = window.exports
+    file_menu = window.menuBar().actions()[0].menu()
+    assert exports.export_menu.menuAction() in file_menu.actions()
+    assert exports.print_diagram_action in file_menu.actions()
+    assert exports.print_diagram_action.shortcuts() == [QKeySequence("Ctrl+P")]
+    monkeypatch.setattr(exports, "_choose_scale", lambda scene: 2)
+    sizes = []
+    for shown, name in ((False, "network.png"), (True, "graph.png")):
+        window.graph_action.setChecked(shown)
+        monkeypatch.setattr(exports, "_choose_path", lambda *_, n=name: (tmp_path / n, ""))
+        exports.png_action.trigger()
+        scene = window.centre.currentWidget().scene()
+        sizes.append(QImage(str(tmp_path / name)).size())
+        assert sizes[-1] == export_rect(scene).size().toSize() * 2
+    assert sizes[0] != sizes[1]  # two different pictures
+    assert window.statusBar().currentMessage().startswith("Exported graph.png (")

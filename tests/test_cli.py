@@ -160,6 +160,28 @@ def test_train_reports_divergence(capsys):
     assert "Diverged at update" in out
 
 
+def test_train_writes_the_loss_history_as_csv(capsys, tmp_path):
+    code, out, _ = run(capsys, "train", INF264, "--steps", "1", "--csv", str(tmp_path / "l.csv"))
+    lines = (tmp_path / "l.csv").read_text(encoding="utf-8").splitlines()
+    assert code == 0 and "     0  3.25" in out  # the text report is still printed
+    assert lines[0] == "update,loss,edited,current" and lines[1] == "0,3.25,0,0"
+    assert len(lines) == 3 and float(lines[2].split(",")[1]) < 3.25
+
+
+def test_train_csv_holds_the_same_losses_as_the_json_report(capsys, tmp_path):
+    out = run(capsys, "train", INF264, "--steps", "2000", "--lr", "1000", "--format", "json",
+              "--csv", str(tmp_path / "l.csv"))[1]
+    losses = json.loads(out)["losses"]  # a diverging run: 3.25 up to about 1e184
+    rows = (tmp_path / "l.csv").read_text(encoding="utf-8").splitlines()[1:]
+    assert [float(r.split(",")[1]) for r in rows] == losses and losses[-1] > 1e100
+
+
+def test_train_csv_to_an_unwritable_path_is_an_error(capsys, tmp_path):
+    code, _, err = run(capsys, "train", INF264, "--steps", "1", "--csv",
+                       str(tmp_path / "missing" / "l.csv"))
+    assert code == 1 and "cannot write" in err
+
+
 def test_train_expression_without_trainable_variables_is_an_error(capsys):
     path = exercises_dir() / "chain-rule-discussion-expression.json"
     code, _, err = run(capsys, "train", str(path), "--steps", "3")

@@ -4,6 +4,7 @@
     backprop-tutor export FILE --format markdown|latex|html [--granularity node|layer]
                           [--reveal-hidden] [-o OUT]
     backprop-tutor train FILE --steps N [--lr η] [--method batch|sgd|minibatch] [--format …]
+                         [--csv PATH]
     backprop-tutor check FILE
     backprop-tutor list
     backprop-tutor [FILE] [--screenshot OUT.png]      (the desktop app)
@@ -30,6 +31,7 @@ from tutor.engine.notation import format_array, format_number, to_unicode
 from tutor.exercise import Exercise, ExerciseError, bundled, load
 from tutor.exercise.answer_key import FORMATS, answer_key, write_atomically
 from tutor.exercise.format import display_tensors
+from tutor.exercise.history_csv import history_csv
 
 COMMANDS = ("solve", "export", "train", "check", "list")
 EXIT_BAD_FILE = 2
@@ -80,6 +82,8 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--method", choices=[m.value for m in Method])
     train.add_argument("--batch-size", type=_steps, metavar="B")
     train.add_argument("--format", choices=["text", "json"], default="text")
+    train.add_argument("--csv", metavar="PATH",
+                       help="also write the loss after every update as CSV (atomically)")
     check = commands.add_parser("check", help="validate an exercise file")
     check.add_argument("file")
     commands.add_parser("list", help="list the bundled exercises")
@@ -275,6 +279,12 @@ def _train_command(options: argparse.Namespace) -> int:
             changes["batch_size"] = options.batch_size
         problem = replace(problem, training=replace(training, **changes))
         report = _train_network(exercise, problem, options.steps)
+    if options.csv is not None:
+        try:
+            write_atomically(options.csv, history_csv(report["losses"]))
+        except OSError as error:
+            print(f"{options.csv}: cannot write: {error.strerror or error}", file=sys.stderr)
+            return 1
     if options.format == "json":
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:

@@ -4,6 +4,7 @@ one CSV row per update and answer keys with the sheets' published numbers."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import re
 import shutil
@@ -15,7 +16,7 @@ import pytest
 from PySide6.QtCore import QPointF, QSize
 from PySide6.QtGui import QColor, QImage, QKeySequence
 from PySide6.QtPrintSupport import QPrinter
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from tutor.engine import Granularity
 from tutor.ui.diagram import GraphView, NetworkDiagramView
@@ -302,3 +303,29 @@ def test_the_window_exports_whichever_diagram_is_shown(qtbot, tmp_path, monkeypa
         assert sizes[-1] == export_rect(scene).size().toSize() * 2
     assert sizes[0] != sizes[1]  # two different pictures
     assert window.statusBar().currentMessage().startswith("Exported graph.png (")
+
+
+@pytest.mark.parametrize(("button", "shown"), [(QMessageBox.StandardButton.Yes, "| 12 |"),
+                                               (QMessageBox.StandardButton.No, "*(hidden)*")])
+def test_hidden_answers_only_in_the_teachers_copy(qtbot, view, tmp_path, monkeypatch,
+                                                   button, shown):
+    exercise = dataclasses.replace(bundled("cmu-recitation-5"), hidden=frozenset({"dl_dbeta1"}))
+    recorder = Recorder(qtbot, Document(exercise), view)
+    monkeypatch.setattr(QMessageBox, "question", lambda *_: button)
+    monkeypatch.setattr(recorder.controller, "_choose_path",
+                        lambda *_: (tmp_path / "key.md", "Markdown (*.md)"))
+    recorder.controller.key_action.trigger()
+    row = next(line for line in (tmp_path / "key.md").read_text(encoding="utf-8").splitlines()
+               if line.startswith("| ∂ℓ/∂β₁ = ? |"))
+    assert shown in row
+
+
+def test_cancelling_the_hidden_answers_question_writes_nothing(qtbot, view, tmp_path,
+                                                                monkeypatch):
+    exercise = dataclasses.replace(bundled("cmu-recitation-5"), hidden=frozenset({"dl_dbeta1"}))
+    recorder = Recorder(qtbot, Document(exercise), view)
+    monkeypatch.setattr(QMessageBox, "question", lambda *_: QMessageBox.StandardButton.Cancel)
+    monkeypatch.setattr(recorder.controller, "_choose_path",
+                        lambda *_: (tmp_path / "key.md", "Markdown (*.md)"))
+    recorder.controller.key_action.trigger()
+    assert list(tmp_path.iterdir()) == []

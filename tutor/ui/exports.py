@@ -307,7 +307,7 @@ class ExportController(QObject):
         self.print_key_action = self._action(
             "action_print_answer_key", "Print answer &key…", "Print every step of the trace",
             self.print_answer_key_dialog)
-        self.export_menu = QMenu("E&xport", window)
+        self.export_menu = QMenu("&Export", window)  # x is taken by Examples
         self.export_menu.setObjectName("menu_export")
         self.export_menu.addActions([self.png_action, self.svg_action, self.pdf_action])
         self.export_menu.addSeparator()

@@ -28,6 +28,7 @@ from tutor.ui.exports import (
     export_rect,
     export_svg,
     key_format,
+    layout_dpi,
 )
 from tutor.ui.style import NodeState, node_fill, theme
 
@@ -93,6 +94,7 @@ def test_png_is_the_whole_scene_at_the_chosen_scale(view, tmp_path, scale):
     assert not image.isNull()
     expected = QSize(round(rect.width()) * scale, round(rect.height()) * scale)
     assert image.size() == size == expected
+    assert image.dotsPerMeterX() == round(scale * layout_dpi() / 0.0254)  # prints as on screen
     assert no_temporaries(tmp_path)
 
 
@@ -124,6 +126,10 @@ def test_svg_parses_and_keeps_the_labels_as_text(view, document, tmp_path):
     texts = {"".join(t.itertext()).strip() for t in root.iter(f"{SVG}text")}
     assert {"x₁", "x₂", "ŷ", "ℓ", "8"} <= texts  # inputs, prediction, loss and its value
     assert root.findtext(f"{SVG}title") == "CMU"
+    loss = next(t for t in root.iter(f"{SVG}text") if "".join(t.itertext()) == "ℓ")
+    symbol_font = theme().label_font(1.2, bold=True)  # what the node measured it with
+    pixels = symbol_font.pointSizeF() * layout_dpi() / 72
+    assert float(loss.get("font-size")) == pytest.approx(pixels, rel=0.01)
 
 
 def test_pdf_is_one_page_with_the_diagrams_text(view, document, tmp_path):

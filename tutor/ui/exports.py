@@ -165,6 +165,7 @@ def export_svg(scene: QGraphicsScene, path: str | os.PathLike[str], title: str =
         generator = QSvgGenerator()
         generator.setFileName(name)
         generator.setSize(size)
+        generator.setResolution(round(layout_dpi()))  # its default, 72, shrinks the text
         generator.setViewBox(QRectF(0, 0, size.width(), size.height()))
         generator.setTitle(title)
         generator.setDescription(f"Made with {APP_NAME}")

@@ -27,6 +27,7 @@ from tutor.ui.exports import (
     export_png,
     export_rect,
     export_svg,
+    for_rich_text,
     key_format,
     layout_dpi,
 )
@@ -335,3 +336,13 @@ def test_cancelling_the_hidden_answers_question_writes_nothing(qtbot, view, tmp_
                         lambda *_: (tmp_path / "key.md", "Markdown (*.md)"))
     recorder.controller.key_action.trigger()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_rich_text_rewrites_only_the_style_and_the_step_lists():
+    page = ('<style>\nth, td { padding: 0.3rem; } h1 { font-size: 1.5rem; }\n</style>'
+            '<p>padding: 2rem; stays</p><ol class="steps">\n<li value="6">a</li></ol><table>')
+    out = for_rich_text(page, 10)
+    assert "h1 { font-size: 15pt; }" in out and "0.3rem" not in out
+    assert "<p>padding: 2rem; stays</p>" in out
+    assert '<ol class="steps" start="6">\n<li value="6">' in out
+    assert '<table cellpadding="4" cellspacing="0">' in out

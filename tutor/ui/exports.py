@@ -254,11 +254,13 @@ def for_rich_text(page: str, base_points: float) -> str:
     """Qt's rich text ignores ``<li value>`` and ``rem`` lengths: number each list from its
     first step (so printed numbers are the app's step numbers), give lengths in points and
     pad the table's cells with the attribute Qt reads."""
-    page = re.sub(r'<ol class="steps">(\s*)<li value="(\d+)">',
-                  r'<ol class="steps" start="\2">\1<li value="\2">', page)
-    page = re.sub(r"padding:[^;]*;", "", page)
-    page = page.replace("<table>", '<table cellpadding="4" cellspacing="0">')
-    return re.sub(r"(\d*\.?\d+)rem\b", lambda m: f"{float(m[1]) * base_points:g}pt", page)
+    style, separator, body = page.partition("</style>")  # a teacher's text stays as written
+    style = re.sub(r"padding:[^;]*;", "", style)
+    style = re.sub(r"(\d*\.?\d+)rem\b", lambda m: f"{float(m[1]) * base_points:g}pt", style)
+    body = re.sub(r'<ol class="steps">(\s*)<li value="(\d+)">',
+                  r'<ol class="steps" start="\2">\1<li value="\2">', body)
+    body = body.replace("<table>", '<table cellpadding="4" cellspacing="0">')
+    return style + separator + body
 
 
 def print_answer_key(document: Document, printer: QPrinter, reveal_hidden: bool = False) -> None:
@@ -331,52 +333,54 @@ class ExportController(QObject):
     # -- doing the exports (no dialogs; each returns whether it worked)
 
     def save_png(self, path: Path, scale: float) -> bool:
-        return self._attempt(path, lambda scene: export_png(scene, path, scale),
-                             lambda size: f"{size.width()} × {size.height()} pixels")
+        scene = self._scene()
+        return scene is not None and self._attempt(
+            path, lambda: export_png(scene, path, scale),
+            lambda size: f"{size.width()} × {size.height()} pixels")
 
     def save_svg(self, path: Path) -> bool:
-        return self._attempt(path, lambda scene: export_svg(scene, path, self._title()))
+        scene = self._scene()
+        return scene is not None and self._attempt(
+            path, lambda: export_svg(scene, path, self._title()))
 
     def save_pdf(self, path: Path) -> bool:
-        return self._attempt(path, lambda scene: export_pdf(scene, path, self._title()))
+        scene = self._scene()
+        return scene is not None and self._attempt(
+            path, lambda: export_pdf(scene, path, self._title()))
 
     def save_loss_csv(self, path: Path) -> bool:
-        return self._attempt(path, lambda _: export_loss_csv(self._document.history, path),
-                             lambda rows: f"{rows} rows", needs_scene=False)
+        return self._attempt(path, lambda: export_loss_csv(self._document.history, path),
+                             lambda rows: f"{rows} rows")
 
     def save_answer_key(self, path: Path, fmt: str | None = None,
                         reveal_hidden: bool = False) -> bool:
         return self._attempt(
-            path, lambda _: export_answer_key(self._document, path, fmt, reveal_hidden),
-            lambda used: KEY_FILTERS[used].split(" (")[0], needs_scene=False)
+            path, lambda: export_answer_key(self._document, path, fmt, reveal_hidden),
+            lambda used: KEY_FILTERS[used].split(" (")[0])
 
     def print_diagram(self, printer: QPrinter) -> bool:
         scene = self._scene()
-        if scene is None:
-            return False
-        return self._report("Cannot print the diagram", lambda: print_scene(scene, printer),
-                            "Sent the diagram to the printer")
+        return scene is not None and self._report(
+            "Cannot print the diagram", lambda: print_scene(scene, printer),
+            "Sent the diagram to the printer")
 
     def print_key(self, printer: QPrinter, reveal_hidden: bool = False) -> bool:
         return self._report("Cannot print the answer key",
                             lambda: print_answer_key(self._document, printer, reveal_hidden),
                             "Sent the answer key to the printer")
 
-    def _attempt(self, path: Path, export: Callable[[QGraphicsScene | None], object],
-                 describe: Callable[[object], str] | None = None,
-                 needs_scene: bool = True) -> bool:
+    def _attempt(self, path: Path, export: Callable[[], object],
+                 describe: Callable[[object], str] | None = None) -> bool:
+        """Run one export to ``path`` and say what it wrote ("Exported a.png (…)")."""
         path = Path(path)
-        scene = self._scene() if needs_scene else None
-        if needs_scene and scene is None:
-            return False
         outcome: list[object] = []
-        done = self._report(f"Cannot export {path.name}", lambda: outcome.append(export(scene)),
-                            "", subject=path.name)
-        if done:
-            self._folder = path.parent
-            detail = f" ({describe(outcome[0])})" if describe is not None else ""
-            self.message.emit(f"Exported {path.name}{detail}")
-        return done
+        if not self._report(f"Cannot export {path.name}", lambda: outcome.append(export()), "",
+                            subject=path.name):
+            return False
+        self._folder = path.parent
+        detail = f" ({describe(outcome[0])})" if describe is not None else ""
+        self.message.emit(f"Exported {path.name}{detail}")
+        return True
 
     def _report(self, title: str, work: Callable[[], object], success: str,
                 subject: str = "") -> bool:
@@ -401,9 +405,9 @@ class ExportController(QObject):
 
     def _title(self) -> str:
         view = self._current_view()
-        kind = "network diagram" if view is not None and view.objectName() == \
-            "network_diagram" else "computation graph"
-        return f"{self._document.exercise.title} — {kind}"
+        network = view is not None and view.objectName() == "network_diagram"
+        return f"{self._document.exercise.title} — " + (
+            "network diagram" if network else "computation graph")
 
     # -- the actions' slots: a dialog, then the export
 

@@ -98,6 +98,7 @@ class NetworkDiagramView(ZoomPanView):
         self.edges.clear()
         self.labels.clear()
         self.aggregates.clear()
+        self._largest.clear()  # a stale layer index outlives a removed layer otherwise
         problem = self.document.exercise.problem
         if isinstance(problem, NetworkProblem):
             self._build(problem)

@@ -53,6 +53,8 @@ def diverged(qtbot, window):
     expected = set_learning_rate(problem, HUGE_ETA).train(UPDATES)
     window.training.run_count.setValue(UPDATES)
     qtbot.mouseClick(window.training.run_button, Qt.MouseButton.LeftButton)
+    # a Run may train in chunks between events: wait for its end
+    qtbot.waitUntil(lambda: window.document.history.diverged_at is not None)
     return window, problem, expected
 
 

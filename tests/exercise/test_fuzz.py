@@ -1,7 +1,12 @@
-"""Whatever a file holds, loading gives an Exercise or one ExerciseError, nothing else."""
+"""Whatever a file holds, loading gives an Exercise or one ExerciseError, nothing else.
+
+CI generates about 3,600 documents in all; ``--fuzz-examples N`` (or ``FUZZ_EXAMPLES=N``)
+generates about N instead, shared out in the same proportions.
+"""
 
 import contextlib
 import json
+import os
 
 import pytest
 from hypothesis import given, settings
@@ -12,6 +17,16 @@ from tutor.exercise import format as format_module
 from tutor.exercise.errors import engine_errors
 
 from .helpers import cmu_doc, expression_doc
+
+CI_EXAMPLES = {"network": 1500, "expression": 600, "text": 1000, "truncation": 500}
+
+
+def examples(kind: str) -> int:
+    """This generator's share of FUZZ_EXAMPLES, or its CI count."""
+    total = int(os.environ.get("FUZZ_EXAMPLES", "0") or 0)
+    if total <= 0:
+        return CI_EXAMPLES[kind]
+    return max(1, round(total * CI_EXAMPLES[kind] / sum(CI_EXAMPLES.values())))
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-10**6, 10**6)
@@ -48,7 +63,7 @@ def _load_or_error(doc) -> None:
         assert "\n" not in str(error)
 
 
-@settings(max_examples=150)
+@settings(max_examples=examples("network"))
 @given(st.data())
 def test_any_single_change_to_a_network_file(data):
     doc = cmu_doc()
@@ -56,7 +71,7 @@ def test_any_single_change_to_a_network_file(data):
     _load_or_error(_replace(doc, path, data.draw(json_values)))
 
 
-@settings(max_examples=60)
+@settings(max_examples=examples("expression"))
 @given(st.data())
 def test_any_single_change_to_an_expression_file(data):
     doc = expression_doc()
@@ -64,14 +79,14 @@ def test_any_single_change_to_an_expression_file(data):
     _load_or_error(_replace(doc, path, data.draw(json_values)))
 
 
-@settings(max_examples=100)
+@settings(max_examples=examples("text"))
 @given(st.text(max_size=200))
 def test_any_text(text):
     with contextlib.suppress(ExerciseError):
         loads(text)
 
 
-@settings(max_examples=60)
+@settings(max_examples=examples("truncation"))
 @given(st.integers(0, 3000))
 def test_any_truncation_of_a_valid_file(cut):
     text = json.dumps(cmu_doc(), ensure_ascii=False)

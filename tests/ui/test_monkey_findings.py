@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
+from tutor.exercise.library import exercises_dir
 from tutor.ui.document import Document
 from tutor.ui.main_window import MainWindow
 
@@ -31,3 +32,25 @@ def test_a_new_file_after_adding_a_layer_draws_the_smaller_network(window):
     assert set(window.network_view._largest) == {0, 1}
     window.document.last()
     assert window.network_view.nodes["z2[0]"].value_text != ""
+
+
+def test_the_exercise_questions_after_the_program_lost_their_node(window):
+    """The CMU expression asks ∂f/∂z; once the program no longer has z, Start in the
+    questions mode raised ValueError from the quiz instead of saying what happened."""
+    from tutor.exercise.quiz import QuizMode
+
+    assert window.files.open_path(exercises_dir() / "cmu-recitation-5-expression.json")
+    panel = window.parameters_stack.expression_panel
+    panel.editor.setPlainText("f = x^x")
+    panel.apply_button.click()
+    assert window.document.exercise.problem.program == "f = x^x"
+    quiz = window.quiz_dock.widget()
+    quiz.mode_combo.setCurrentIndex(quiz.mode_combo.findData(QuizMode.QUESTIONS))
+    quiz.start_button.click()
+    assert quiz.state is None
+    assert "no longer fit" in quiz.feedback.toPlainText()
+    assert "adjoint:z" in quiz.feedback.toPlainText()
+    assert not quiz.answer_edit.isEnabled()
+    window.document.undo_stack.undo()
+    quiz.start_button.click()
+    assert quiz.state is not None and quiz.state.total > 0

@@ -113,7 +113,15 @@ class QuizPanel(QWidget):
     def start(self) -> None:
         document = self._document
         mode = QuizMode(self.mode_combo.currentData())
-        self.state = Quiz.start(document.exercise, document.trace, mode)
+        try:
+            self.state = Quiz.start(document.exercise, document.trace, mode)
+        except ValueError as error:  # an edit removed a node that a question asks about
+            self.state = None
+            self.feedback.setHtml(f"<p>The exercise's questions no longer fit it "
+                                  f"({escape(str(error))}): undo the edit, or quiz every "
+                                  "step.</p>")
+            self._render()
+            return
         self.feedback.clear()
         self._ask()
 

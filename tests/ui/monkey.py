@@ -432,7 +432,7 @@ class Monkey:
             panel.restart_button.click()
             return "restart"
         question = panel.state.current
-        text = (question.answer_text() if question is not None and self.rng.random() < 0.5
+        text = (question.answer_text if question is not None and self.rng.random() < 0.5
                 else self.rng.choice(QUIZ_ANSWERS))
         panel.answer_edit.setText(text)
         panel.check_button.click()

@@ -25,18 +25,37 @@ def test_rows_show_the_sheet_gradient_once_revealed(qtbot, document: Document) -
     assert table.selectionModel().currentIndex().row() == row
 
 
-def test_markup_is_rendered_once_per_trace_not_per_paint(qtbot, document: Document,
-                                                         monkeypatch) -> None:
+def test_markup_is_rendered_once_per_cell_not_per_paint(qtbot, document: Document,
+                                                        monkeypatch) -> None:
     calls = []
     real = trace_table.to_unicode
     monkeypatch.setattr(trace_table, "to_unicode", lambda m: calls.append(m) or real(m))
     table = TraceTable(document)
     qtbot.addWidget(table)
-    rendered = len(calls)
-    assert rendered == 4 * len(document.trace)
+    document.last()  # every row revealed: numbers and results are rendered too
     model = table.model()
     for _ in range(3):
         for row in range(model.rowCount()):
             for column in Column:
                 model.index(row, column).data(Qt.ItemDataRole.DisplayRole)
-    assert len(calls) == rendered
+    # four markup columns (the phase is plain text), each rendered once however often painted
+    assert len(calls) == 4 * len(document.trace)
+
+
+def test_a_new_trace_renders_only_the_cells_asked_for(qtbot, document: Document,
+                                                      monkeypatch) -> None:
+    table = TraceTable(document)
+    qtbot.addWidget(table)
+    document.last()
+    calls = []
+    real = trace_table.to_unicode
+    monkeypatch.setattr(trace_table, "to_unicode", lambda m: calls.append(m) or real(m))
+    document.set_granularity("layer")  # a new trace: nothing of the old one is reused
+    document.last()
+    row = len(document.trace) - 1
+    before = len(calls)
+    model = table.model()
+    assert model.index(row, Column.NUMBERS).data() == real(document.trace[row].numbers)
+    assert model.index(row, Column.NUMBERS).data() == real(document.trace[row].numbers)
+    assert len(calls) == before + 1
+    assert before <= 3 * len(document.trace)  # the sized columns, not "With numbers"

@@ -5,6 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from tutor.engine import Method
+from tutor.engine.edit import set_learning_rate
+from tutor.ui import training_panel
 from tutor.ui.document import Document
 from tutor.ui.training_panel import TrainingPanel
 
@@ -130,3 +133,98 @@ def test_the_update_axis_counts_whole_updates_without_a_prefix(panel):
     (low, high), _ = view.viewRange()
     assert low == pytest.approx(0, abs=1) and high == pytest.approx(30, abs=1)
     assert axis._tickSpacing == [(3, 0.0), (3, 0.0)]  # integer ticks every 3 updates
+
+
+def sgd_shuffled(panel):
+    """INF264 trained by shuffled SGD: chunks must continue the run's row order exactly."""
+    import dataclasses
+
+    document = panel.document
+    problem = document.exercise.problem
+    training = dataclasses.replace(problem.training, method=Method.SGD, shuffle=True, seed=7)
+    document.edit("SGD", document.exercise.with_problem(
+        dataclasses.replace(problem, training=training)))
+    return document.exercise.problem
+
+
+def test_a_long_run_trains_between_events_and_stop_keeps_one_undo_step(qtbot, panel):
+    problem = panel.document.exercise.problem
+    undo_before = panel.document.undo_stack.count()
+    panel.run_count.setValue(100_000)
+    panel.run_button.click()
+    assert panel.running and panel.run_button.text() == "Stop"
+    first = panel.progress.value()
+    assert 0 < first < 100_000
+    assert panel.document.history.updates == 0  # nothing pushed while running
+    qtbot.waitUntil(lambda: panel.progress.value() > first, timeout=5000)
+    assert panel.status.text().startswith("Training… ")
+    assert panel.status.text().endswith(" / 100,000")
+    panel.run_button.click()  # Stop
+    assert not panel.running and panel.run_button.text() == "Run"
+    assert panel.progress.isHidden()
+    done = panel.document.history.updates
+    assert first < done < 100_000
+    expected = problem.train(done)
+    assert panel.document.history.losses == tuple(expected.losses)
+    for ours, theirs in zip(panel.document.exercise.problem.params.flat(),
+                            expected.final.flat(), strict=True):
+        assert ours == theirs
+    assert panel.document.undo_stack.count() == undo_before + 1
+    assert panel.document.undo_stack.undoText() == f"Train {done} updates"
+    panel.document.undo_stack.undo()
+    assert panel.document.history.updates == 0
+    np.testing.assert_array_equal(panel.document.exercise.problem.params.flat(),
+                                  problem.params.flat())
+
+
+def test_a_run_in_one_update_chunks_equals_one_engine_run(qtbot, panel, monkeypatch):
+    problem = sgd_shuffled(panel)
+    monkeypatch.setattr(training_panel, "RUN_TICK_SECONDS", 0.0)  # one update per tick
+    monkeypatch.setattr(training_panel, "RUN_AT_ONCE", 0)
+    panel.run_count.setValue(23)
+    panel.run_button.click()
+    assert panel.document.history.updates == 0 and panel.progress.value() == 1
+    qtbot.waitUntil(lambda: not panel.running, timeout=5000)
+    expected = problem.train(23)
+    assert panel.document.history.losses == tuple(expected.losses)
+    assert panel.document.undo_stack.undoText() == "Train 23 updates"
+    x, y = curve(panel)
+    assert list(x) == list(range(24))
+    np.testing.assert_array_equal(y, expected.losses)
+
+
+def test_a_short_run_is_done_when_the_click_returns(panel, monkeypatch):
+    monkeypatch.setattr(training_panel, "RUN_TICK_SECONDS", 0.0)  # however slow the machine
+    panel.run_count.setValue(40)
+    panel.run_button.click()
+    assert not panel.running
+    assert panel.document.history.updates == 40
+
+
+def test_divergence_during_a_chunked_run_stops_with_the_message(qtbot, panel, monkeypatch):
+    monkeypatch.setattr(training_panel, "RUN_TICK_SECONDS", 0.0)
+    monkeypatch.setattr(training_panel, "RUN_AT_ONCE", 0)
+    panel.learning_rate.setText("10")
+    panel.learning_rate.editingFinished.emit()
+    expected = panel.document.exercise.problem.train(50)
+    panel.run_count.setValue(50)
+    panel.run_button.click()
+    qtbot.waitUntil(lambda: not panel.running, timeout=5000)
+    assert panel.document.history.diverged_at == expected.diverged_at == 5
+    assert f"diverged at update {expected.diverged_at}:" in panel.message.text()
+    assert not panel.message.isHidden()
+    assert panel.document.history.losses == tuple(expected.losses)
+
+
+def test_editing_during_a_run_drops_the_run(qtbot, panel, monkeypatch):
+    monkeypatch.setattr(training_panel, "RUN_TICK_SECONDS", 0.0)
+    monkeypatch.setattr(training_panel, "RUN_AT_ONCE", 0)
+    panel.run_count.setValue(1000)
+    panel.run_button.click()
+    assert panel.running and not panel.learning_rate.isEnabled()
+    document = panel.document
+    problem = set_learning_rate(document.exercise.problem, 0.05)
+    document.edit("Set η", document.exercise.with_problem(problem))
+    assert not panel.running and panel.learning_rate.isEnabled()
+    assert document.history.updates == 0
+    assert document.undo_stack.undoText() == "Set η"

@@ -6,7 +6,9 @@ both agree to 1e-12.
 
 from __future__ import annotations
 
+import itertools
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -130,13 +132,26 @@ def batches(training: Training, samples: int, updates: int) -> list[np.ndarray]:
     """The rows used by each update, in order (deterministic for a given seed)."""
     if training.method is Method.BATCH:
         return [np.arange(samples)] * updates
+    return list(itertools.islice(batch_schedule(training, samples), updates))
+
+
+def batch_schedule(training: Training, samples: int) -> Iterator[np.ndarray]:
+    """The rows of every update, endlessly: :func:`batches` is its first ``updates`` items.
+
+    A run trained in chunks passes one schedule to :func:`train` chunk after chunk, so the
+    chunks together use exactly the rows of a single run.
+    """
+    if training.method is Method.BATCH:
+        return itertools.repeat(np.arange(samples))
+    return _row_groups(training, samples)
+
+
+def _row_groups(training: Training, samples: int) -> Iterator[np.ndarray]:
     size = 1 if training.method is Method.SGD else max(1, min(training.batch_size, samples))
     rng = np.random.default_rng(training.seed)
-    out: list[np.ndarray] = []
-    while len(out) < updates:
+    while True:
         order = rng.permutation(samples) if training.shuffle else np.arange(samples)
-        out += [order[start:start + size] for start in range(0, samples, size)]
-    return out[:updates]
+        yield from (order[start:start + size] for start in range(0, samples, size))
 
 
 def apply_update(params: Parameters, grads: Parameters, learning_rate: float,
@@ -165,8 +180,11 @@ class TrainingRun:
 
 
 def train(network: Network, params: Parameters, data: Dataset, training: Training,
-          updates: int) -> TrainingRun:
+          updates: int, schedule: Iterator[np.ndarray] | None = None) -> TrainingRun:
     """Run ``updates`` gradient-descent updates; stop early at the first non-finite loss.
+
+    ``schedule`` (from :func:`batch_schedule`) continues a run trained in chunks: each call
+    takes its next ``updates`` row groups, so the chunks give bit for bit a single run.
 
     For batch gradient descent one forward pass per update: the pass that gives the loss of the
     new parameters is the cache the next update backpropagates through.  Mini-batches and SGD
@@ -188,7 +206,9 @@ def train(network: Network, params: Parameters, data: Dataset, training: Trainin
     with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not raised
         cache = forward(network, params, x)
         losses = [_mean_loss(network, cache.output, y, mean)]
-        for t, rows in enumerate(batches(training, samples, updates), start=1):
+        rows_of_updates = (batches(training, samples, updates) if schedule is None
+                           else itertools.islice(schedule, updates))
+        for t, rows in enumerate(rows_of_updates, start=1):
             if len(rows) == samples:
                 batch, targets = cache, y
             else:  # the rows' own forward pass: bit for bit what loss_and_gradients computes

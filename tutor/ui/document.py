@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from tutor.engine import Granularity, Key, NetworkProblem, Parameters, Step, Trace, TrainingRun
-from tutor.engine.batch import Method, dataset_loss
+from tutor.engine.batch import Method, batch_schedule, dataset_loss, train
 from tutor.engine.network import check_parameters
 from tutor.engine.trace import Phase
 from tutor.exercise.model import Exercise, Problem
@@ -282,14 +282,14 @@ class Document(QObject):
 
     def train(self, updates: int) -> TrainingRun:
         """Run ``updates`` gradient-descent updates as one undoable command."""
-        problem = self._exercise.problem
-        if not isinstance(problem, NetworkProblem):
-            raise TypeError("only network exercises can be trained")
-        run = problem.train(updates)
-        exercise = self._exercise.with_problem(problem.with_params(run.final))
-        self._push(f"Train {updates} update{'s' if updates != 1 else ''}",
-                   _State(exercise, self._history.extended(run)))
+        run = self._network_problem().train(updates)
+        self._push_run(run, updates)
         return run
+
+    def start_training(self, updates: int) -> TrainingSession:
+        """``updates`` updates to train a chunk at a time, so the window stays responsive;
+        the session's ``finish()`` pushes what it trained as one undoable command."""
+        return TrainingSession(self, self._network_problem(), updates)
 
     def restore_history(self, index: int) -> None:
         """Undoably go back (or forward) to the parameters after ``index`` updates."""
@@ -321,6 +321,18 @@ class Document(QObject):
         self.undo_stack.setClean()
 
     # ------------------------------------------------------------------ internals
+
+    def _network_problem(self) -> NetworkProblem:
+        problem = self._exercise.problem
+        if not isinstance(problem, NetworkProblem):
+            raise TypeError("only network exercises can be trained")
+        return problem
+
+    def _push_run(self, run: TrainingRun, updates: int) -> None:
+        problem = self._network_problem()
+        exercise = self._exercise.with_problem(problem.with_params(run.final))
+        self._push(f"Train {updates} update{'s' if updates != 1 else ''}",
+                   _State(exercise, self._history.extended(run)))
 
     def _on_clean_changed(self, clean: bool) -> None:
         self.modified_changed.emit(not clean)
@@ -361,6 +373,72 @@ class Document(QObject):
         self._cursor = max(0, min(keep, len(self._trace) - 1))
         self.trace_changed.emit()
         self.cursor_changed.emit(self._cursor)
+
+
+class TrainingSession:
+    """A run trained a chunk at a time from the document's parameters when it started.
+
+    The document does not change until :meth:`finish`, which pushes every update trained so
+    far as one undoable command; the chunks share one batch schedule, so together they are
+    bit for bit ``problem.train(n)`` for the same number of updates.
+    """
+
+    def __init__(self, document: Document, problem: NetworkProblem, updates: int) -> None:
+        self._document, self._problem, self.total = document, problem, int(updates)
+        self._start = document.exercise
+        self._schedule = batch_schedule(problem.training, len(problem.data))
+        self._losses: list[float] = []
+        self._params: list[Parameters] = [problem.params]
+        self.diverged_at: int | None = None
+        self.finished = False
+
+    @property
+    def done(self) -> int:
+        """Updates trained so far."""
+        return len(self._params) - 1
+
+    @property
+    def stale(self) -> bool:
+        """The exercise was replaced since the run started: its updates no longer apply."""
+        return self._document.exercise is not self._start
+
+    @property
+    def remaining(self) -> int:
+        if self.finished or self.diverged_at is not None:
+            return 0
+        return self.total - self.done
+
+    @property
+    def losses(self) -> list[float]:
+        """The loss before the run and after each update trained so far."""
+        return self._losses
+
+    def advance(self, updates: int) -> int:
+        """Train up to ``updates`` more updates (fewer at the end or on divergence)."""
+        count = min(int(updates), self.remaining)
+        if count <= 0:
+            return 0
+        problem, before = self._problem, self.done
+        run = train(problem.network, self._params[-1], problem.data, problem.training, count,
+                    self._schedule)
+        self._losses.extend(float(v) for v in run.losses[0 if not self._losses else 1:])
+        self._params.extend(run.params[1:])
+        if run.diverged_at is not None:
+            self.diverged_at = before + run.diverged_at
+        return self.done - before
+
+    def finish(self) -> TrainingRun | None:
+        """Push the updates trained so far as one command (nothing if none were trained or
+        the exercise was replaced meanwhile); the run, or None."""
+        if self.finished:
+            return None
+        stopped_early = self.remaining > 0
+        self.finished = True
+        if self.stale or (self.done == 0 and self.diverged_at is None):
+            return None
+        run = TrainingRun(np.array(self._losses), tuple(self._params), self.diverged_at)
+        self._document._push_run(run, self.done if stopped_early else self.total)
+        return run
 
 
 def _same_structure(old: Exercise, new: Exercise) -> bool:

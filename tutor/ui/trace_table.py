@@ -32,6 +32,7 @@ class Column(IntEnum):
 HEADERS = {Column.PHASE: "Phase", Column.QUANTITY: "Quantity", Column.FORMULA: "Formula",
            Column.NUMBERS: "With numbers", Column.RESULT: "Result"}
 PENDING = "…"
+SIZE_PRECISION = 200  # rows sampled to size a column: a 784-128-10 trace has ~1,000 steps
 
 
 class TraceModel(QAbstractTableModel):
@@ -41,7 +42,8 @@ class TraceModel(QAbstractTableModel):
         super().__init__(parent)
         self._document = document
         self._cursor = document.cursor
-        self._rows: list[tuple[str, ...]] = self._render()  # markup rendered once per trace
+        # markup rendered lazily, once per cell and trace: a large trace has thousands of rows
+        self._cells: dict[tuple[int, Column], str] = {}
         document.trace_changed.connect(self._on_trace_change)
         document.cursor_changed.connect(self._on_cursor_change)
         style.theme().changed.connect(self._on_theme_change)
@@ -66,7 +68,7 @@ class TraceModel(QAbstractTableModel):
         step = self._document.trace[index.row()]
         pending = index.row() > self._cursor
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(self._rows[index.row()], Column(index.column()), pending)
+            return self._text(index.row(), Column(index.column()), pending)
         if role == Qt.ItemDataRole.ToolTipRole:
             return step.explanation or None
         if role == Qt.ItemDataRole.FontRole and index.row() == self._cursor:
@@ -83,21 +85,26 @@ class TraceModel(QAbstractTableModel):
                 return QBrush(palette.color("pending"))
         return None
 
-    def _render(self) -> list[tuple[str, ...]]:
-        """Every step's cells as Unicode text, in column order."""
-        return [(PHASE_NAMES[step.phase], to_unicode(step.lhs), to_unicode(step.formula),
-                 to_unicode(step.numbers), to_unicode(format_result(step.result)))
-                for step in self._document.trace]
+    def _render(self, row: int, column: Column) -> str:
+        """One cell of a step as Unicode text."""
+        step = self._document.trace[row]
+        if column is Column.PHASE:
+            return PHASE_NAMES[step.phase]
+        markup = {Column.QUANTITY: step.lhs, Column.FORMULA: step.formula,
+                  Column.NUMBERS: step.numbers}.get(column)
+        return to_unicode(format_result(step.result) if markup is None else markup)
 
-    @staticmethod
-    def _text(row: tuple[str, ...], column: Column, pending: bool) -> str:
+    def _text(self, row: int, column: Column, pending: bool) -> str:
         if pending and column in (Column.NUMBERS, Column.RESULT):
             return PENDING
-        return row[column]
+        text = self._cells.get((row, column))
+        if text is None:
+            text = self._cells[row, column] = self._render(row, column)
+        return text
 
     def _on_trace_change(self) -> None:
         self.beginResetModel()
-        self._rows = self._render()
+        self._cells = {}
         self._cursor = self._document.cursor
         self.endResetModel()
 
@@ -131,6 +138,7 @@ class TraceTable(QTableView):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(Column.FORMULA, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(Column.NUMBERS, QHeaderView.ResizeMode.Stretch)
+        header.setResizeContentsPrecision(SIZE_PRECISION)
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.selectionModel().currentRowChanged.connect(self._on_row_change)
         document.cursor_changed.connect(self._on_cursor_change)

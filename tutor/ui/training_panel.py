@@ -8,6 +8,7 @@ pyqtgraph is imported here only, when the panel is built, to keep the app's star
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 from PySide6.QtCore import QSignalBlocker, QTimer
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QProgressBar,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -35,6 +37,9 @@ PLAY_CHUNK = 5
 METHODS = ((Method.BATCH, "Batch gradient descent"), (Method.SGD, "Stochastic (SGD)"),
            (Method.MINIBATCH, "Mini-batch"))
 LOG_FLOOR = 1e-300  # a loss of exactly 0 cannot be drawn on a log axis
+RUN_TICK_SECONDS = 0.025  # a Run trains for this long, then lets the window handle events
+RUN_AT_ONCE = 100  # updates trained before the click returns, however long: short runs end there
+CURVE_INTERVAL_SECONDS = 1 / 30  # the curve is redrawn at most 30 times a second while busy
 
 
 class TrainingPanel(QWidget):
@@ -47,8 +52,17 @@ class TrainingPanel(QWidget):
         self._play_timer = QTimer(self)
         self._play_timer.setInterval(PLAY_INTERVAL_MS)
         self._play_timer.timeout.connect(self._on_play_tick)
+        self._session = None  # the Run in progress (a TrainingSession), if any
+        self._run_timer = QTimer(self, interval=0)
+        self._run_timer.timeout.connect(self._on_run_tick)
+        self._drawn_at = -math.inf  # when the curve was last redrawn
+        self._curve_timer = QTimer(self, singleShot=True)
+        self._curve_timer.timeout.connect(self._on_history_change)
+        self._x_range: tuple[float, ...] | None = None  # the last fitted range, as shown
+        self._drawn_edits: tuple[int, ...] = ()
         self._build_controls()
         self._build_plot()
+        self._cache_axes()
         document.exercise_changed.connect(self._on_exercise_change)
         document.history_changed.connect(self._on_history_change)
         theme().changed.connect(self._on_theme_change)
@@ -77,7 +91,9 @@ class TrainingPanel(QWidget):
         self.run_count = QSpinBox(objectName="run_count", minimum=1, maximum=100_000, value=10)
         self.run_button = QPushButton("Run", objectName="train_run")
         self.run_button.setToolTip("Run this many updates as one undoable step")
-        self.run_button.clicked.connect(lambda: self.train(self.run_count.value()))
+        self.run_button.clicked.connect(self._on_run_click)
+        self.progress = QProgressBar(objectName="training_progress", textVisible=False)
+        self.progress.hide()
         self.play_button = QPushButton("Play", objectName="train_play", checkable=True)
         self.play_button.setToolTip("Train continuously until stopped")
         self.play_button.toggled.connect(self._on_play_toggle)
@@ -108,6 +124,7 @@ class TrainingPanel(QWidget):
         layout.addLayout(form)
         layout.addLayout(buttons)
         layout.addWidget(self.message)
+        layout.addWidget(self.progress)
         status_row = QHBoxLayout()
         status_row.addWidget(self.status, 1)
         status_row.addWidget(self.log_y)
@@ -136,6 +153,13 @@ class TrainingPanel(QWidget):
         self.layout().addWidget(SideBySide(self.plot, self.function_view), 1)
         self._on_theme_change()
 
+    def _cache_axes(self) -> None:
+        """Axes with a grid cost ~4 ms each to repaint, and anything drawn in the plot repaints
+        them: cached, they are redrawn only when their ticks change."""
+        cache = self._pg.QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache
+        for name in ("left", "bottom"):
+            self.plot.getPlotItem().getAxis(name).setCacheMode(cache)
+
     # -- model → widgets -------------------------------------------------------------------
 
     def _problem(self) -> NetworkProblem | None:
@@ -151,6 +175,11 @@ class TrainingPanel(QWidget):
             self.stop()
             self.status.setText("Only network exercises are trained here.")
             return
+        if self._session is not None:
+            if not self._session.stale:
+                self._enable_editing(False)  # still running: only Stop, Play and Reset
+                return
+            self._stop_run()  # edited mid-run: the run's updates no longer apply
         training = problem.training
         with QSignalBlocker(self.learning_rate):
             self.learning_rate.setText(format_number(training.learning_rate).replace("−", "-"))
@@ -163,6 +192,9 @@ class TrainingPanel(QWidget):
         self.batch_size.setEnabled(training.method is Method.MINIBATCH)
 
     def _on_history_change(self) -> None:
+        if self._busy() and self._redraw_later():
+            return
+        self._drawn_at = time.perf_counter()
         history = self.document.history
         losses = np.array(history.losses, dtype=float)
         finite = np.isfinite(losses)
@@ -175,7 +207,8 @@ class TrainingPanel(QWidget):
             self.current_point.setData([float(current)], self._shown(losses[[current]]))
         else:
             self.current_point.setData([], [])
-        self._draw_edit_markers(history.edits)
+        if history.edits != self._drawn_edits:
+            self._draw_edit_markers(history.edits)
         self._show_divergence(history.diverged_at)
         if len(losses):
             self.status.setText(f"{history.updates} updates · loss "
@@ -186,14 +219,19 @@ class TrainingPanel(QWidget):
     def _fit_x_range(self, points: int) -> None:
         """Updates are whole numbers from 0: show 0…max(10, n) with integer ticks."""
         last = max(10, points - 1)
+        view = self.plot.getPlotItem().getViewBox()
+        if self._x_range == (last, *view.viewRange()[0]):
+            return  # setting the same range again re-lays out both axes
         self.plot.setXRange(0, last, padding=0.02)
         major = max(1, math.ceil(last / 10))
         self.plot.getPlotItem().getAxis("bottom").setTickSpacing(major, major)
+        self._x_range = (last, *view.viewRange()[0])
 
     def _shown(self, values: np.ndarray) -> np.ndarray:
         return np.maximum(values, LOG_FLOOR) if self.log_y.isChecked() else values
 
     def _draw_edit_markers(self, edits: tuple[int, ...]) -> None:
+        self._drawn_edits = edits
         for line in self.edit_lines:
             self.plot.removeItem(line)
         palette = theme().palette
@@ -219,6 +257,7 @@ class TrainingPanel(QWidget):
         self.message.show()
 
     def _on_theme_change(self) -> None:
+        self._drawn_edits = (-1,)  # the markers take the new palette
         palette = theme().palette
         self.plot.setBackground(palette.color("background"))
         self.curve.setPen(self._pg.mkPen(palette.color("positive"), width=2))
@@ -227,6 +266,7 @@ class TrainingPanel(QWidget):
         self._on_history_change()
 
     def _on_log_toggle(self, checked: bool) -> None:
+        self._x_range = None  # the log mode re-ranges the axes
         self.plot.setLogMode(x=False, y=checked)
         self._on_history_change()
 
@@ -259,16 +299,122 @@ class TrainingPanel(QWidget):
                                self.document.exercise.with_problem(new))
 
     def train(self, updates: int) -> None:
-        """Run ``updates`` updates (one undoable command); stops playing on divergence."""
+        """Run ``updates`` updates at once (one undoable command); stops playing on divergence."""
         if self._problem() is None:
             return
+        self._stop_run()
         run = self.document.train(updates)
         if run.diverged_at is not None:
             self.stop()
+            self._on_history_change()  # the message now, not at the next throttled redraw
+
+    def _busy(self) -> bool:
+        return self.play_button.isChecked() or self._session is not None
+
+    def _redraw_later(self) -> bool:
+        """While busy the curve is redrawn at most 30 times a second: True when this change
+        is left to the timer."""
+        wait = self._drawn_at + CURVE_INTERVAL_SECONDS - time.perf_counter()
+        if wait <= 0:
+            return False
+        if not self._curve_timer.isActive():
+            self._curve_timer.start(math.ceil(wait * 1000))
+        return True
+
+    # -- Run: chunks between events ---------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        """A Run is in progress."""
+        return self._session is not None
+
+    def _on_run_click(self) -> None:
+        if self._session is not None:
+            self._stop_run()
+        else:
+            self.start_run(self.run_count.value())
+
+    def start_run(self, updates: int) -> None:
+        """Train ``updates`` updates a chunk at a time; a short run is done before this returns.
+
+        Each tick trains for about RUN_TICK_SECONDS and returns to the event loop, so the
+        window repaints and Stop works; the chunk size follows the measured time per update.
+        """
+        if self._problem() is None:
+            return
+        self.stop()
+        self._session = self.document.start_training(updates)
+        self._chunk = 1
+        self.run_button.setText("Stop")
+        self.run_button.setToolTip("Stop training; the updates so far stay, as one undoable step")
+        self._enable_editing(False)
+        self.progress.setRange(0, updates)
+        self.progress.setValue(0)
+        self._on_run_tick(at_least=RUN_AT_ONCE)
+        if self._session is not None:
+            self.progress.show()
+            self._run_timer.start()
+
+    def _on_run_tick(self, at_least: int = 0) -> None:
+        session = self._session
+        if session is None:
+            return
+        deadline = time.perf_counter() + RUN_TICK_SECONDS
+        while session.remaining:
+            started = time.perf_counter()
+            trained = session.advance(self._chunk)
+            now = time.perf_counter()
+            per_update = max(now - started, 1e-9) / max(trained, 1)
+            if deadline - now < per_update and session.done >= at_least:
+                self._chunk = max(1, int(RUN_TICK_SECONDS / per_update))
+                break
+            self._chunk = max(1, at_least - session.done, int((deadline - now) / per_update))
+        if not session.remaining:
+            self._stop_run()
+            return
+        self.progress.setValue(session.done)
+        self.status.setText(f"Training… {session.done:,} / {session.total:,}")
+        if time.perf_counter() - self._drawn_at >= CURVE_INTERVAL_SECONDS:
+            self._draw_session(session)
+
+    def _draw_session(self, session) -> None:
+        """The curve so far: the history up to its current point, then the run's losses."""
+        self._drawn_at = time.perf_counter()
+        history = self.document.history
+        losses = np.concatenate([np.array(history.losses[:history.current + 1], dtype=float),
+                                 np.array(session.losses[1:], dtype=float)])
+        finite = np.isfinite(losses)
+        self.curve.setData(np.arange(len(losses), dtype=float)[finite],
+                           self._shown(losses[finite]))
+        self._fit_x_range(len(losses))
+        last = len(losses) - 1
+        if finite[last]:
+            self.current_point.setData([float(last)], self._shown(losses[[last]]))
+
+    def _stop_run(self) -> None:
+        """End the Run: what it trained becomes one undoable command."""
+        session, self._session = self._session, None
+        if session is None:
+            return
+        self._run_timer.stop()
+        self.progress.hide()
+        self.run_button.setText("Run")
+        self.run_button.setToolTip("Run this many updates as one undoable step")
+        if session.finish() is None:
+            self._on_history_change()  # nothing pushed: the document's own curve again
+        self._on_exercise_change()
+
+    def _enable_editing(self, enabled: bool) -> None:
+        for widget in (self.learning_rate, self.method, self.batch_size, self.step_button,
+                       self.run_count):
+            widget.setEnabled(enabled)
+
+    # -- Play ---------------------------------------------------------------------------------
 
     def _on_play_toggle(self, playing: bool) -> None:
         self.play_button.setText("Stop" if playing else "Play")
         if playing:
+            self._stop_run()
             self._play_timer.start()
         else:
             self._play_timer.stop()
@@ -277,7 +423,9 @@ class TrainingPanel(QWidget):
         self.train(PLAY_CHUNK)
 
     def stop(self) -> None:
+        """Stop playing or running."""
         self.play_button.setChecked(False)
+        self._stop_run()
 
     def _on_reset(self) -> None:
         self.stop()

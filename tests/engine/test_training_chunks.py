@@ -1,0 +1,71 @@
+"""A run trained in chunks over one batch schedule is bit for bit the single run."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from tutor.engine import (
+    Activation,
+    Dataset,
+    Layer,
+    Loss,
+    Method,
+    Network,
+    Training,
+    random_parameters,
+    train,
+)
+from tutor.engine.batch import batch_schedule, batches
+
+NETWORK = Network(2, (Layer(3, Activation("sigmoid")), Layer(1)), Loss())
+ROWS = 5
+CHUNKS = (1, 3, 1, 7, 2, 11)  # 25 updates; sizes that cut epochs of 5 rows anywhere
+
+
+def data() -> Dataset:
+    rng = np.random.default_rng(11)
+    x = rng.uniform(-1, 1, size=(ROWS, 2))
+    return Dataset(x, np.tanh(x[:, :1] - 2 * x[:, 1:]))
+
+
+TRAININGS = [
+    Training(0.5, Method.BATCH),
+    Training(0.5, Method.SGD),
+    Training(0.5, Method.SGD, shuffle=True, seed=3),
+    Training(0.5, Method.MINIBATCH, batch_size=2, shuffle=True, seed=5),
+]
+
+
+@pytest.mark.parametrize("training", TRAININGS, ids=lambda t: f"{t.method}-{t.shuffle}")
+def test_the_schedule_starts_with_the_rows_of_batches(training: Training) -> None:
+    expected = [r.tolist() for r in batches(training, ROWS, 17)]
+    schedule = batch_schedule(training, ROWS)
+    assert [r.tolist() for r in itertools.islice(schedule, 17)] == expected
+
+
+@pytest.mark.parametrize("training", TRAININGS, ids=lambda t: f"{t.method}-{t.shuffle}")
+def test_chunks_over_one_schedule_give_the_single_run(training: Training) -> None:
+    params = random_parameters(NETWORK, seed=2)
+    whole = train(NETWORK, params, data(), training, sum(CHUNKS))
+    schedule = batch_schedule(training, ROWS)
+    losses, history = [], [params]
+    for size in CHUNKS:
+        run = train(NETWORK, history[-1], data(), training, size, schedule)
+        losses.extend(run.losses[0 if not losses else 1:])
+        history.extend(run.params[1:])
+    assert losses == whole.losses.tolist()  # exact, not approximate
+    for ours, theirs in zip(history, whole.params, strict=True):
+        np.testing.assert_array_equal(ours.flat(), theirs.flat())
+
+
+def test_restarting_the_schedule_would_differ() -> None:
+    """Why the schedule is passed on: a fresh one per chunk repeats the first epoch's order."""
+    training = TRAININGS[2]
+    params = random_parameters(NETWORK, seed=2)
+    whole = train(NETWORK, params, data(), training, 6)
+    first = train(NETWORK, params, data(), training, 3)
+    restarted = train(NETWORK, first.final, data(), training, 3)
+    assert restarted.losses[-1] != whole.losses[-1]

@@ -81,6 +81,15 @@ def flags_for(problem: NetworkProblem | ExpressionProblem, trace: Trace | None =
     return tuple(flags)
 
 
+def history_flags(problem: NetworkProblem | ExpressionProblem,
+                  history_losses: Sequence[float] | np.ndarray,
+                  diverged_at: int | None = None) -> tuple[Flag, ...]:
+    """Only the loss-history flags (rising loss, divergence): cheap on any network, where
+    :func:`flags_for` builds the scalar graph."""
+    with np.errstate(all="ignore"):
+        return tuple(_history(problem, history_losses, diverged_at))
+
+
 # --------------------------------------------------------------------------- helpers
 
 
@@ -317,4 +326,5 @@ def _non_finite(problem: NetworkProblem | ExpressionProblem,
                  "Restart from the initial weights with a smaller learning rate.")]
 
 
-__all__ = ["PEAK_DERIVATIVE", "RISING_UPDATES", "SATURATION", "Flag", "FlagKind", "flags_for"]
+__all__ = ["PEAK_DERIVATIVE", "RISING_UPDATES", "SATURATION", "Flag", "FlagKind", "flags_for",
+           "history_flags"]

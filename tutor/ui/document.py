@@ -22,6 +22,8 @@ from tutor.engine.network import check_parameters
 from tutor.engine.trace import Phase
 from tutor.exercise.model import Exercise, Problem
 
+from .notices import FlagWatch
+
 
 @dataclass(frozen=True)
 class TrainingHistory:
@@ -170,6 +172,7 @@ class Document(QObject):
         self._cursor = 0
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
+        self.flags = FlagWatch(self)  # before any view connects: views read fresh flags
 
     # ------------------------------------------------------------------ read-only state
 

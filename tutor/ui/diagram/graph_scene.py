@@ -16,6 +16,7 @@ from tutor.engine.graph import Graph, Node
 from tutor.engine.layout import layered_layout
 from tutor.engine.network import BiasMode, Network, Residual
 from tutor.engine.notation import format_number, to_unicode
+from tutor.ui.diagram.flag_items import FlagOverlay
 from tutor.ui.diagram.items import EdgeItem, NodeItem, Shape
 from tutor.ui.diagram.readout import Readout
 from tutor.ui.diagram.view import ZoomPanView
@@ -72,6 +73,7 @@ class GraphView(ZoomPanView):
         document.cursor_changed.connect(self._on_cursor_change)
         theme().changed.connect(self._on_structure_change)
         self._on_structure_change()
+        self.flag_overlay = FlagOverlay(self)  # misconception badges, after the build
 
     # -- building ------------------------------------------------------------------------
 

@@ -28,6 +28,7 @@ from tutor.engine.network_graph import (
 )
 from tutor.engine.notation import format_number, to_unicode
 from tutor.ui.diagram.edits import editable, is_locked, with_scalar
+from tutor.ui.diagram.flag_items import FlagOverlay
 from tutor.ui.diagram.items import (
     AggregateItem,
     EdgeItem,
@@ -88,6 +89,7 @@ class NetworkDiagramView(ZoomPanView):
         document.cursor_changed.connect(self._on_cursor_change)
         theme().changed.connect(self._on_structure_change)
         self._on_structure_change()
+        self.flag_overlay = FlagOverlay(self)  # misconception badges, after the build
 
     # -- building ------------------------------------------------------------------------
 

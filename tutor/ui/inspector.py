@@ -19,6 +19,7 @@ from tutor.engine.trace import format_result
 
 from . import style
 from .document import Document
+from .notices import notice_html
 
 PHASE_NAMES = {
     Phase.FORWARD: "Forward", Phase.BACKWARD: "Backward", Phase.GRADIENT: "Gradient",
@@ -97,8 +98,9 @@ def cached_reads_html(trace: Trace, step: Step) -> str:
     return "reads cached: " + ", ".join(parts) if parts else ""
 
 
-def step_html(trace: Trace, cursor: int, palette: style.Palette) -> str:
-    """The whole inspector page for the step at ``cursor``."""
+def step_html(trace: Trace, cursor: int, palette: style.Palette, notice: str = "") -> str:
+    """The whole inspector page for the step at ``cursor``; ``notice`` (HTML) goes right
+    under the result."""
     if not len(trace):
         return "<p>This exercise has no steps to show.</p>"
     step = trace[cursor]
@@ -111,6 +113,8 @@ def step_html(trace: Trace, cursor: int, palette: style.Palette) -> str:
         lines.append(f"<p class='line'>&nbsp;&nbsp;=</p>{value_html(result)}")
     else:
         lines.append(f"<p class='result'>&nbsp;&nbsp;= <b>{to_html(format_result(result))}</b></p>")
+    if notice:
+        lines.append(notice)
     if step.terms:
         items = "".join(term_html(trace, step, t) for t in step.terms)
         lines.append(f"<ul class='terms'>{items}</ul>")
@@ -162,4 +166,6 @@ class StepInspector(QWidget):
     def _refresh(self) -> None:
         document = self._document
         self.phase_label.setText(phase_text(document.trace, document.cursor))
-        self.browser.setHtml(step_html(document.trace, document.cursor, style.theme().palette))
+        notice = notice_html(document.flags.for_step())
+        self.browser.setHtml(step_html(document.trace, document.cursor, style.theme().palette,
+                                       notice))

@@ -22,7 +22,7 @@ from tutor.engine.flags import Flag
 from tutor.ui.notices import GLOBAL_KINDS, NOTICE_FILL, SHORT, TITLES, is_visible
 from tutor.ui.style import BLACK, YELLOW, theme
 
-BANNER_WIDTH = 460.0  # at label scale 1
+BANNER_WIDTH = 560.0  # at label scale 1
 GAP = 14.0
 
 
@@ -124,7 +124,7 @@ class FlagBanner(QGraphicsItem):
         """(width, height, [(title, message, title height, message height)])."""
         t = theme()
         width = BANNER_WIDTH * t.font_scale * t.label_scale
-        title_font, body_font = t.label_font(1.1, bold=True), t.label_font(1.0)
+        title_font, body_font = t.label_font(1.3, bold=True), t.label_font(1.15)
         icon = QFontMetricsF(title_font).height() * 1.2
         inner = width - icon - 24
         rows = []
@@ -149,7 +149,7 @@ class FlagBanner(QGraphicsItem):
         painter.setPen(QPen(QColor(BLACK), 2.5))
         painter.setBrush(QColor(NOTICE_FILL))
         painter.drawRoundedRect(rect, 8, 8)
-        title_font, body_font = t.label_font(1.1, bold=True), t.label_font(1.0)
+        title_font, body_font = t.label_font(1.3, bold=True), t.label_font(1.15)
         icon = QFontMetricsF(title_font).height() * 1.2
         left, top = icon + 16, 8.0
         for title, message, title_h, body_h in rows:

@@ -148,6 +148,7 @@ class StepInspector(QWidget):
         document.cursor_changed.connect(self._on_cursor_change)
         document.trace_changed.connect(self._refresh)
         style.theme().changed.connect(self._on_theme_change)
+        self._html: str | None = None  # what the browser shows: an edit refreshes twice
         self._on_theme_change()
 
     def text(self) -> str:
@@ -167,5 +168,7 @@ class StepInspector(QWidget):
         document = self._document
         self.phase_label.setText(phase_text(document.trace, document.cursor))
         notice = notice_html(document.flags.for_step())
-        self.browser.setHtml(step_html(document.trace, document.cursor, style.theme().palette,
-                                       notice))
+        html = step_html(document.trace, document.cursor, style.theme().palette, notice)
+        if html != self._html:  # laying out the same page again costs ~0.5 ms
+            self._html = html
+            self.browser.setHtml(html)

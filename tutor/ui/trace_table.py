@@ -32,6 +32,9 @@ class Column(IntEnum):
 HEADERS = {Column.PHASE: "Phase", Column.QUANTITY: "Quantity", Column.FORMULA: "Formula",
            Column.NUMBERS: "With numbers", Column.RESULT: "Result"}
 PENDING = "…"
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_STYLED = frozenset({Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.FontRole,
+                     Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole})
 SIZE_PRECISION = 200  # rows sampled to size a column: a 784-128-10 trace has ~1,000 steps
 
 
@@ -44,6 +47,7 @@ class TraceModel(QAbstractTableModel):
         self._cursor = document.cursor
         # markup rendered lazily, once per cell and trace: a large trace has thousands of rows
         self._cells: dict[tuple[int, Column], str] = {}
+        self._keys = tuple(step.key for step in document.trace)  # the rows' identities
         document.trace_changed.connect(self._on_trace_change)
         document.cursor_changed.connect(self._on_cursor_change)
         style.theme().changed.connect(self._on_theme_change)
@@ -63,14 +67,17 @@ class TraceModel(QAbstractTableModel):
         return str(section + 1)
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        # called ~2,000 times per new trace (sizing, painting): the common roles come first
         if not index.isValid():
             return None
-        step = self._document.trace[index.row()]
-        pending = index.row() > self._cursor
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(index.row(), Column(index.column()), pending)
+        row = index.row()
+        if role == _DISPLAY:
+            return self._text(row, Column(index.column()), row > self._cursor)
+        if role not in _STYLED:
+            return None
+        pending = row > self._cursor
         if role == Qt.ItemDataRole.ToolTipRole:
-            return step.explanation or None
+            return self._document.trace[row].explanation or None
         if role == Qt.ItemDataRole.FontRole and index.row() == self._cursor:
             font = QFont()
             font.setBold(True)
@@ -103,8 +110,15 @@ class TraceModel(QAbstractTableModel):
         return text
 
     def _on_trace_change(self) -> None:
-        self.beginResetModel()
+        trace = self._document.trace
+        keys = tuple(step.key for step in trace)
         self._cells = {}
+        if keys == self._keys and len(keys):  # the same steps with new numbers (an edit)
+            self._cursor = self._document.cursor
+            self.dataChanged.emit(self.index(0, 0), self.index(len(keys) - 1, len(Column) - 1))
+            return
+        self.beginResetModel()
+        self._keys = keys
         self._cursor = self._document.cursor
         self.endResetModel()
 
@@ -143,6 +157,7 @@ class TraceTable(QTableView):
         self.selectionModel().currentRowChanged.connect(self._on_row_change)
         document.cursor_changed.connect(self._on_cursor_change)
         document.trace_changed.connect(self._on_trace_change)
+        self._formulas: tuple[str, ...] | None = None
         self._on_trace_change()
 
     def _on_row_change(self, current: QModelIndex, _previous: QModelIndex) -> None:
@@ -153,7 +168,10 @@ class TraceTable(QTableView):
         self._select(cursor)
 
     def _on_trace_change(self) -> None:
-        self.resizeColumnToContents(Column.FORMULA)
+        formulas = tuple(step.formula for step in self._document.trace)
+        if formulas != self._formulas:  # an edit changes numbers, not formulas
+            self._formulas = formulas
+            self.resizeColumnToContents(Column.FORMULA)
         self._select(self._document.cursor)
 
     def _select(self, row: int) -> None:

@@ -107,7 +107,8 @@ def check_invariants(window: MainWindow) -> None:
     """What must hold after any action."""
     document = window.document
     trace = document.trace
-    assert 0 <= document.cursor < max(len(trace), 1), (document.cursor, len(trace))
+    # −1 stands before step 1: the quiz asks the first step from there
+    assert -1 <= document.cursor < max(len(trace), 1), (document.cursor, len(trace))
     stack = document.undo_stack
     assert 0 <= stack.index() <= stack.count()
     assert document.is_modified == (not stack.isClean())

@@ -124,7 +124,7 @@ class TraceModel(QAbstractTableModel):
 
     def _on_cursor_change(self, cursor: int) -> None:
         old, self._cursor = self._cursor, cursor
-        first, last = min(old, cursor), max(old, cursor)
+        first, last = max(min(old, cursor), 0), max(old, cursor)  # −1: before step 1
         if self.rowCount() and last < self.rowCount():
             self.dataChanged.emit(self.index(first, 0), self.index(last, len(Column) - 1))
 

@@ -8,9 +8,14 @@ from PySide6.QtGui import QAction
 
 from tutor.engine import Key, Quantity
 from tutor.exercise.quiz import QuizMode
+from tutor.ui.diagram import NetworkDiagramView
 from tutor.ui.document import Document
+from tutor.ui.inspector import StepInspector
 from tutor.ui.main_window import MainWindow
 from tutor.ui.quiz_panel import QuizPanel
+from tutor.ui.stepper import Stepper, StepperBar
+from tutor.ui.style import NodeState
+from tutor.ui.trace_table import PENDING, Column, TraceTable
 
 from .conftest import bundled
 
@@ -45,7 +50,7 @@ def test_right_answer_within_tolerance_counts_and_shows_the_step(qtbot, panel):
     assert panel.score_label.text() == "0 / 6"
     a1 = step_of(document, Quantity.VALUE, "z1[0]")
     yhat = step_of(document, Quantity.VALUE, "z2[0]")
-    assert a1 == 0 and document.cursor == 0  # the first step cannot stand before itself
+    assert a1 == 0 and document.cursor == -1  # before the first step: nothing shown
     answer(qtbot, panel, "3.0009")  # a₁ = 3, tolerance 0.001
     assert panel.score_label.text() == "1 / 6"
     assert "Correct." in panel.feedback.toPlainText()
@@ -102,7 +107,7 @@ def test_every_step_keeps_the_asked_value_pending(qtbot, panel):
     document.set_cursor(5)
     start(panel, QuizMode.EVERY_STEP)
     assert panel.score_label.text() == f"0 / {len(document.trace)}"
-    assert document.cursor == 0
+    assert document.cursor == -1
     answer(qtbot, panel, "3")  # a₁ = 3
     assert panel.state.position == 1 and document.cursor == 0  # step 2 is pending
     answer(qtbot, panel, "0")  # wrong: the cursor stays
@@ -110,6 +115,41 @@ def test_every_step_keeps_the_asked_value_pending(qtbot, panel):
     panel.reveal_button.click()
     assert document.cursor == 1 and panel.state.position == 2
     assert panel.score_label.text() == f"1 / {len(document.trace)}"
+
+
+def test_every_step_asks_step_one_with_nothing_shown_until_answered(qtbot, panel):
+    """The first question is step 1 (a₁ = 3): the diagram, the table, the inspector and
+    the step counter show nothing computed until it is answered."""
+    document = panel._document
+    diagram, table, inspector = (NetworkDiagramView(document), TraceTable(document),
+                                 StepInspector(document))
+    bar = StepperBar(document, Stepper(document))
+    for widget in (diagram, table, inspector, bar):
+        qtbot.addWidget(widget)
+    result = table.model().index(0, Column.RESULT)
+    assert document.trace[0].key.node == "z1[0]" and document.trace[0].result == 3
+    assert diagram.nodes["z1[0]"].value_text == "3" and result.data() == "3"
+    start(panel, QuizMode.EVERY_STEP)
+    assert panel.state.current.cursor == 0
+    assert "Question 1 of" in panel.prompt_label.text()
+    assert document.cursor == -1 and document.current_step() is None
+    assert document.known_keys() == set()
+    for node in ("z1[0]", "z1[1]", "h1[0]", "z2[0]", "loss"):
+        assert diagram.nodes[node].value_text == ""
+        assert diagram.nodes[node].state is NodeState.PENDING
+    assert diagram.nodes["x[0]"].value_text == "1"  # data is given, not asked
+    assert result.data() == PENDING
+    assert inspector.text() == "Nothing is computed yet: step 1 comes next."
+    assert inspector.phase_label.text() == "Before step 1"
+    assert "= 3" not in inspector.text()
+    answer(qtbot, panel, "2")  # wrong: still hidden, the hint shows the formula
+    assert document.cursor == -1 and diagram.nodes["z1[0]"].value_text == ""
+    assert "Not quite" in panel.feedback.toPlainText()
+    answer(qtbot, panel, "3")
+    assert document.cursor == 0 and panel.state.position == 1
+    assert diagram.nodes["z1[0]"].value_text == "3" and result.data() == "3"
+    assert "= 3" in [line.replace("\xa0", " ").strip() for line in inspector.text().splitlines()]
+    assert diagram.nodes["z1[1]"].value_text == ""  # step 2 is the next question
 
 
 def test_not_a_number_is_not_an_attempt(qtbot, panel):

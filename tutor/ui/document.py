@@ -103,6 +103,7 @@ def compute_trace(problem: Problem, granularity: Granularity, sample: int | None
     return trace() if callable(trace) else Trace(())
 
 
+BEFORE_FIRST = -1  # the cursor before step 1: only the quiz stands there
 NODE_LIMIT = 2_000  # above this many scalar nodes a node-by-node trace takes too long to build
 
 
@@ -217,8 +218,9 @@ class Document(QObject):
     def sample_count(self) -> int:
         return sample_count(self._exercise.problem)
 
-    def current_step(self) -> Step:
-        return self._trace[self._cursor]
+    def current_step(self) -> Step | None:
+        """The step under the cursor; None before the first step (see :meth:`rewind`)."""
+        return self._trace[self._cursor] if self._cursor >= 0 else None
 
     def known_keys(self) -> set[Key]:
         """Keys computed up to and including the cursor."""
@@ -234,6 +236,13 @@ class Document(QObject):
         if index != self._cursor:
             self._cursor = index
             self.cursor_changed.emit(index)
+
+    def rewind(self) -> None:
+        """Stand before the first step (cursor −1): nothing computed is shown yet.  The quiz
+        does this to ask step 1; ``next`` and ``set_cursor`` go on from step 1 as usual."""
+        if len(self._trace) and self._cursor != BEFORE_FIRST:
+            self._cursor = BEFORE_FIRST
+            self.cursor_changed.emit(BEFORE_FIRST)
 
     def first(self) -> None:
         self.set_cursor(0)
@@ -454,7 +463,7 @@ def _same_structure(old: Exercise, new: Exercise) -> bool:
 
 def _matching_cursor(old: Trace, cursor: int, new: Trace) -> int:
     """The step of ``new`` at the same relative place within the same phase as ``cursor``."""
-    if not len(old) or not len(new):
+    if not len(old) or not len(new) or cursor < 0:
         return 0
     phase, position, count = old.phase_position(cursor)
     same = [s.index for s in new if s.phase == phase]

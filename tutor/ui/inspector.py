@@ -31,6 +31,8 @@ def phase_text(trace: Trace, cursor: int) -> str:
     """"Backward 4 / 11": where the cursor is within its phase."""
     if not len(trace):
         return "No steps"
+    if cursor < 0:
+        return "Before step 1"
     phase, position, count = trace.phase_position(cursor)
     return f"{PHASE_NAMES[phase]} {position} / {count}"
 
@@ -103,6 +105,8 @@ def step_html(trace: Trace, cursor: int, palette: style.Palette, notice: str = "
     under the result."""
     if not len(trace):
         return "<p>This exercise has no steps to show.</p>"
+    if cursor < 0:  # the quiz asks step 1: nothing is computed yet
+        return "<p>Nothing is computed yet: step 1 comes next.</p>"
     step = trace[cursor]
     lhs = to_html(step.lhs)
     lines = [f"<p class='line'>{lhs} = {to_html(step.formula)}</p>"]

@@ -2,7 +2,8 @@
 
 A thin view over :mod:`tutor.exercise.quiz`: the panel keeps the current immutable
 ``QuizState`` and renders it.  While a question is open the document's cursor stands on the
-step *before* the asked one, so the diagram and the inspector do not give the answer away;
+step *before* the asked one (before step 1 for the first), so the diagram, the table and
+the inspector do not give the answer away;
 a right answer or a reveal moves the cursor onto the asked step.
 """
 
@@ -28,7 +29,7 @@ from tutor.engine.notation import to_html
 from tutor.exercise.quiz import Feedback, Quiz, QuizMode, QuizState, describe_score
 
 from . import style
-from .document import Document
+from .document import BEFORE_FIRST, Document
 
 MODES = {QuizMode.EVERY_STEP: "Every step", QuizMode.QUESTIONS: "The exercise's questions"}
 
@@ -163,19 +164,24 @@ class QuizPanel(QWidget):
         self._render()
 
     def _ask(self) -> None:
-        self._stand_before_question(at_least=0)
+        self._stand_before_question(at_least=BEFORE_FIRST)
         self.answer_edit.clear()
         self._render()
         if self.state is not None and self.state.finished:
             self.feedback.setHtml(summary_html(self.state))
 
     def _stand_before_question(self, at_least: int) -> None:
-        """Cursor just before the asked step, so its value is still pending (the first step
-        of a trace cannot be hidden this way); never back past ``at_least``, the step whose
-        answer was just shown."""
+        """Cursor just before the asked step, so its value is still pending (before the
+        first step, nothing is shown); never back past ``at_least``, the step whose answer
+        was just shown."""
         question = None if self.state is None else self.state.current
-        if question is not None and question.cursor is not None:
-            self._document.set_cursor(max(question.cursor - 1, at_least))
+        if question is None or question.cursor is None:
+            return
+        target = max(question.cursor - 1, at_least)
+        if target == BEFORE_FIRST:
+            self._document.rewind()
+        else:
+            self._document.set_cursor(target)
 
     def _render(self) -> None:
         state = self.state

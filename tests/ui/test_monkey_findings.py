@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QLineEdit, QMessageBox
 
 from tutor.exercise.library import exercises_dir
 from tutor.ui.document import Document
@@ -54,3 +54,38 @@ def test_the_exercise_questions_after_the_program_lost_their_node(window):
     window.document.undo_stack.undo()
     quiz.start_button.click()
     assert quiz.state is not None and quiz.state.total > 0
+
+
+def _open_cell_editor(qtbot, window, text: str) -> QLineEdit:
+    table = window.parameters.layer_boxes[0].weights
+    index = table.model().index(0, 1)
+    table.setCurrentIndex(index)
+    table.edit(index)
+    editor = next(e for e in table.findChildren(QLineEdit) if e.isVisible())
+    editor.selectAll()
+    qtbot.keyClicks(editor, text)
+    return editor
+
+
+def test_opening_an_expression_while_a_cell_is_being_edited(qtbot, window):
+    """Taking the old tables away moved the focus out of the open cell editor, which
+    committed into the expression just opened: AttributeError, then a segmentation fault."""
+    _open_cell_editor(qtbot, window, "7")
+    assert window.files.open_path(exercises_dir() / "cmu-recitation-5-expression.json")
+    assert window.document.exercise.problem.program.startswith("f = sin(x*y)")
+    assert window.document.undo_stack.count() == 0  # the typed 7 went nowhere
+    window.document.last()
+    assert window.document.current_step().result == pytest.approx(
+        bundled("cmu-recitation-5-expression").problem.trace()[-1].result)
+
+
+def test_a_structure_edit_while_a_cell_is_being_edited_drops_the_typing(qtbot, window):
+    """The same editor committed in the middle of the rebuild, pushing a second edit from
+    inside the first."""
+    _open_cell_editor(qtbot, window, "7")
+    window.parameters.add_layer()
+    assert window.document.undo_stack.count() == 1
+    assert window.document.undo_stack.undoText() == "Add a hidden layer"
+    assert window.document.exercise.problem.params.weights[0][0, 0] == 1  # α₁,₁ as before
+    window.document.undo_stack.undo()
+    assert window.document.undo_stack.count() == 1 and window.document.undo_stack.index() == 0

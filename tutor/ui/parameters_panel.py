@@ -80,6 +80,7 @@ class NumberTableModel(QAbstractTableModel):
         self._cache_for: object = None
         self._cache: dict[str, object] = {}
         self._shape = self._values().shape  # only to tell a resize from a new value
+        self._detached = False
         document.exercise_changed.connect(self._on_exercise_change)
 
     def _problem(self) -> NetworkProblem:
@@ -110,7 +111,13 @@ class NumberTableModel(QAbstractTableModel):
             return np.zeros((0, 0))
 
     def detach(self) -> None:
+        """Stop following the document; a reset drops any open cell editor uncommitted."""
+        if self._detached:
+            return
+        self._detached = True
         self._document.exercise_changed.disconnect(self._on_exercise_change)
+        self.beginResetModel()
+        self.endResetModel()
 
     def rowCount(self, parent: QModelIndex | None = None) -> int:
         return 0 if parent is not None and parent.isValid() else self._values().shape[0]
@@ -150,7 +157,7 @@ class NumberTableModel(QAbstractTableModel):
         return flags
 
     def setData(self, index: QModelIndex, value, role: int = Qt.ItemDataRole.EditRole) -> bool:
-        if not index.isValid() or role != Qt.ItemDataRole.EditRole:
+        if self._detached or not index.isValid() or role != Qt.ItemDataRole.EditRole:
             return False
         if self._is_locked(index.row(), index.column()):
             self.error_reported.emit("This number is locked by the exercise.")
@@ -555,6 +562,8 @@ class ParametersPanel(QScrollArea):
     # -- rendering
 
     def _rebuild(self) -> None:
+        for model in self._models:  # first: taking the tables away moves the focus out of
+            model.detach()  # an open cell editor, which would commit into the new exercise
         old = self.takeWidget()
         if old is not None:
             self.error_label.setParent(None)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
@@ -210,6 +211,8 @@ class QuizPanel(QWidget):
         theme = style.theme()
         self.prompt_label.setFont(theme.font(1.5, bold=True))
         self.feedback.setFont(theme.font(1.2))
+        # room for the message, a hint and the line with numbers without scrolling
+        self.feedback.setMinimumHeight(round(QFontMetricsF(theme.font(1.2)).height() * 6))
         self.score_label.setFont(theme.font(1.3, bold=True))
 
 

@@ -20,7 +20,7 @@ from tutor.engine import (
 )
 from tutor.engine.batch import loss_and_gradients, train
 
-from .references import MicrogradNet, NumpyFloor, TorchNet, torch_available
+from .references import MicrogradNet, NumpyFloor, TorchNet, torch_available, unsupported
 from .timing import Timing, measure
 
 AGREEMENT = 1e-9  # relative: the references sum in other orders, so not bit-identical
@@ -115,11 +115,17 @@ def update_row(name: str, problem: NetworkProblem, updates: int, *, repeat: int,
                      tuple(disagreements))
 
 
+def skipped_problems() -> list[tuple[str, str]]:
+    """(name, reason) of the bundled networks the references cannot train."""
+    return [(name, reason) for name, problem in seed_problems()
+            if (reason := unsupported(problem)) is not None]
+
+
 def update_rows(quick: bool) -> list[UpdateRow]:
     repeat = 3 if quick else 7
     rows = [update_row(name, problem, 200 if quick else 1000, repeat=repeat,
                        micrograd="run")
-            for name, problem in seed_problems()]
+            for name, problem in seed_problems() if unsupported(problem) is None]
     big = mnist_sized_problem()
     rows.append(update_row("784-128-10 (batch 64)", big, 5 if quick else 20, repeat=repeat,
                            micrograd="skip" if quick else "estimate"))

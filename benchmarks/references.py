@@ -27,11 +27,23 @@ from tutor.engine.network import LossKind
 Arrays = tuple[list[np.ndarray], list[np.ndarray | None]]
 
 
-def _check_supported(problem: NetworkProblem) -> None:
+def unsupported(problem: NetworkProblem) -> str | None:
+    """Why the references cannot run ``problem`` (None when they can)."""
     if problem.network.loss.kind is not LossKind.SQUARED_ERROR:
-        raise NotImplementedError("the references implement the squared error only")
+        return "the references implement the squared error only"
     if problem.training.frozen:
-        raise NotImplementedError("the references do not freeze tensors")
+        return "the references do not freeze tensors"
+    missing = {layer.activation.name for layer in problem.network.layers} - set(
+        _NUMPY_ACTIVATIONS)
+    if missing:
+        return f"the references do not implement {', '.join(sorted(missing))}"
+    return None
+
+
+def _check_supported(problem: NetworkProblem) -> None:
+    reason = unsupported(problem)
+    if reason is not None:
+        raise NotImplementedError(reason)
 
 
 class _Run:

@@ -127,6 +127,8 @@ def print_updates(rows: list[engine.UpdateRow]) -> None:
                "floor.")
     if not torch_available():
         targets += " PyTorch is not installed: its column is skipped (pip install torch)."
+    for name, reason in engine.skipped_problems():
+        targets += f"\nNot timed: {name} ({reason})."
     print(targets + "\n")
 
 

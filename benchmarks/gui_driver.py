@@ -30,6 +30,7 @@ from tutor.ui.document import Document  # noqa: E402
 from tutor.ui.main_window import MainWindow  # noqa: E402
 
 FRAME = 1 / 60  # 16.7 ms
+STALL_TARGET = 0.05  # a Run must hand the event loop back at least this often
 
 
 def _median_time(action: Callable[[], object], repeat: int) -> float:
@@ -97,6 +98,21 @@ def _step(window: MainWindow) -> None:
     document.next()
 
 
+def _run_stalls(app: QApplication, window: MainWindow, updates: int) -> tuple[float, float]:
+    """Click Run for ``updates`` updates and keep handling events until it ends:
+    (the longest time the event loop was away, including the click; total seconds)."""
+    panel = window.training
+    panel.run_count.setValue(updates)
+    start = last = time.perf_counter()
+    panel.run_button.click()
+    longest = time.perf_counter() - last
+    while panel.running:
+        last = time.perf_counter()
+        app.processEvents()
+        longest = max(longest, time.perf_counter() - last)
+    return longest, time.perf_counter() - start
+
+
 def seed(quick: bool) -> list[dict]:
     app = _app()
     repeat = 7 if quick else 25
@@ -117,6 +133,8 @@ def seed(quick: bool) -> list[dict]:
                                              problem.training, 1000), 3)
     training = _median_time(lambda: (window.document.train(1000),
                                      _repaint(app, window.training)), 3)
+    updates = 10_000 if quick else 100_000
+    stall, run_seconds = _run_stalls(app, window, updates)
     name = exercises.default_path().stem
     return [
         _item(f"first paint in-process ({name})", first_paint, bare, None,
@@ -126,6 +144,9 @@ def seed(quick: bool) -> list[dict]:
         _item(f"one step forward → whole window ({name})", whole_step, bare, None),
         _item(f"1,000 training updates + curve drawn ({name})", training, engine_only, None,
               "reference: the same 1,000 updates in the engine alone"),
+        _item(f"Run {updates:,} updates: longest event-loop stall ({name})", stall, None,
+              STALL_TARGET, f"the whole Run took {run_seconds:.2f} s; engine alone "
+              f"{engine_only * updates / 1000:.2f} s"),
     ]
 
 
@@ -139,10 +160,14 @@ def big(quick: bool) -> list[dict]:
     views = (window.network_view, window.inspector)
     edit = _median_time(lambda: (_edit_weight(window, 0.01), _repaint(app, *views)), 3)
     step = _median_time(lambda: (_step(window), _repaint(app, *views)), 3)
+    stall, run_seconds = _run_stalls(app, window, 50 if quick else 200)
     return [
         _item("first paint in-process (784-128-10, batch 64)", first_paint, bare, None),
         _item("weight edit → diagram + inspector (784-128-10)", edit, bare, 0.1),
         _item("one step forward → diagram + inspector (784-128-10)", step, bare, None),
+        _item("Run 200 updates: longest event-loop stall (784-128-10)" if not quick else
+              "Run 50 updates: longest event-loop stall (784-128-10)", stall, None, STALL_TARGET,
+              f"the whole Run took {run_seconds:.2f} s"),
     ]
 
 

@@ -17,6 +17,7 @@ PADDING = 0.1  # share of the data's span added on each side, so edge points are
 FLAT_PADDING = 1.0  # half-width around a single value (one sample, or a constant column)
 CURVE_POINTS = 200
 GRID_POINTS = 64
+SAMPLING_LIMIT = float(np.finfo(float).max) / 8  # the padded range and its pixels stay finite
 
 
 class Shape(StrEnum):
@@ -45,11 +46,12 @@ def is_binary(targets: np.ndarray) -> bool:
 def sampling_range(values: np.ndarray, padding: float = PADDING) -> tuple[float, float]:
     """The data's range padded on both sides; a flat range is widened to ±FLAT_PADDING."""
     values = np.asarray(values, dtype=float)
-    values = values[np.isfinite(values)]
+    # clipped: inputs near the largest float (1e308) would pad the range to ±inf
+    values = np.clip(values[np.isfinite(values)], -SAMPLING_LIMIT, SAMPLING_LIMIT)
     if not values.size:
         return -FLAT_PADDING, FLAT_PADDING
     low, high = float(values.min()), float(values.max())
-    margin = (high - low) * padding if high > low else FLAT_PADDING
+    margin = (high - low) * padding if high > low else max(FLAT_PADDING, abs(high) * padding)
     return low - margin, high + margin
 
 

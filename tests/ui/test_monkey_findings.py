@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from PySide6.QtWidgets import QLineEdit, QMessageBox
 
@@ -10,6 +11,8 @@ from tutor.ui.document import Document
 from tutor.ui.main_window import MainWindow
 
 from .conftest import bundled
+
+SCATTER_MODULE = "pyqtgraph.graphicsItems.ScatterPlotItem"
 
 
 @pytest.fixture
@@ -89,3 +92,22 @@ def test_a_structure_edit_while_a_cell_is_being_edited_drops_the_typing(qtbot, w
     assert window.document.exercise.problem.params.weights[0][0, 0] == 1  # α₁,₁ as before
     window.document.undo_stack.undo()
     assert window.document.undo_stack.count() == 1 and window.document.undo_stack.index() == 0
+
+
+# pyqtgraph's scatter bounds overflow for points at ±1e308 (a warning, drawn all the same)
+@pytest.mark.filterwarnings(f"ignore::RuntimeWarning:{SCATTER_MODULE}")
+def test_the_function_map_of_inputs_near_the_largest_float(qtbot, window):
+    """Inputs of ±1e308 padded the map's range to ±inf: pyqtgraph refused the range
+    ("Cannot set range [-inf, inf]") every time the function view was drawn, and a finite
+    range that large would overflow the pixel grid."""
+    model = window.parameters.data_box.inputs.model()
+    assert model.setData(model.index(0, 0), "1e308")
+    window.parameters.add_sample()
+    assert model.setData(model.index(1, 0), "-1e308")
+    view = window.training.function_view
+    window.training_dock.show()
+    view.redraw()
+    rect = view.image.mapRectToParent(view.image.boundingRect())
+    assert np.isfinite([rect.left(), rect.right(), rect.top(), rect.bottom()]).all()
+    assert rect.left() < -1e11 and rect.right() > 1e11
+    view.grab()  # painted, not crashed

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QMessageBox
 
+from tutor.exercise import load as exercises_load
 from tutor.exercise.library import exercises_dir
 from tutor.ui.document import Document
 from tutor.ui.main_window import MainWindow
@@ -111,3 +113,18 @@ def test_the_function_map_of_inputs_near_the_largest_float(qtbot, window):
     assert np.isfinite([rect.left(), rect.right(), rect.top(), rect.bottom()]).all()
     assert rect.left() < -1e11 and rect.right() > 1e11
     view.grab()  # painted, not crashed
+
+
+def test_a_learning_rate_the_file_cannot_store_is_refused_when_typed(qtbot, window, tmp_path):
+    """η = 10⁶ was accepted by the training panel, but exercise files allow at most 1000, so
+    every later Save failed ("training.learning_rate: must be at most 1000")."""
+    field = window.training.learning_rate
+    for text, expected in (("1000", 1000.0), ("1e6", 1000.0)):
+        field.setFocus()
+        field.selectAll()
+        qtbot.keyClicks(field, text)
+        qtbot.keyClick(field, Qt.Key.Key_Return)
+        assert window.document.exercise.problem.training.learning_rate == expected
+    assert "at most 1000" in field.toolTip()
+    assert window.files._write(tmp_path / "eta.json")
+    assert exercises_load(tmp_path / "eta.json").problem.training.learning_rate == 1000.0

@@ -27,6 +27,7 @@ from .network import (
 from .problem import NetworkProblem
 
 NEW_WEIGHT_SCALE = 0.5  # new weights are drawn uniformly from ±this, reproducibly
+MAX_LEARNING_RATE = 1000.0  # as in resources/schema/exercise.schema.json
 
 
 def parse_number(text: str) -> float:
@@ -174,6 +175,8 @@ def set_learning_rate(problem: NetworkProblem, learning_rate: float) -> NetworkP
     eta = _finite(learning_rate, "the learning rate")
     if eta <= 0:
         raise ValueError("the learning rate must be positive")
+    if eta > MAX_LEARNING_RATE:  # the file format's limit: a larger η could not be saved
+        raise ValueError(f"the learning rate must be at most {MAX_LEARNING_RATE:g}")
     return replace(problem, training=replace(problem.training, learning_rate=eta))
 
 

@@ -94,7 +94,7 @@ def test_method_and_batch_size(panel):
 
 
 def test_a_huge_learning_rate_diverges_with_a_clear_message(panel):
-    panel.learning_rate.setText("1e6")
+    panel.learning_rate.setText("1000")  # the largest η a file can store
     panel.learning_rate.editingFinished.emit()
     panel.train(50)
     history = panel.document.history

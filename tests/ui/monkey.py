@@ -50,6 +50,7 @@ PROGRAMS = ("f = x^2\ng = x\nl = f^2 + g^2", "f = sin(x*y)/z + exp(x*z)/(x*y)",
             "u = x*y\nf = u + u", "f = log(x)", "f = x/0", "f = exp(exp(exp(x)))",
             "f = x +", "f = (x", "= 3", "f = sin(", "1x = 2", "f = g\ng = x", "f = x^x",
             "", "f = y; g = f*y", "f = sqrt(x)", "f = x - - y")
+UNSAVED = "Unsaved changes?"
 QUIZ_ANSWERS = ("0", "1", "4", "-2", "1/2", "abc", "", "nan", "1e308", "3, 4", "[1 2]")
 
 
@@ -63,7 +64,7 @@ class Dialogs:
     saves: int = 0
 
     def answer_unsaved(self) -> QMessageBox.StandardButton:
-        self.shown.append("Unsaved changes?")
+        self.shown.append(UNSAVED)
         return self.rng.choice((QMessageBox.StandardButton.Discard,
                                 QMessageBox.StandardButton.Cancel,
                                 QMessageBox.StandardButton.Save))
@@ -460,7 +461,11 @@ class Monkey:
         return f"program {program!r} error={panel.error_label.text()[:60]!r}"
 
     def _open(self, path: Path) -> str:
+        before = len(self.dialogs.shown)
         opened = self.window.files.open_path(path)
+        if not opened:  # cancelled at "Unsaved changes?", or a message naming the file
+            said = self.dialogs.shown[before:]
+            assert said and (said[-1] == UNSAVED or path.name in said[-1]), said
         return f"open {path.name} -> {opened}"
 
     def open_bundled(self) -> str:

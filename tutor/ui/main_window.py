@@ -143,7 +143,8 @@ class MainWindow(QMainWindow):
         self.parameters_stack = ParametersStack(self.document, self.parameters)
         self.parameters_dock = self._dock("Parameters", "dock_parameters", self.parameters_stack,
                                           Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.resizeDocks([self.inspector_dock, self.training_dock], [3, 2],
+        # equal shares: the loss curve and the function view sit side by side in training
+        self.resizeDocks([self.inspector_dock, self.training_dock], [1, 1],
                          Qt.Orientation.Vertical)
         self.resizeDocks([self.inspector_dock, self.parameters_dock], [560, 380],
                          Qt.Orientation.Horizontal)

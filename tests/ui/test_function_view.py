@@ -107,6 +107,14 @@ def test_regression_map_shows_the_output_range_without_a_boundary(make_view):
     assert low == pytest.approx(min(values.min(), problem.data.targets.min()))
     assert high == pytest.approx(max(values.max(), problem.data.targets.max()))
     assert not view.contour.isVisible()
+    assert set(view.class_points.data["symbol"]) == {"o"}  # values, not classes
+
+
+def test_zero_one_targets_of_a_linear_output_are_values_not_classes(make_view):
+    view = make_view(bundled("chain-rule-discussion"))  # y₁ = 1 from a linear output
+    assert view.document.exercise.problem.data.targets[0, 0] == 1.0
+    assert set(view.class_points.data["symbol"]) == {"o"}
+    assert "y = 1" not in view.caption.text()
 
 
 def test_several_outputs_offer_a_choice(make_view):

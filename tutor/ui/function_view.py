@@ -36,6 +36,7 @@ REDRAW_INTERVAL_MS = 33  # at most ~30 redraws a second however fast training ru
 WIDE = 1.3  # side by side when the space is at least this much wider than tall
 DECISION_LEVEL = 0.5  # a probability output's decision boundary
 MARKER_SIZE = 11
+SHADE = 0.5  # the map's colours mixed this much with the background, so the points stand out
 CLASS_SYMBOLS = ("o", "t1")  # class 0 a circle, class 1 a triangle: shape, not only colour
 
 
@@ -120,6 +121,8 @@ class FunctionView(QWidget):
         for side in ("left", "bottom"):
             plot.getPlotItem().getAxis(side).enableAutoSIPrefix(False)
         plot.setMenuEnabled(False)
+        plot.setMouseEnabled(x=False, y=False)  # the view follows the data, not drags
+        plot.getPlotItem().layout.setContentsMargins(2, 8, 4, 2)  # room for the top tick label
         return plot
 
     def _build_curve_plot(self):
@@ -140,15 +143,16 @@ class FunctionView(QWidget):
         self.class_points = pg.ScatterPlotItem(size=MARKER_SIZE)
         self.map_plot.addItem(self.class_points)
         self.colour_bar = pg.ColorBarItem(values=(0.0, 1.0), width=14, interactive=False,
-                                          colorMap=self._colour_map())
+                                          colorMap=self._colour_map(SHADE))
         self.colour_bar.setImageItem(self.image, insert_in=self.map_plot.getPlotItem())
         return self.map_plot
 
-    def _colour_map(self):
-        """Diverging blue ↔ orange through the background colour (colour-blind safe)."""
+    def _colour_map(self, shade: float = 0.0):
+        """Diverging blue ↔ orange through the background colour (colour-blind safe), its
+        ends mixed ``shade`` of the way towards the background."""
         palette = theme().palette
-        return self._pg.ColorMap([0.0, 0.5, 1.0],
-                                 [palette.positive, palette.background, ORANGE])
+        ends = [_mix(colour, palette.background, shade) for colour in (palette.positive, ORANGE)]
+        return self._pg.ColorMap([0.0, 0.5, 1.0], [ends[0], palette.background, ends[1]])
 
     # -- model → view ----------------------------------------------------------------------
 
@@ -208,7 +212,9 @@ class FunctionView(QWidget):
         output = self.output
         xs, ys = samples.curve(problem, output)
         self.curve.setData(xs, np.where(np.isfinite(ys), ys, np.nan), connect="finite")
-        self.points.setData(problem.data.inputs[:, 0], problem.data.targets[:, output])
+        self.points.setData(problem.data.inputs[:, 0], problem.data.targets[:, output],
+                            size=MARKER_SIZE * theme().font_scale)
+        self.curve_plot.setXRange(xs[0], xs[-1], padding=0)
         x_name, y_name = input_names(problem)[0], output_names(problem)[output]
         self.curve_plot.setLabel("bottom", x_name)
         self.curve_plot.setLabel("left", y_name)
@@ -224,53 +230,46 @@ class FunctionView(QWidget):
         xs, ys, values = samples.grid(problem, output)
         probability = samples.is_probability(problem)
         targets = problem.data.targets[:, output]
-        low, high = _levels(values, targets, probability)
-        self.image.setImage(np.nan_to_num(values, nan=(low + high) / 2, posinf=high,
-                                          neginf=low), autoLevels=False)
-        self.image.setRect(_pixel_rect(xs, ys))
-        self.colour_bar.setLevels((low, high))
-        self.contour.setVisible(probability)
-        if probability:
-            self.contour.setData(values, DECISION_LEVEL)
-        self._draw_class_points(problem.data.inputs, targets, (low, high))
+        # classes only where the output reads as P(y = 1); a 0/1 regression target is a value
+        classes = probability and samples.is_binary(targets)
+        levels = _levels(values, targets, probability)
+        self._draw_heatmap(xs, ys, values, levels, probability)
+        self._draw_targets(problem.data.inputs, targets, levels, classes)
         names = input_names(problem)
         self.map_plot.setLabel("bottom", names[0])
         self.map_plot.setLabel("left", names[1])
-        self.caption.setText(self._map_caption(output_names(problem)[output], targets,
-                                               probability))
+        self.caption.setText(_map_caption(output_names(problem)[output], probability, classes))
         self.pages.setCurrentIndex(Page.MAP)
 
-    def _draw_class_points(self, inputs: np.ndarray, targets: np.ndarray,
-                           levels: tuple[float, float]) -> None:
+    def _draw_heatmap(self, xs: np.ndarray, ys: np.ndarray, values: np.ndarray,
+                      levels: tuple[float, float], probability: bool) -> None:
+        low, high = levels
+        finite = np.nan_to_num(values, nan=(low + high) / 2, posinf=high, neginf=low)
+        self.image.setImage(finite, autoLevels=False)
+        rect = _pixel_rect(xs, ys)
+        self.image.setRect(rect)
+        self.map_plot.setRange(rect, padding=0)
+        self.colour_bar.setLevels(levels)
+        self.contour.setVisible(probability)
+        if probability:
+            self.contour.setData(finite, DECISION_LEVEL)
+
+    def _draw_targets(self, inputs: np.ndarray, targets: np.ndarray,
+                      levels: tuple[float, float], classes: bool) -> None:
         pg, palette = self._pg, theme().palette
-        pen = pg.mkPen(palette.text, width=1.5)
-        if samples.is_binary(targets):
+        if classes:
             colours = (palette.positive, ORANGE)
-            classes = targets.astype(int)
-            symbols = [CLASS_SYMBOLS[c] for c in classes]
-            brushes = [pg.mkBrush(colours[c]) for c in classes]
-        else:  # a regression target: its colour on the heatmap's scale
+            labels = targets.astype(int)
+            symbols = [CLASS_SYMBOLS[c] for c in labels]
+            brushes = [pg.mkBrush(colours[c]) for c in labels]
+        else:  # a value: its colour on the heatmap's scale, at full strength
             low, high = levels
             shares = np.clip((targets - low) / (high - low), 0.0, 1.0)
             symbols = ["o"] * len(targets)
-            brushes = [pg.mkBrush(c) for c in self.colour_bar.colorMap().map(shares, "qcolor")]
+            brushes = [pg.mkBrush(c) for c in self._colour_map().map(shares, "qcolor")]
         self.class_points.setData(inputs[:, 0], inputs[:, 1], symbol=symbols, brush=brushes,
-                                  pen=pen, size=MARKER_SIZE * theme().font_scale)
-
-    def _map_caption(self, name: str, targets: np.ndarray, probability: bool) -> str:
-        palette = theme().palette
-        blue, orange = palette.positive, ORANGE
-        if samples.is_binary(targets):
-            points = (f"<span style='color:{blue}'>●</span> y = 0 &nbsp; "
-                      f"<span style='color:{orange}'>▲</span> y = 1")
-        else:
-            points = "● target, coloured on the same scale"
-        shading = (f"shading: {name} from <span style='color:{blue}'>0 (blue)</span> to "
-                   f"<span style='color:{orange}'>1 (orange)</span>, line at {name} = 0.5"
-                   if probability else
-                   f"shading: {name} from <span style='color:{blue}'>low (blue)</span> to "
-                   f"<span style='color:{orange}'>high (orange)</span>")
-        return f"{points} &nbsp;·&nbsp; {shading}"
+                                  pen=pg.mkPen(palette.text, width=1.5),
+                                  size=MARKER_SIZE * theme().font_scale)
 
     def _on_theme_change(self) -> None:
         palette = theme().palette
@@ -282,8 +281,23 @@ class FunctionView(QWidget):
         self.points.setPen(pg.mkPen(palette.color("background"), width=1))
         self.contour.setPen(pg.mkPen(palette.color("text"), width=2,
                                      style=Qt.PenStyle.DashLine))
-        self.colour_bar.setColorMap(self._colour_map())
+        self.colour_bar.setColorMap(self._colour_map(SHADE))
         self.schedule()
+
+
+def _map_caption(name: str, probability: bool, classes: bool) -> str:
+    blue, orange = theme().palette.positive, ORANGE
+    if classes:
+        points = (f"<span style='color:{blue}'>●</span> y = 0 &nbsp; "
+                  f"<span style='color:{orange}'>▲</span> y = 1")
+    else:
+        points = "● target, coloured on the same scale"
+    ends = ("0", "1") if probability else ("low", "high")
+    shading = (f"shading: {name} from <span style='color:{blue}'>{ends[0]} (blue)</span> to "
+               f"<span style='color:{orange}'>{ends[1]} (orange)</span>")
+    if probability:
+        shading += f", dashed line at {name} = {DECISION_LEVEL}"
+    return f"{points} &nbsp;·&nbsp; {shading}"
 
 
 def _levels(values: np.ndarray, targets: np.ndarray,
@@ -297,6 +311,13 @@ def _levels(values: np.ndarray, targets: np.ndarray,
         return -1.0, 1.0
     low, high = float(both.min()), float(both.max())
     return (low, high) if high > low else (low - 1.0, high + 1.0)
+
+
+def _mix(colour: str, background: str, share: float) -> str:
+    """``colour`` moved ``share`` of the way towards ``background`` (#RRGGBB strings)."""
+    a, b = (np.array([int(c[i:i + 2], 16) for i in (1, 3, 5)]) for c in (colour, background))
+    mixed = np.rint(a + (b - a) * share).astype(int)
+    return "#" + "".join(f"{v:02X}" for v in mixed)
 
 
 def _pixel_rect(xs: np.ndarray, ys: np.ndarray) -> QRectF:

@@ -185,3 +185,17 @@ def test_side_by_side_turns_when_tall(qtbot):
     qtbot.waitUntil(lambda: splitter.orientation() is Qt.Orientation.Horizontal)
     splitter.resize(300, 600)
     qtbot.waitUntil(lambda: splitter.orientation() is Qt.Orientation.Vertical)
+
+
+def test_a_short_view_gives_the_caption_up_for_the_plot(make_view, qtbot):
+    view = make_view(bundled("two-class-2d"))
+    assert view.caption.isVisible() and "y = 1" in view.caption.text()
+    font = view.caption.font()
+    font.setPointSizeF(2.5 * font.pointSizeF())  # projector-sized text wraps to many lines
+    view.caption.setFont(font)
+    view.resize(260, 200)
+    assert 200 - view.caption.heightForWidth(260) < 120
+    qtbot.waitUntil(lambda: not view.caption.isVisible())
+    assert "y = 1" in view.pages.toolTip()  # still there, on hover
+    view.resize(500, 400)
+    qtbot.waitUntil(view.caption.isVisible)

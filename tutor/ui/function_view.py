@@ -36,6 +36,7 @@ REDRAW_INTERVAL_MS = 33  # at most ~30 redraws a second however fast training ru
 WIDE = 1.3  # side by side when the space is at least this much wider than tall
 DECISION_LEVEL = 0.5  # a probability output's decision boundary
 MARKER_SIZE = 11
+MIN_PLOT_HEIGHT = 120  # below this the caption is hidden so the plot keeps its room
 SHADE = 0.5  # the map's colours mixed this much with the background, so the points stand out
 CLASS_SYMBOLS = ("o", "t1")  # class 0 a circle, class 1 a triangle: shape, not only colour
 
@@ -186,6 +187,18 @@ class FunctionView(QWidget):
         if not self._timer.isActive():
             self._timer.start()
 
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_caption()
+
+    def _fit_caption(self) -> None:
+        """The plot before the legend: with large fonts in a short panel the caption goes
+        (it stays as the plot's tooltip) rather than squash the plot to a strip."""
+        text = self.caption.text()
+        self.pages.setToolTip(text.replace("&nbsp;", " "))
+        needed = self.caption.heightForWidth(max(1, self.width())) if text else 0
+        self.caption.setVisible(bool(text) and self.height() - needed >= MIN_PLOT_HEIGHT)
+
     def showEvent(self, event) -> None:
         super().showEvent(event)
         if self._stale:
@@ -207,6 +220,7 @@ class FunctionView(QWidget):
             self._draw_curve(problem)
         else:
             self._draw_map(problem)
+        self._fit_caption()
 
     def _draw_curve(self, problem: NetworkProblem) -> None:
         output = self.output
@@ -291,12 +305,12 @@ def _map_caption(name: str, probability: bool, classes: bool) -> str:
         points = (f"<span style='color:{blue}'>●</span> y = 0 &nbsp; "
                   f"<span style='color:{orange}'>▲</span> y = 1")
     else:
-        points = "● target, coloured on the same scale"
+        points = "● target (same colours)"
     ends = ("0", "1") if probability else ("low", "high")
-    shading = (f"shading: {name} from <span style='color:{blue}'>{ends[0]} (blue)</span> to "
-               f"<span style='color:{orange}'>{ends[1]} (orange)</span>")
+    shading = (f"shade {name}: <span style='color:{blue}'>{ends[0]} blue</span> → "
+               f"<span style='color:{orange}'>{ends[1]} orange</span>")
     if probability:
-        shading += f", dashed line at {name} = {DECISION_LEVEL}"
+        shading += f"; dashed {name} = {DECISION_LEVEL}"
     return f"{points} &nbsp;·&nbsp; {shading}"
 
 

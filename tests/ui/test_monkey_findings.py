@@ -22,6 +22,9 @@ def window(qtbot, monkeypatch):
     window = MainWindow(Document(bundled("cmu-recitation-5")))
     qtbot.addWidget(window)
     monkeypatch.setattr(window.files, "_ask_save", lambda: QMessageBox.StandardButton.Discard)
+    window.errors = []
+    monkeypatch.setattr(window.files, "_show_error", lambda _title, text: window.errors.append(
+        text))
     window.show()
     qtbot.waitExposed(window)
     return window
@@ -128,3 +131,23 @@ def test_a_learning_rate_the_file_cannot_store_is_refused_when_typed(qtbot, wind
     assert "at most 1000" in field.toolTip()
     assert window.files._write(tmp_path / "eta.json")
     assert exercises_load(tmp_path / "eta.json").problem.training.learning_rate == 1000.0
+
+
+def test_an_edited_program_without_the_asked_node_can_still_be_saved(window, tmp_path):
+    """The chain-rule sheet asks about ℓ; after the program was changed to one without it,
+    every Save failed ("questions[0].node: no node 'l'") and the work could not be kept."""
+    path = exercises_dir() / "chain-rule-discussion-expression.json"
+    assert window.files.open_path(path)
+    asked = len(window.document.exercise.questions)
+    assert asked > 0
+    assert window.files._write(tmp_path / "same.json")
+    assert len(exercises_load(tmp_path / "same.json").questions) == asked  # nothing lost
+    panel = window.parameters_stack.expression_panel
+    panel.editor.setPlainText("f = x^2")
+    panel.apply_button.click()
+    assert window.document.exercise.problem.program == "f = x^2"
+    assert window.files._write(tmp_path / "edited.json"), window.errors
+    saved = exercises_load(tmp_path / "edited.json")
+    assert saved.problem.program == "f = x^2"
+    assert all(q.node in ("x", "f") for q in saved.questions)
+    assert not window.document.is_modified

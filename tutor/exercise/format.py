@@ -374,6 +374,23 @@ def _check_question_sample(q: Question, problem: NetworkProblem, where: str) -> 
                                                f"(rows {', '.join(map(str, rows))})")
 
 
+def fitting_questions(questions: Sequence[Question], problem: Any) -> tuple[Question, ...]:
+    """The questions ``problem`` can still answer: an edited program or network may have lost
+    the node (or sample) a question asks about, and the exercise must still save."""
+    if not questions:
+        return ()  # no graph to build for a large network without questions
+    nodes, kept = _graph_nodes(problem), []
+    for q in questions:
+        try:
+            _check_question_node(q, nodes, "question", problem)
+            if isinstance(problem, NetworkProblem):
+                _check_question_sample(q, problem, "question")
+        except ExerciseError:
+            continue
+        kept.append(q)
+    return tuple(kept)
+
+
 def lockable_names(exercise: Exercise) -> list[str]:
     """Everything ``locked`` may name for this exercise."""
     problem = exercise.problem
@@ -513,7 +530,7 @@ def to_dict(exercise: Exercise) -> Doc:
         doc |= _network_sections(problem)
     else:
         doc |= _expression_section(problem)
-    doc["questions"] = [_question_doc(q) for q in exercise.questions]
+    doc["questions"] = [_question_doc(q) for q in fitting_questions(exercise.questions, problem)]
     doc["locked"] = sorted(exercise.locked)
     doc["hidden"] = sorted(exercise.hidden)
     return doc

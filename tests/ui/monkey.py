@@ -473,8 +473,8 @@ class Monkey:
 
     def save_and_reopen(self) -> str:
         saved = self.window.files.save_as()
-        if not saved:
-            return "save refused"
+        # whatever the app let the user make, the file format must be able to store
+        assert saved, self.dialogs.shown[-1:]
         path = self.document.path
         before = self.document.exercise.problem
         reopened = self.window.files.open_path(path)

@@ -132,7 +132,11 @@ def test_the_update_axis_counts_whole_updates_without_a_prefix(panel):
     panel.train(30)
     (low, high), _ = view.viewRange()
     assert low == pytest.approx(0, abs=1) and high == pytest.approx(30, abs=1)
-    assert axis._tickSpacing == [(3, 0.0), (3, 0.0)]  # integer ticks every 3 updates
+    # whole updates only, and fewer major labels on a narrow axis than on a wide one
+    assert axis.tickSpacing(0, 4, 300) == [(1.0, 0.0)]
+    assert all(spacing >= 1 for spacing, _ in axis.tickSpacing(0, 30, 800))
+    narrow, wide = axis.tickValues(0, 2000, 270)[0][1], axis.tickValues(0, 2000, 1000)[0][1]
+    assert narrow == [0, 500, 1000, 1500, 2000] and len(wide) > len(narrow)
 
 
 def sgd_shuffled(panel):

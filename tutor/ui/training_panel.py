@@ -135,7 +135,8 @@ class TrainingPanel(QWidget):
         import pyqtgraph as pg  # lazily: only the training panel needs it
 
         self._pg = pg
-        self.plot = pg.PlotWidget(objectName="loss_plot")
+        self.plot = pg.PlotWidget(objectName="loss_plot",
+                                  axisItems={"bottom": _update_axis(pg)})
         self.plot.setLabel("bottom", "update")
         self.plot.setLabel("left", "loss")
         bottom = self.plot.getPlotItem().getAxis("bottom")
@@ -220,14 +221,12 @@ class TrainingPanel(QWidget):
             self.status.setText("")
 
     def _fit_x_range(self, points: int) -> None:
-        """Updates are whole numbers from 0: show 0…max(10, n) with integer ticks."""
+        """Updates are whole numbers from 0: show 0…max(10, n) (ticks: :func:`_update_axis`)."""
         last = max(10, points - 1)
         view = self.plot.getPlotItem().getViewBox()
         if self._x_range == (last, *view.viewRange()[0]):
             return  # setting the same range again re-lays out both axes
         self.plot.setXRange(0, last, padding=0.02)
-        major = max(1, math.ceil(last / 10))
-        self.plot.getPlotItem().getAxis("bottom").setTickSpacing(major, major)
         self._x_range = (last, *view.viewRange()[0])
 
     def _shown(self, values: np.ndarray) -> np.ndarray:
@@ -453,3 +452,17 @@ class TrainingPanel(QWidget):
         if index != history.current:
             self.stop()
             self.document.restore_history(index)
+
+
+def _update_axis(pg):
+    """An x axis of update numbers: pyqtgraph's spacing, which adapts to the axis's width in
+    pixels so labels never run together, minus any fractional spacing (update 2.5 is not)."""
+
+    class UpdateAxis(pg.AxisItem):
+        def tickSpacing(self, minVal, maxVal, size):  # pyqtgraph names it
+            levels = [(spacing, offset)
+                      for spacing, offset in super().tickSpacing(minVal, maxVal, size)
+                      if spacing >= 1]
+            return levels or [(1.0, 0.0)]
+
+    return UpdateAxis("bottom")

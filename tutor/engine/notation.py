@@ -38,6 +38,7 @@ _ACCENTS = {"\u0302": "hat", "\u0304": "bar", "\u0303": "tilde"}
 _PRECOMPOSED = {"ŷ": "y\u0302", "ŵ": "w\u0302", "ẑ": "z\u0302", "x̂": "x\u0302"}
 
 _OPERATORS = ("cdot", "odot", "sum", "T")
+_SPECIAL = re.compile(r"[\\_^]")  # where a construct may start: \d, \mat, \cdot…, _ and ^
 
 
 def _group(text: str, start: int) -> tuple[str, int]:
@@ -78,7 +79,7 @@ class _Renderer:
                 body, pos = _group(text, pos + 1)
                 rendered = self.render(body)
                 out.append(self.sub(rendered) if marker == "_" else self.sup(rendered))
-            else:
+            elif text[pos] == "\\":
                 for name in _OPERATORS:
                     after = text[pos + 1 + len(name) : pos + 2 + len(name)]
                     if text.startswith("\\" + name, pos) and not after.isalpha():
@@ -88,6 +89,11 @@ class _Renderer:
                 else:
                     out.append(self.text(text[pos]))
                     pos += 1
+            else:  # a run of plain characters, up to the next construct
+                end = _SPECIAL.search(text, pos + 1)
+                stop = end.start() if end else len(text)
+                out.extend(map(self.text, text[pos:stop]))
+                pos = stop
         return "".join(out)
 
     def text(self, char: str) -> str:

@@ -298,16 +298,18 @@ def batch_steps(graph: Graph, samples: Sequence[Mapping[str, float]],
                             start=start + len(steps), differentiate=differentiate,
                             order=order)
     param_nodes = [n for n in graph.leaves(Role.PARAM)]
+    results = {step.key: step.result for step in steps}  # the last step of each key wins
     if single:
-        gradients = {n.id: _result(steps, Key(Quantity.ADJOINT, n.id, None)) for n in param_nodes}
+        gradients = {n.id: float(results[Key(Quantity.ADJOINT, n.id, None)])
+                     for n in param_nodes}
         gradient_keys = {n.id: Key(Quantity.ADJOINT, n.id, None) for n in param_nodes}
     else:
         gradients, gradient_keys = {}, {}
         steps.append(_combine_step(start + len(steps), graph.output, graph[graph.output].symbol,
-                                   settings.batch_loss_symbol, ids, steps, Quantity.VALUE,
+                                   settings.batch_loss_symbol, ids, results, Quantity.VALUE,
                                    settings.mean_over_samples, settings))
         for node in param_nodes:
-            step = _combine_step(start + len(steps), node.id, node.symbol, "", ids, steps,
+            step = _combine_step(start + len(steps), node.id, node.symbol, "", ids, results,
                                  Quantity.ADJOINT, settings.mean_over_samples, settings)
             steps.append(step)
             gradients[node.id] = float(step.result)
@@ -381,10 +383,10 @@ def _combination_numbers(values: Sequence[float], mean: bool) -> str:
 
 
 def _combine_step(index: int, node_id: str, symbol: str, batch_symbol: str, ids: Sequence[int],
-                  steps: Sequence[Step], quantity: Quantity, mean: bool,
+                  results: Mapping[Key, float | np.ndarray], quantity: Quantity, mean: bool,
                   settings: BatchSettings) -> Step:
     keys = [Key(quantity, node_id, s) for s in ids]
-    values = [_result(steps, k) for k in keys]
+    values = [float(results[k]) for k in keys]
     total = fsum(values) / (len(values) if mean else 1)
     if quantity is Quantity.VALUE:
         lhs = batch_symbol

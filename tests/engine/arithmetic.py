@@ -15,6 +15,15 @@ ALLOWED = set("0123456789.e+−·/()[]²½ ")
 ROUNDING = 5e-6  # relative error of a number rounded to six significant digits
 
 
+def _rounding(token: str) -> float:
+    """Relative error of a shown number: six significant digits, or more when more are shown
+    (a σ near 1 is written 0.99999941 so that 1 − σ keeps its digits)."""
+    if token == "1":  # format_number writes 1 only within 1e-9 of it (more digits otherwise)
+        return 1e-9
+    shown = len(token.split("e")[0].replace(".", "").lstrip("0"))
+    return ROUNDING * 10.0 ** (6 - max(6, shown))
+
+
 class Unsupported(ValueError):
     """The text contains something that is not plain arithmetic (a function, a symbol)."""
 
@@ -89,7 +98,7 @@ class _Parser:
                 raise Unsupported(closing)
             return inner
         number = float(token.replace("−", "-"))
-        return number, abs(number) * ROUNDING
+        return number, abs(number) * _rounding(token)
 
 
 def _times(a: tuple[float, float], b: tuple[float, float]) -> tuple[float, float]:

@@ -74,6 +74,9 @@ def test_unbalanced_braces_do_not_crash() -> None:
     (1.23456789e-7, "1.23457e−7"), (-3e-5, "−3e−5"), (1e20, "1e20"), (2.5e15, "2.5e15"),
     (6.9999999999, "7"), (-3.4771603e-11, "−3.47716e−11"), (1e-300, "1e−300"),
     (math.nan, "NaN"), (math.inf, "∞"), (-math.inf, "−∞"),
+    # a saturated σ or tanh keeps the digits that make 1 − σ non-zero
+    (0.99999941, "0.99999941"), (-0.9999997, "−0.9999997"), (0.9999546, "0.999955"),
+    (1 + 2e-7, "1.0000002"), (1 - 1e-12, "1"), (2.9999997, "3"),
 ])
 def test_format_number(value: float, text: str) -> None:
     assert format_number(value) == text

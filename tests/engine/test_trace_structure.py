@@ -30,7 +30,7 @@ from tutor.engine import (
     Trace,
     Training,
 )
-from tutor.engine.graph import Activate, Graph
+from tutor.engine.graph import Activate, BinaryCrossEntropy, Graph
 from tutor.engine.network_graph import parameter_values, sample_values
 from tutor.engine.notation import to_unicode
 
@@ -98,6 +98,8 @@ def assert_topological(trace: Trace, graph: Graph) -> None:
 
 def numeric_partial(op, k: int, args: list[float]) -> float:
     step = 1e-7 * max(1.0, abs(args[k]))
+    if isinstance(op, BinaryCrossEntropy):  # log ŷ is steep near 0 and 1: stay well inside
+        step = min(step, 1e-4 * min(abs(args[k]), abs(1.0 - args[k])))
     plus, minus = list(args), list(args)
     plus[k] += step
     minus[k] -= step

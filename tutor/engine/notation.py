@@ -233,6 +233,11 @@ def format_number(value: float, digits: int = 6) -> str:
     if rounded and abs(value - rounded) < 1e-9 * abs(value) and abs(value) < 1e15:
         text = str(int(rounded))
     else:
+        gap = abs(value - rounded)
+        if abs(rounded) == 1 and 0 < gap < 1e-4:
+            # near a whole number, as a saturated σ is near 1: keep the gap visible,
+            # or 1 − ŷ would print as 1 − 1 and the numbers could not be recomputed
+            digits = max(digits, math.ceil(math.log10(abs(value) / gap)) + 1)
         text = f"{value:.{digits}g}"
         if "e" in text:
             mantissa, exponent = text.split("e")

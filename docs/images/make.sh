@@ -19,7 +19,14 @@ if [[ -z ${DISPLAY:-} ]]; then  # no screen: rerun inside a virtual one
     exec xvfb-run -a -s "-screen 0 1920x1080x24" "$0" "$@"
 fi
 export QT_QPA_PLATFORM=xcb
+XDG_CONFIG_HOME=$(mktemp -d)  # a fresh settings profile: default theme and layout
+export XDG_CONFIG_HOME
+trap 'rm -rf "$XDG_CONFIG_HOME"' EXIT
 shot forward cmu-recitation-5.json --step 3          # z₁ = ReLU(a₁) in the forward pass
 shot backward cmu-recitation-5.json --step 16        # ∂ℓ/∂α₁,₁ reads cached adjoints
-shot training inf264-homework-4.json --train 50 --step 1
-ls -l "$out"/forward.png "$out"/backward.png "$out"/training.png
+shot training curve-fit-1d.json --train 2000 --step 1   # loss curve beside the fitted f(x)
+"$python" docs/images/classroom_shots.py "$out"      # presentation mode (F5) and a quiz hint
+for name in presentation quiz; do
+    convert "$out/$name.png" -resize 1440x -strip -colors 256 "$out/$name.png"
+done
+ls -l "$out"/{forward,backward,training,presentation,quiz}.png

@@ -1,7 +1,6 @@
 """Round trips, atomic saving, the schema and the bundled library."""
 
 import json
-import os
 
 import jsonschema
 import numpy as np
@@ -22,7 +21,7 @@ from tutor.exercise import (
     save,
     to_dict,
 )
-from tutor.exercise import format as format_module
+from tutor.exercise import atomic as atomic_module
 from tutor.exercise.validate import schema_path
 
 BUNDLED = bundled()
@@ -91,7 +90,7 @@ def test_interrupted_save_keeps_the_old_file_and_leaves_no_temporary(tmp_path, m
     def fail(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(format_module.os, failing, fail)
+    monkeypatch.setattr(atomic_module.os, failing, fail)
     with pytest.raises(OSError, match="disk full"):
         save(load(default_path()), path)
     assert path.read_text(encoding="utf-8") == "the teacher's previous version"
@@ -100,7 +99,7 @@ def test_interrupted_save_keeps_the_old_file_and_leaves_no_temporary(tmp_path, m
 
 def test_failure_in_the_middle_of_writing(tmp_path, monkeypatch):
     path = _old_file(tmp_path)
-    real_fdopen = os.fdopen
+    real_open = open
 
     class HalfWriter:
         def __init__(self, stream):
@@ -116,8 +115,8 @@ def test_failure_in_the_middle_of_writing(tmp_path, monkeypatch):
             self.stream.write(text[: len(text) // 2])
             raise KeyboardInterrupt  # the user gave up half-way
 
-    monkeypatch.setattr(format_module.os, "fdopen",
-                        lambda *a, **k: HalfWriter(real_fdopen(*a, **k)))
+    monkeypatch.setattr(atomic_module, "open", lambda *a, **k: HalfWriter(real_open(*a, **k)),
+                        raising=False)  # the module's name shadows the builtin
     with pytest.raises(KeyboardInterrupt):
         save(load(default_path()), path)
     assert path.read_text(encoding="utf-8") == "the teacher's previous version"

@@ -19,20 +19,17 @@ Markup is rendered with :mod:`tutor.engine.notation` (``to_unicode``, ``to_latex
 
 from __future__ import annotations
 
-import contextlib
 import html
-import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from tutor.engine import Key, Phase, Quantity, Step, Trace
 from tutor.engine.notation import to_html, to_latex, to_unicode
 from tutor.engine.trace import format_result
 
+from .atomic import write_atomically
 from .model import Exercise, Question
 
 FORMATS = ("markdown", "latex", "html")
@@ -54,24 +51,6 @@ def answer_key(exercise: Exercise, fmt: str = "markdown", granularity: str = "no
     key = build(exercise, trace if trace is not None else exercise.problem.trace(granularity),
                 reveal_hidden=reveal_hidden)
     return {"markdown": markdown, "latex": latex, "html": html_page}[fmt](key)
-
-
-def write_atomically(path: str | os.PathLike[str], text: str) -> None:
-    """Write UTF-8 text through a temporary file and a rename: never a half-written file."""
-    path = Path(path)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
-                                         dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
 
 
 # --------------------------------------------------------------------------- the content

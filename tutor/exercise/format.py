@@ -7,10 +7,8 @@ intercept column, a transposed layer's matrix is stored (in, out).  ``to_dict`` 
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import fields
 from pathlib import Path
@@ -40,6 +38,7 @@ from tutor.engine.expression import ExpressionError, ExpressionProblem
 from tutor.engine.network import display_matrix, split_display_matrix
 from tutor.engine.network_graph import build_graph
 
+from .atomic import write_atomically
 from .errors import ExerciseError, engine_errors
 from .model import FORMAT_VERSION, Exercise, Question
 from .validate import (
@@ -587,26 +586,4 @@ def save(exercise: Exercise, path: str | os.PathLike[str]) -> None:
     text = dumps(exercise)
     loads(text, str(path))
     mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
-    _sync_directory(path.parent)
-
-
-def _sync_directory(folder: Path) -> None:
-    """Make the rename itself durable (not possible on every platform)."""
-    with contextlib.suppress(OSError):
-        descriptor = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)
+    write_atomically(path, text, mode=mode)

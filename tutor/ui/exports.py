@@ -10,10 +10,8 @@ in the same folder and a rename, so an export never leaves half a file behind.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -42,7 +40,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tutor.exercise.answer_key import answer_key, write_atomically
+from tutor.exercise.answer_key import answer_key
+from tutor.exercise.atomic import replace_atomically, write_atomically
 from tutor.exercise.history_csv import history_csv
 
 from .document import Document, TrainingHistory
@@ -70,19 +69,9 @@ class ExportError(ValueError):
 
 
 def write_via_temporary(path: str | os.PathLike[str], write: Callable[[str], None]) -> None:
-    """Let ``write`` fill a temporary file next to ``path``, then rename it over ``path``."""
-    path = Path(path)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix,
-                                         dir=path.parent)
-    os.close(handle)
-    try:
-        write(temporary)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
+    """Let ``write`` fill a temporary file next to ``path`` (same suffix: Qt's writers pick
+    the format by it), then rename it over ``path``."""
+    replace_atomically(path, write, suffix=Path(path).suffix)
 
 
 # --------------------------------------------------------------------------- the diagram

@@ -42,7 +42,8 @@ from tutor.engine.network import (
     target_symbols,
 )
 from tutor.engine.notation import format_number, to_html, to_unicode
-from tutor.exercise.answer_key import write_atomically
+from tutor.exercise import Exercise
+from tutor.exercise.atomic import write_atomically
 from tutor.exercise.dataset_csv import DatasetCsvError, dataset_csv, read_dataset_csv
 
 from . import style
@@ -80,6 +81,7 @@ class NumberTableModel(QAbstractTableModel):
         self._cache_for: object = None
         self._cache: dict[str, object] = {}
         self._shape = self._values().shape  # only to tell a resize from a new value
+        self._shown = (document.exercise, self._values())  # what the views last read
         self._detached = False
         document.exercise_changed.connect(self._on_exercise_change)
 
@@ -184,15 +186,35 @@ class NumberTableModel(QAbstractTableModel):
 
     def _on_exercise_change(self) -> None:
         # same shape: refresh in place, so an open editor is not torn down mid-commit
-        shape = self._values().shape
-        if shape == self._shape:
-            if self.rowCount() and self.columnCount():
-                self.dataChanged.emit(self.index(0, 0),
-                                      self.index(self.rowCount() - 1, self.columnCount() - 1))
+        (old_exercise, old_values), values = self._shown, self._values()
+        self._shown = (self._document.exercise, values)
+        shape = values.shape
+        if shape != self._shape:
+            self.beginResetModel()
+            self._shape = shape
+            self.endResetModel()
             return
-        self.beginResetModel()
-        self._shape = shape
-        self.endResetModel()
+        if not values.size:
+            return
+        first, last = (0, 0), (shape[0] - 1, shape[1] - 1)
+        if _only_numbers_changed(old_exercise, self._document.exercise):
+            # re-measuring every column of a table for one edited cell is most of an edit
+            changed = np.argwhere(~_same_numbers(old_values, values))
+            if not len(changed):
+                return
+            first, last = tuple(changed.min(axis=0)), tuple(changed.max(axis=0))
+        self.dataChanged.emit(self.index(*first), self.index(*last))
+
+
+def _only_numbers_changed(old: Exercise, new: Exercise) -> bool:
+    """Same network and locks: symbols, headers and read-only cells are as they were."""
+    a, b = old.problem, new.problem
+    return (isinstance(a, NetworkProblem) and isinstance(b, NetworkProblem)
+            and a.network == b.network and old.locked == new.locked)
+
+
+def _same_numbers(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return (a == b) | (np.isnan(a) & np.isnan(b))
 
 
 # --------------------------------------------------------------------------- sources
@@ -305,8 +327,15 @@ class NumberTable(QTableView):
                              | QAbstractItemView.EditTrigger.AnyKeyPressed)
         self.setSizeAdjustPolicy(QAbstractItemView.SizeAdjustPolicy.AdjustToContents)
         model.modelReset.connect(self._fit)
-        model.dataChanged.connect(self._fit)
+        model.dataChanged.connect(self._fit_columns)
         self._fit()
+
+    def _fit_columns(self, first: QModelIndex, last: QModelIndex) -> None:
+        """New numbers: only the columns they are in can change width; heights stay."""
+        if self._is_large():
+            return
+        for column in range(first.column(), last.column() + 1):
+            self.resizeColumnToContents(column)
 
     def _is_large(self) -> bool:
         model = self.model()

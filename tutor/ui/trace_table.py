@@ -124,6 +124,8 @@ class TraceModel(QAbstractTableModel):
 
     def _on_cursor_change(self, cursor: int) -> None:
         old, self._cursor = self._cursor, cursor
+        if old == cursor:  # e.g. after an edit, whose new trace already refreshed every row
+            return
         first, last = max(min(old, cursor), 0), max(old, cursor)  # −1: before step 1
         if self.rowCount() and last < self.rowCount():
             self.dataChanged.emit(self.index(first, 0), self.index(last, len(Column) - 1))

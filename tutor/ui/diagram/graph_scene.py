@@ -68,6 +68,7 @@ class GraphView(ZoomPanView):
         self.edges: list[EdgeItem] = []
         self.message: QGraphicsSimpleTextItem | None = None
         self._readout: Readout | None = None
+        self._drawn: tuple[Readout, int] | None = None  # what the items show
         document.structure_changed.connect(self._on_structure_change)
         document.trace_changed.connect(self._on_trace_change)
         document.cursor_changed.connect(self._on_cursor_change)
@@ -148,7 +149,13 @@ class GraphView(ZoomPanView):
         self._refresh()
 
     def _on_cursor_change(self, _cursor: int = 0) -> None:
-        self._refresh()
+        if self._drawn != (self._readout, self.document.cursor):  # a new trace drew it already
+            self._refresh()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._drawn != (self._readout, self.document.cursor):
+            self._refresh()
 
     def _loss_symbols(self) -> tuple[str, str]:
         problem = self.document.exercise.problem
@@ -162,7 +169,10 @@ class GraphView(ZoomPanView):
         readout = self._readout
         if readout is None or not len(readout.trace):
             return
+        if self.explicitly_hidden():  # e.g. the other page of the centre: until shown
+            return
         readout.move(self.document.cursor)
+        self._drawn = (readout, self.document.cursor)
         loss, batch_loss = self._loss_symbols()
         for node_id, item in self.nodes.items():
             leaf = item.shape is Shape.CIRCLE

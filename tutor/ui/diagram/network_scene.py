@@ -83,6 +83,7 @@ class NetworkDiagramView(ZoomPanView):
         self._largest: dict[int, float] = {}
         self._layer_symbols: list = []
         self._readout: Readout | None = None
+        self._drawn: tuple[Readout, int] | None = None  # what the items show
         self._editor: QLineEdit | None = None
         document.structure_changed.connect(self._on_structure_change)
         document.trace_changed.connect(self._on_trace_change)
@@ -293,13 +294,22 @@ class NetworkDiagramView(ZoomPanView):
         self._refresh()
 
     def _on_cursor_change(self, _cursor: int = 0) -> None:
-        self._refresh()
+        if self._drawn != (self._readout, self.document.cursor):  # a new trace drew it already
+            self._refresh()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._drawn != (self._readout, self.document.cursor):
+            self._refresh()
 
     def _refresh(self) -> None:
         readout = self._readout
         if readout is None or not len(readout.trace):
             return
+        if self.explicitly_hidden():  # e.g. the other page of the centre: until shown
+            return
         readout.move(self.document.cursor)
+        self._drawn = (readout, self.document.cursor)
         loss_symbol = self.document.exercise.problem.network.notation
         for node_id, item in self.nodes.items():
             leaf = item.group[0] in "xyWb" or node_id.startswith("one")

@@ -40,6 +40,17 @@ class ZoomPanView(QGraphicsView):
 
     # -- zoom ---------------------------------------------------------------------------
 
+    def explicitly_hidden(self) -> bool:
+        """Hidden by itself or a parent below its window (a stacked page not current, a
+        closed dock); a window not shown yet, as in tests, is not."""
+        widget: QWidget | None = self
+        while widget is not None and not widget.isWindow():
+            if widget.isHidden() and widget.testAttribute(
+                    Qt.WidgetAttribute.WA_WState_ExplicitShowHide):
+                return True
+            widget = widget.parentWidget()
+        return False
+
     def zoom(self) -> float:
         return self.transform().m11()
 

@@ -232,3 +232,26 @@ def test_editing_during_a_run_drops_the_run(qtbot, panel, monkeypatch):
     assert not panel.running and panel.learning_rate.isEnabled()
     assert document.history.updates == 0
     assert document.undo_stack.undoText() == "Set η"
+
+
+def test_a_single_point_sits_in_a_round_range_from_zero_that_an_edit_keeps(panel):
+    from tutor.ui.diagram.edits import with_scalar
+
+    view = panel.plot.getPlotItem().vb
+    # L = 3.25 before any update (see above): 0…5, the first of 1, 2, 5 × 10ᵏ ≥ 1.1 · 3.25
+    assert view.viewRange()[1] == pytest.approx([0.0, 5.0])
+    document = panel.document
+    problem = with_scalar(document.exercise.problem, "W2[0,0]", 1.01)
+    document.edit("Set w₃", document.exercise.with_problem(problem))
+    assert len(document.history.losses) == 1 and document.history.losses[0] != 3.25
+    assert view.viewRange()[1] == pytest.approx([0.0, 5.0])
+    panel.train(10)  # a curve is ranged to its data again (when next painted)
+    assert view.autoRangeEnabled()[1]
+    view.updateAutoRange()
+    low, high = view.viewRange()[1]
+    assert low > 0 and high < 5.0
+
+
+def test_round_above_picks_one_two_or_five_times_a_power_of_ten():
+    assert [training_panel._round_above(v) for v in (0.003, 1.0, 1.1, 3.575, 8.8, 11.0)] == \
+        pytest.approx([0.005, 1.0, 2.0, 5.0, 10.0, 20.0])

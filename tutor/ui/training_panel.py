@@ -37,6 +37,7 @@ PLAY_CHUNK = 5
 METHODS = ((Method.BATCH, "Batch gradient descent"), (Method.SGD, "Stochastic (SGD)"),
            (Method.MINIBATCH, "Mini-batch"))
 LOG_FLOOR = 1e-300  # a loss of exactly 0 cannot be drawn on a log axis
+Y_HEADROOM = 1.1  # a single point sits at least this far below the top of the plot
 RUN_TICK_SECONDS = 0.02  # a Run trains for this long (+ ~10 ms to draw), then handles events
 RUN_AT_ONCE = 100  # updates trained before the click returns, however long: short runs end there
 RUN_AT_ONCE_PARAMETERS = 10_000  # ...on networks up to this size (100 updates take < 10 ms)
@@ -60,6 +61,7 @@ class TrainingPanel(QWidget):
         self._curve_timer = QTimer(self, singleShot=True)
         self._curve_timer.timeout.connect(self._on_history_change)
         self._x_range: tuple[float, ...] | None = None  # the last fitted range, as shown
+        self._y_top: float | None = None  # the pinned 0…top of a one-point curve, if any
         self._drawn_edits: tuple[int, ...] = ()
         self._build_controls()
         self._build_plot()
@@ -206,6 +208,7 @@ class TrainingPanel(QWidget):
         y = self._shown(losses[finite])
         self.curve.setData(x, y)
         self._fit_x_range(len(losses))
+        self._fit_y_range(y)
         current = history.current
         if 0 <= current < len(losses) and finite[current]:
             self.current_point.setData([float(current)], self._shown(losses[[current]]))
@@ -228,6 +231,22 @@ class TrainingPanel(QWidget):
             return  # setting the same range again re-lays out both axes
         self.plot.setXRange(0, last, padding=0.02)
         self._x_range = (last, *view.viewRange()[0])
+
+    def _fit_y_range(self, shown: np.ndarray) -> None:
+        """A single point (an exercise just opened or edited) is drawn in 0…a round number
+        above it, so that editing a weight moves the point rather than both axes and the grid
+        (about 5 ms a repaint); a longer curve is ranged to its data."""
+        view = self.plot.getPlotItem().getViewBox()
+        top = None
+        if len(shown) == 1 and not self.log_y.isChecked() and 0 < shown[0] < math.inf:
+            top = _round_above(float(shown[0]) * Y_HEADROOM)
+        if top == self._y_top:
+            return
+        self._y_top = top
+        if top is None:
+            view.enableAutoRange(axis=view.YAxis)
+        else:
+            view.setYRange(0, top, padding=0)
 
     def _shown(self, values: np.ndarray) -> np.ndarray:
         return np.maximum(values, LOG_FLOOR) if self.log_y.isChecked() else values
@@ -388,9 +407,10 @@ class TrainingPanel(QWidget):
         losses = np.concatenate([np.array(history.losses[:history.current + 1], dtype=float),
                                  np.array(session.losses[1:], dtype=float)])
         finite = np.isfinite(losses)
-        self.curve.setData(np.arange(len(losses), dtype=float)[finite],
-                           self._shown(losses[finite]))
+        shown = self._shown(losses[finite])
+        self.curve.setData(np.arange(len(losses), dtype=float)[finite], shown)
         self._fit_x_range(len(losses))
+        self._fit_y_range(shown)
         last = len(losses) - 1
         if finite[last]:
             self.current_point.setData([float(last)], self._shown(losses[[last]]))
@@ -466,3 +486,9 @@ def _update_axis(pg):
             return levels or [(1.0, 0.0)]
 
     return UpdateAxis("bottom")
+
+
+def _round_above(value: float) -> float:
+    """The smallest of 1, 2 and 5 times a power of ten that is at least ``value`` (> 0)."""
+    power = 10.0 ** math.floor(math.log10(value))
+    return next(step * power for step in (1, 2, 5, 10) if step * power >= value)

@@ -150,24 +150,37 @@ class TraceTable(QTableView):
         self.setAlternatingRowColors(True)
         self.setWordWrap(False)
         header = self.horizontalHeader()
-        for column in (Column.PHASE, Column.QUANTITY, Column.RESULT):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(Column.FORMULA, QHeaderView.ResizeMode.Interactive)
+        # phases and quantities change with the steps and the bold current row, never with an
+        # edit's numbers: sized here, so that an edit re-measures only the results
+        header.setSectionResizeMode(Column.RESULT, QHeaderView.ResizeMode.ResizeToContents)
+        for column in (Column.PHASE, Column.QUANTITY, Column.FORMULA):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(Column.NUMBERS, QHeaderView.ResizeMode.Stretch)
         header.setResizeContentsPrecision(SIZE_PRECISION)
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.selectionModel().currentRowChanged.connect(self._on_row_change)
         document.cursor_changed.connect(self._on_cursor_change)
         document.trace_changed.connect(self._on_trace_change)
+        self.model().modelReset.connect(self._fit_labels)
+        style.theme().changed.connect(self._fit_labels)
         self._formulas: tuple[str, ...] | None = None
+        self._labels_fitted_at: int | None = None  # the cursor when they were last sized
         self._on_trace_change()
+        self._fit_labels()
 
     def _on_row_change(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():
             self._document.set_cursor(current.row())
 
     def _on_cursor_change(self, cursor: int) -> None:
+        if cursor != self._labels_fitted_at:  # the current row is bold
+            self._fit_labels()
         self._select(cursor)
+
+    def _fit_labels(self) -> None:
+        self._labels_fitted_at = self._document.cursor
+        for column in (Column.PHASE, Column.QUANTITY):
+            self.resizeColumnToContents(column)
 
     def _on_trace_change(self) -> None:
         formulas = tuple(step.formula for step in self._document.trace)

@@ -138,3 +138,21 @@ def test_csv_export_writes_the_samples_that_import_reads(panel, document: Docume
     assert out.read_text(encoding="utf-8") == "x₁,x₂,y\n1.0,2.0,3.0\n"
     assert not panel.export_csv_file(tmp_path / "missing" / "out.csv")
     assert panel.error_label.text().startswith("Could not write out.csv")
+
+
+def test_an_edit_refreshes_only_the_cells_whose_numbers_changed(panel, document: Document
+                                                                  ) -> None:
+    import dataclasses
+
+    first, second = (box.weights.model() for box in panel.layer_boxes[:2])
+    changed: dict[str, list] = {"W1": [], "W2": []}
+    for name, model in (("W1", first), ("W2", second)):
+        model.dataChanged.connect(lambda top, bottom, *_, name=name: changed[name].append(
+            ((top.row(), top.column()), (bottom.row(), bottom.column()))))
+    assert first.setData(first.index(1, 2), "3")  # α₂,₂: 0 → 3
+    assert changed == {"W1": [((1, 2), (1, 2))], "W2": []}
+    assert first.data(first.index(1, 2)) == "3"
+    # the same numbers under new locks: every cell may now read differently (grey, tooltip)
+    document.edit("Lock", dataclasses.replace(document.exercise,
+                                              locked=frozenset({"parameters.W1"})))
+    assert changed["W1"][-1] == ((0, 0), (1, 2)) and changed["W2"][-1] == ((0, 0), (0, 2))

@@ -74,3 +74,21 @@ def test_a_big_network_gets_a_message_not_a_frozen_window(qtbot):
     assert network_node_count(network) > MAX_NODES
     assert not view.nodes and view.message is not None
     assert "scalar nodes" in view.message.text()
+
+
+def test_a_hidden_graph_view_catches_up_when_shown(qtbot, document):
+    from PySide6.QtWidgets import QStackedWidget, QWidget
+
+    centre = QStackedWidget()
+    qtbot.addWidget(centre)
+    view = GraphView(document)
+    centre.addWidget(QWidget())  # the current page, as the network diagram is
+    centre.addWidget(view)
+    centre.show()
+    before = view.nodes["h1[0]"].state
+    assert before is not NodeState.CURRENT
+    document.set_cursor(step_index(document, "adjoint:h1[0]"))
+    assert view.nodes["h1[0]"].state is before  # not redrawn while another page is current
+    centre.setCurrentWidget(view)
+    assert view.nodes["h1[0]"].state is NodeState.CURRENT
+    assert view.nodes["h1[0]"].adjoint_text == "∂ℓ/∂z₁ = 4"

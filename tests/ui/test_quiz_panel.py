@@ -175,3 +175,24 @@ def test_the_view_menu_opens_the_quiz_dock(qtbot):
     action.trigger()
     assert window.quiz_dock.isVisible()
     assert isinstance(window.quiz_dock.widget(), QuizPanel)
+
+
+def test_the_training_dock_steps_aside_while_questions_are_open(qtbot):
+    """Its status line read 'loss 8 at update 0' while the quiz was still asking for ℓ = 8."""
+    window = MainWindow(Document(bundled("cmu-recitation-5")))
+    qtbot.addWidget(window)
+    window.show()
+    panel = window.quiz_dock.widget()
+    window.quiz_dock.show()
+    assert window.training_dock.isVisible()
+    start(panel, QuizMode.QUESTIONS)
+    assert not window.training_dock.isVisible()
+    while panel.running:
+        panel.reveal()
+    assert panel.state.finished
+    assert window.training_dock.isVisible()
+    window.training_dock.hide()  # hidden by the user before the quiz: stays hidden after it
+    panel.restart()
+    while panel.running:
+        panel.reveal()
+    assert not window.training_dock.isVisible()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import (
     QComboBox,
@@ -64,11 +64,14 @@ def summary_html(state: QuizState) -> str:
 class QuizPanel(QWidget):
     """Mode, Start, the prompt, an answer field, feedback, Reveal, score and Restart."""
 
+    running_changed = Signal(bool)  # a question is open (other views may give answers away)
+
     def __init__(self, document: Document, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("quiz_panel")
         self._document = document
         self.state: QuizState | None = None
+        self.running = False
         self.mode_combo = QComboBox(objectName="quiz_mode")
         for mode, text in MODES.items():
             self.mode_combo.addItem(text, mode)
@@ -199,6 +202,9 @@ class QuizPanel(QWidget):
         for widget in (self.answer_edit, self.check_button, self.reveal_button):
             widget.setEnabled(running)
         self.restart_button.setEnabled(state is not None)
+        if running != self.running:
+            self.running = running
+            self.running_changed.emit(running)
 
     def _on_trace_change(self) -> None:
         """Another exercise, sample or granularity: the questions no longer match."""
@@ -220,7 +226,9 @@ def add_quiz_dock(window: QMainWindow) -> QDockWidget:
     """The quiz as a dock of ``window`` (hidden until View ▸ Quiz)."""
     dock = QDockWidget("Quiz", window)
     dock.setObjectName("dock_quiz")
-    dock.setWidget(QuizPanel(window.document))
+    panel = QuizPanel(window.document)
+    dock.setWidget(panel)
+    panel.running_changed.connect(lambda running: _hide_training(window, running))
     window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
     dock.hide()
     action = dock.toggleViewAction()
@@ -228,3 +236,16 @@ def add_quiz_dock(window: QMainWindow) -> QDockWidget:
     action.setText("&Quiz")
     action.setToolTip("Show or hide the quiz: predict each value before it is shown")
     return dock
+
+
+def _hide_training(window: QMainWindow, running: bool) -> None:
+    """The loss curve and the function view show ℓ and ŷ before the quiz asks for them:
+    the training dock steps aside while questions are open and comes back after."""
+    dock = getattr(window, "training_dock", None)
+    if dock is None:
+        return
+    if running:
+        dock.setProperty("shown_before_quiz", dock.isVisible())
+        dock.hide()
+    elif dock.property("shown_before_quiz"):
+        dock.show()

@@ -33,6 +33,7 @@ from enum import StrEnum
 import numpy as np
 
 from tutor.engine import Key, Step, Trace
+from tutor.engine.notation import to_unicode
 from tutor.engine.trace import format_result
 
 from .model import Exercise
@@ -379,7 +380,8 @@ def _exercise_questions(exercise: Exercise, trace: Trace) -> tuple[QuizQuestion,
             node_trace = node_trace or exercise.problem.trace("node")
             step = node_trace.find(key)
         if step is None:
-            raise ValueError(f"question {q.id!r}: the trace has no {key}")
+            raise ValueError(f"the question “{to_unicode(q.prompt)}” asks for a node that "
+                             "this exercise no longer has")
         out.append(QuizQuestion(q.prompt, step, cursor, q.tolerance, 0.0, q.hint, q.id))
     return tuple(out)
 

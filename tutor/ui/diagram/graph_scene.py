@@ -19,7 +19,7 @@ from tutor.engine.notation import format_number, to_unicode
 from tutor.ui.diagram.flag_items import FlagOverlay
 from tutor.ui.diagram.items import EdgeItem, NodeItem, Shape
 from tutor.ui.diagram.readout import Readout
-from tutor.ui.diagram.view import ZoomPanView
+from tutor.ui.diagram.view import TraceDiagramView
 from tutor.ui.style import NodeState, theme
 
 MAX_NODES = 150  # beyond this a scalar graph is unreadable (and slow): say so instead
@@ -57,7 +57,7 @@ def operation_glyph(node: Node) -> str:
     return OPERATION_GLYPHS.get(op.name, op.name)
 
 
-class GraphView(ZoomPanView):
+class GraphView(TraceDiagramView):
     """The scalar computation graph with values, adjoints and the same highlighting."""
 
     def __init__(self, document, parent: QWidget | None = None) -> None:
@@ -147,15 +147,6 @@ class GraphView(ZoomPanView):
         problem = self.document.exercise.problem
         self._readout = Readout(self.document.trace, problem, self.document.sample)
         self._refresh()
-
-    def _on_cursor_change(self, _cursor: int = 0) -> None:
-        if self._drawn != (self._readout, self.document.cursor):  # a new trace drew it already
-            self._refresh()
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        if self._drawn != (self._readout, self.document.cursor):
-            self._refresh()
 
     def _loss_symbols(self) -> tuple[str, str]:
         problem = self.document.exercise.problem

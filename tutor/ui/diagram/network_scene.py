@@ -37,7 +37,7 @@ from tutor.ui.diagram.items import (
     Shape,
 )
 from tutor.ui.diagram.readout import Readout, parse_id
-from tutor.ui.diagram.view import ZoomPanView
+from tutor.ui.diagram.view import TraceDiagramView
 from tutor.ui.style import NodeState, theme
 
 AGGREGATE_ABOVE = 12  # layers wider than this are drawn as head … tail
@@ -69,7 +69,7 @@ class _Column:
     offset: float = 0.0  # the column's centre, in rows below the diagram's middle
 
 
-class NetworkDiagramView(ZoomPanView):
+class NetworkDiagramView(TraceDiagramView):
     """The network as students draw it, kept in step with the document's cursor."""
 
     def __init__(self, document, parent: QWidget | None = None) -> None:
@@ -292,15 +292,6 @@ class NetworkDiagramView(ZoomPanView):
             self._largest[n] = float(max(np.max(np.abs(weights)),
                                          0.0 if bias is None else np.max(np.abs(bias))))
         self._refresh()
-
-    def _on_cursor_change(self, _cursor: int = 0) -> None:
-        if self._drawn != (self._readout, self.document.cursor):  # a new trace drew it already
-            self._refresh()
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        if self._drawn != (self._readout, self.document.cursor):
-            self._refresh()
 
     def _refresh(self) -> None:
         readout = self._readout

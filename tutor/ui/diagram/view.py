@@ -106,3 +106,29 @@ class ZoomPanView(QGraphicsView):
     def _on_theme_change(self) -> None:
         self.setBackgroundBrush(theme().palette.color("background"))
         self.scene().update()
+
+
+class TraceDiagramView(ZoomPanView):
+    """A diagram of the document's trace at its cursor, drawn once per (trace, cursor): a new
+    trace draws itself, the cursor signal that follows it must not draw again, and a hidden
+    view catches up when it is shown."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._readout = None  # the subclass's Readout of the current trace
+        self._drawn: tuple[object, int] | None = None  # what the items show
+
+    def _is_stale(self) -> bool:
+        return self._drawn != (self._readout, self.document.cursor)
+
+    def _on_cursor_change(self, _cursor: int = 0) -> None:
+        if self._is_stale():
+            self._refresh()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._is_stale():
+            self._refresh()
+
+    def _refresh(self) -> None:
+        raise NotImplementedError

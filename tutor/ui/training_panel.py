@@ -203,17 +203,8 @@ class TrainingPanel(QWidget):
         self._drawn_at = time.perf_counter()
         history = self.document.history
         losses = np.array(history.losses, dtype=float)
-        finite = np.isfinite(losses)
-        x = np.arange(len(losses), dtype=float)[finite]
-        y = self._shown(losses[finite])
-        self.curve.setData(x, y)
-        self._fit_x_range(len(losses))
-        self._fit_y_range(y)
         current = history.current
-        if 0 <= current < len(losses) and finite[current]:
-            self.current_point.setData([float(current)], self._shown(losses[[current]]))
-        else:
-            self.current_point.setData([], [])
+        self._draw_losses(losses, current)
         if history.edits != self._drawn_edits:
             self._draw_edit_markers(history.edits)
         self._show_divergence(history.diverged_at)
@@ -222,6 +213,18 @@ class TrainingPanel(QWidget):
                                 f"{format_number(losses[current])} at update {current}")
         else:
             self.status.setText("")
+
+    def _draw_losses(self, losses: np.ndarray, current: int) -> None:
+        """The curve of the finite losses and the point of update ``current``."""
+        finite = np.isfinite(losses)
+        shown = self._shown(losses[finite])
+        self.curve.setData(np.arange(len(losses), dtype=float)[finite], shown)
+        self._fit_x_range(len(losses))
+        self._fit_y_range(shown)
+        if 0 <= current < len(losses) and finite[current]:
+            self.current_point.setData([float(current)], self._shown(losses[[current]]))
+        else:
+            self.current_point.setData([], [])
 
     def _fit_x_range(self, points: int) -> None:
         """Updates are whole numbers from 0: show 0…max(10, n) (ticks: :func:`_update_axis`)."""
@@ -406,14 +409,7 @@ class TrainingPanel(QWidget):
         history = self.document.history
         losses = np.concatenate([np.array(history.losses[:history.current + 1], dtype=float),
                                  np.array(session.losses[1:], dtype=float)])
-        finite = np.isfinite(losses)
-        shown = self._shown(losses[finite])
-        self.curve.setData(np.arange(len(losses), dtype=float)[finite], shown)
-        self._fit_x_range(len(losses))
-        self._fit_y_range(shown)
-        last = len(losses) - 1
-        if finite[last]:
-            self.current_point.setData([float(last)], self._shown(losses[[last]]))
+        self._draw_losses(losses, len(losses) - 1)
 
     def _stop_run(self) -> None:
         """End the Run: what it trained becomes one undoable command."""

@@ -130,8 +130,6 @@ class Training:
 
 def batches(training: Training, samples: int, updates: int) -> list[np.ndarray]:
     """The rows used by each update, in order (deterministic for a given seed)."""
-    if training.method is Method.BATCH:
-        return [np.arange(samples)] * updates
     return list(itertools.islice(batch_schedule(training, samples), updates))
 
 
@@ -206,9 +204,8 @@ def train(network: Network, params: Parameters, data: Dataset, training: Trainin
     with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not raised
         cache = forward(network, params, x)
         losses = [_mean_loss(network, cache.output, y, mean)]
-        rows_of_updates = (batches(training, samples, updates) if schedule is None
-                           else itertools.islice(schedule, updates))
-        for t, rows in enumerate(rows_of_updates, start=1):
+        schedule = batch_schedule(training, samples) if schedule is None else schedule
+        for t, rows in enumerate(itertools.islice(schedule, updates), start=1):
             if len(rows) == samples:
                 batch, targets = cache, y
             else:  # the rows' own forward pass: bit for bit what loss_and_gradients computes

@@ -80,7 +80,6 @@ class NumberTableModel(QAbstractTableModel):
         self._source = source
         self._cache_for: object = None
         self._cache: dict[str, object] = {}
-        self._shape = self._values().shape  # only to tell a resize from a new value
         self._shown = (document.exercise, self._values())  # what the views last read
         self._detached = False
         document.exercise_changed.connect(self._on_exercise_change)
@@ -189,9 +188,8 @@ class NumberTableModel(QAbstractTableModel):
         (old_exercise, old_values), values = self._shown, self._values()
         self._shown = (self._document.exercise, values)
         shape = values.shape
-        if shape != self._shape:
+        if shape != old_values.shape:  # a resize, not new values
             self.beginResetModel()
-            self._shape = shape
             self.endResetModel()
             return
         if not values.size:

@@ -120,8 +120,9 @@ def notice_html(flags: tuple[Flag, ...]) -> str:
     empty when there is nothing to notice."""
     if not flags:
         return ""
-    items = "".join(f"<p style='margin: 4px 0'><b>{escape(TITLES[f.kind])}:</b> "
-                    f"{escape(f.message)}</p>" for f in flags)
+    # smaller than the step's formula, which stays the page's main line on a projector
+    items = "".join(f"<p style='margin: 4px 0'><small><b>{escape(TITLES[f.kind])}:</b> "
+                    f"{escape(f.message)}</small></p>" for f in flags)
     cell = f"style='background-color: {NOTICE_FILL}; color: {NOTICE_INK}'"
     return (f"<table class='notice' width='100%' cellspacing='0' cellpadding='6' border='2' "
             f"style='border-color: {NOTICE_INK}; border-style: solid; margin-top: 8px'>"

@@ -8,6 +8,7 @@ Node ids are stable and readable, so that views can map them to items:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -81,7 +82,17 @@ class NetworkGraph:
     backward_order: tuple[str, ...]
 
 
+@lru_cache(maxsize=4)  # an edit session's network and the ones its undo stack returns to
 def build_graph(network: Network) -> NetworkGraph:
+    """The network's scalar graph.
+
+    Cached: a trace and the flags of every edit ask for it again, and it depends only on the
+    (immutable, hashable) network; the graph is immutable too.
+    """
+    return _build_graph(network)
+
+
+def _build_graph(network: Network) -> NetworkGraph:
     nodes: list[Node] = []
     backward: list[list[str]] = []
     xs = input_symbols(network)

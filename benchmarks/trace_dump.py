@@ -103,8 +103,8 @@ def random_problem(seed: int) -> NetworkProblem:
         if n == depth - 1 and loss.kind is LossKind.BINARY_CROSS_ENTROPY:
             name = "sigmoid"
         mode, notation = BIAS_STYLES[(seed // 2 + n) % len(BIAS_STYLES)]
-        slope = float(rng.uniform(0.01, 0.3))
-        layers.append(Layer(int(rng.integers(1, 4)), Activation(name, slope), mode, notation))
+        size, slope = int(rng.integers(1, 4)), float(rng.uniform(0.01, 0.3))
+        layers.append(Layer(size, Activation(name, slope), mode, notation))
     network = Network(int(rng.integers(1, 4)), tuple(layers), loss)
     scale = float(rng.choice([0.3, 1.2, 1.2, 1.2, 5.0, 40.0, 1e3]))
     if seed % 11 == 7:

@@ -19,6 +19,7 @@ from tutor.engine import (
     train,
 )
 from tutor.engine.batch import batch_schedule, batches
+from tutor.engine.history import ParameterHistory
 
 NETWORK = Network(2, (Layer(3, Activation("sigmoid")), Layer(1)), Loss())
 ROWS = 5
@@ -51,14 +52,14 @@ def test_chunks_over_one_schedule_give_the_single_run(training: Training) -> Non
     params = random_parameters(NETWORK, seed=2)
     whole = train(NETWORK, params, data(), training, sum(CHUNKS))
     schedule = batch_schedule(training, ROWS)
-    losses, history = [], [params]
+    losses, history = [], ParameterHistory.single(params)
     for size in CHUNKS:
-        run = train(NETWORK, history[-1], data(), training, size, schedule)
+        run = train(NETWORK, history.final, data(), training, size, schedule)
+        history = history.then(run.params, len(losses) - 1 if losses else 0)
         losses.extend(run.losses[0 if not losses else 1:])
-        history.extend(run.params[1:])
     assert losses == whole.losses.tolist()  # exact, not approximate
-    for ours, theirs in zip(history, whole.params, strict=True):
-        np.testing.assert_array_equal(ours.flat(), theirs.flat())
+    np.testing.assert_array_equal(history.rows(), whole.params.rows())
+    np.testing.assert_array_equal(history.kept(), np.arange(len(losses)))
 
 
 def test_restarting_the_schedule_would_differ() -> None:

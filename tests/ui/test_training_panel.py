@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from tutor.engine import Method
+from tutor.engine import history as history_module
 from tutor.engine.edit import set_learning_rate
 from tutor.ui import training_panel
 from tutor.ui.document import Document
@@ -169,7 +170,7 @@ def test_a_long_run_trains_between_events_and_stop_keeps_one_undo_step(qtbot, pa
     done = panel.document.history.updates
     assert first < done < 100_000
     expected = problem.train(done)
-    assert panel.document.history.losses == tuple(expected.losses)
+    np.testing.assert_array_equal(panel.document.history.losses, expected.losses)
     for ours, theirs in zip(panel.document.exercise.problem.params.flat(),
                             expected.final.flat(), strict=True):
         assert ours == theirs
@@ -190,7 +191,7 @@ def test_a_run_in_one_update_chunks_equals_one_engine_run(qtbot, panel, monkeypa
     assert panel.document.history.updates == 0 and panel.progress.value() == 1
     qtbot.waitUntil(lambda: not panel.running, timeout=5000)
     expected = problem.train(23)
-    assert panel.document.history.losses == tuple(expected.losses)
+    np.testing.assert_array_equal(panel.document.history.losses, expected.losses)
     assert panel.document.undo_stack.undoText() == "Train 23 updates"
     x, y = curve(panel)
     assert list(x) == list(range(24))
@@ -217,7 +218,7 @@ def test_divergence_during_a_chunked_run_stops_with_the_message(qtbot, panel, mo
     assert panel.document.history.diverged_at == expected.diverged_at == 5
     assert f"diverged at update {expected.diverged_at}:" in panel.message.text()
     assert not panel.message.isHidden()
-    assert panel.document.history.losses == tuple(expected.losses)
+    np.testing.assert_array_equal(panel.document.history.losses, expected.losses)
 
 
 def test_editing_during_a_run_drops_the_run(qtbot, panel, monkeypatch):
@@ -255,3 +256,28 @@ def test_a_single_point_sits_in_a_round_range_from_zero_that_an_edit_keeps(panel
 def test_round_above_picks_one_two_or_five_times_a_power_of_ten():
     assert [training_panel._round_above(v) for v in (0.003, 1.0, 1.1, 3.575, 8.8, 11.0)] == \
         pytest.approx([0.005, 1.0, 2.0, 5.0, 10.0, 20.0])
+
+
+def test_a_run_too_large_to_keep_keeps_every_kth_update_and_clicks_take_the_nearest(
+        qtbot, panel, monkeypatch):
+    """A large network keeps the parameters of every k-th update only (memory); the curve
+    stays whole, and a click on an update that was not kept restores the nearest kept one."""
+    problem = sgd_shuffled(panel)
+    row = problem.params.flat().nbytes
+    monkeypatch.setattr(history_module, "MEMORY_BUDGET", 10 * row)  # 10 rows: every 5th of 50
+    monkeypatch.setattr(training_panel, "RUN_TICK_SECONDS", 0.0)
+    monkeypatch.setattr(training_panel, "RUN_AT_ONCE", 0)
+    panel.run_count.setValue(48)
+    panel.run_button.click()
+    qtbot.waitUntil(lambda: not panel.running, timeout=5000)
+    expected = problem.train(48)  # the same budget: the engine thins its run alike
+    history = panel.document.history
+    assert history.params.kept().tolist() == [*range(0, 48, 5), 48]
+    np.testing.assert_array_equal(history.losses, expected.losses)
+    assert len(curve(panel)[0]) == 49
+    panel.restore_point(12)  # 10 and 15 were kept: 10 is nearer
+    assert history.nearest(12) == 10 and panel.document.history.current == 10
+    assert panel.current_point.data["x"].tolist() == [10.0]
+    np.testing.assert_array_equal(panel.document.exercise.problem.params.flat(),
+                                  expected.params[10].flat())
+    assert panel.document.undo_stack.undoText() == "Restore parameters after 10 updates"

@@ -15,6 +15,7 @@ from enum import StrEnum
 import numpy as np
 
 from .graph import BCE_EPS
+from .history import ParameterHistory, ParameterLayout, keep_every
 from .network import Dataset, LossKind, Network, Parameters
 
 
@@ -31,9 +32,14 @@ class ForwardCache:
 
 
 def forward(network: Network, params: Parameters, inputs: np.ndarray) -> ForwardCache:
+    return _forward(network, params.weights, params.biases, inputs)
+
+
+def _forward(network: Network, weights: tuple[np.ndarray, ...],
+             biases: tuple[np.ndarray | None, ...], inputs: np.ndarray) -> ForwardCache:
     act = [np.asarray(inputs, dtype=float)]
     pre = []
-    for layer, w, b in zip(network.layers, params.weights, params.biases, strict=True):
+    for layer, w, b in zip(network.layers, weights, biases, strict=True):
         z = act[-1] @ w.T
         if b is not None:
             z += b  # z is the product's own fresh array
@@ -166,23 +172,28 @@ def apply_update(params: Parameters, grads: Parameters, learning_rate: float,
 
 @dataclass(frozen=True)
 class TrainingRun:
-    """``losses[t]`` is the dataset loss after ``t`` updates; ``params[t]`` the parameters."""
+    """``losses[t]`` is the dataset loss after ``t`` updates; ``params[t]`` the parameters
+    (of every update, or of every k-th for a run too large to keep them all)."""
 
     losses: np.ndarray
-    params: tuple[Parameters, ...]
+    params: ParameterHistory
     diverged_at: int | None = None  # the first update whose loss was not finite
 
     @property
     def final(self) -> Parameters:
-        return self.params[-1]
+        return self.params.final
 
 
 def train(network: Network, params: Parameters, data: Dataset, training: Training,
-          updates: int, schedule: Iterator[np.ndarray] | None = None) -> TrainingRun:
+          updates: int, schedule: Iterator[np.ndarray] | None = None,
+          keep: int | None = None, first: int = 0) -> TrainingRun:
     """Run ``updates`` gradient-descent updates; stop early at the first non-finite loss.
 
     ``schedule`` (from :func:`batch_schedule`) continues a run trained in chunks: each call
     takes its next ``updates`` row groups, so the chunks give bit for bit a single run.
+    ``keep`` is the stride of the parameters kept (by default every update unless that would
+    exceed :data:`~tutor.engine.history.MEMORY_BUDGET`): those after update t are kept when
+    ``first + t`` is a multiple of it, and always the first and the last.
 
     For batch gradient descent one forward pass per update: the pass that gives the loss of the
     new parameters is the cache the next update backpropagates through.  Mini-batches and SGD
@@ -193,14 +204,16 @@ def train(network: Network, params: Parameters, data: Dataset, training: Trainin
     samples = len(data)
     mean = network.loss.mean_over_samples
     eta = training.learning_rate
+    layout = ParameterLayout.of(params)
+    # small networks check their parameters for inf/NaN once at the end (a reduction per
+    # tensor per update is a large share of a small update); large ones after every update
+    check_each = layout.size > BULK_CHECK_LIMIT
+    store = _RowStore(layout, params, updates, keep or keep_every(layout.size, updates), first,
+                 check_at_end=not check_each)
     movable_w = [f"W{n + 1}" not in training.frozen for n in range(len(network.layers))]
     movable_b = [b is not None and f"b{n + 1}" not in training.frozen
                  for n, b in enumerate(params.biases)]
     weights, biases = params.weights, params.biases
-    # small networks check their parameters for inf/NaN once at the end (a reduction per
-    # tensor per update is a large share of a small update); large ones after every update
-    check_each = params.flat().size > BULK_CHECK_LIMIT
-    history = [params]
     with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not raised
         cache = forward(network, params, x)
         losses = [_mean_loss(network, cache.output, y, mean)]
@@ -209,47 +222,82 @@ def train(network: Network, params: Parameters, data: Dataset, training: Trainin
             if len(rows) == samples:
                 batch, targets = cache, y
             else:  # the rows' own forward pass: bit for bit what loss_and_gradients computes
-                batch, targets = forward(network, history[-1], x[rows]), y[rows]
+                batch = _forward(network, weights, biases, x[rows])
+                targets = y[rows]
             grads_w, grads_b, _ = _backward(network, weights, biases, batch.pre, batch.act,
                                             targets, 1.0 / len(rows) if mean else 1.0)
-            new_w = tuple(_descend(w, g, eta) if move else w
-                          for w, g, move in zip(weights, grads_w, movable_w, strict=True))
-            new_b = tuple(_descend(b, g, eta) if move else b
-                          for b, g, move in zip(biases, grads_b, movable_b, strict=True))
-            candidate = Parameters(new_w, new_b)
-            cache = forward(network, candidate, x)
+            out_w, out_b = store.slot(t)
+            new_w = tuple(_descend(w, g, eta, out) if move else _kept(w, out)
+                          for w, g, move, out in zip(weights, grads_w, movable_w, out_w,
+                                                     strict=True))
+            new_b = tuple(_descend(b, g, eta, out) if move else _kept(b, out)
+                          for b, g, move, out in zip(biases, grads_b, movable_b, out_b,
+                                                     strict=True))
+            cache = _forward(network, new_w, new_b, x)
             loss = _mean_loss(network, cache.output, y, mean)
             if not math.isfinite(loss) or (
                     check_each and not (_all_finite(new_w) and _all_finite(new_b))):
-                return _finished(history, losses, t)
+                return store.finished(losses, t - 1, t)
             weights, biases = new_w, new_b
-            history.append(candidate)
+            store.accept(t)
             losses.append(loss)
-    return _finished(history, losses, None)
+    return store.finished(losses, len(losses) - 1, None)
 
 
-def _finished(history: list[Parameters], losses: list[float],
-              diverged_at: int | None) -> TrainingRun:
-    """The run, cut at the first update whose parameters are not all finite (if any)."""
-    bad = _first_non_finite(history)
-    if bad is not None:
-        history, losses, diverged_at = history[:bad], losses[:bad], bad
-    return TrainingRun(np.array(losses), tuple(history), diverged_at)
+class _RowStore:
+    """Where a run writes the parameters of each update.
+
+    With a stride of 1 every update's parameters go straight into their row of the kept array;
+    otherwise updates alternate between two scratch rows and every k-th is copied out.
+    """
+
+    def __init__(self, layout: ParameterLayout, params: Parameters, updates: int,
+                 stride: int, first: int, check_at_end: bool) -> None:
+        self.layout, self.stride, self.first = layout, stride, first
+        self.check_at_end = check_at_end
+        capacity = updates + 1 if stride == 1 else updates // stride + 3
+        self.kept = np.empty((capacity, layout.size))
+        self.kept[0] = params.flat()
+        self.updates = [0]
+        self.work = self.kept if stride == 1 else np.empty((2, layout.size))
+        self.views = layout.tensor_views(self.work)
+        self.last: int | None = None  # the scratch row holding the newest update, if not kept
+
+    def slot(self, t: int) -> tuple[list[np.ndarray], list[np.ndarray | None]]:
+        """The views to write the parameters after update ``t`` into."""
+        row = t if self.stride == 1 else t % 2
+        weights, biases = self.views
+        return [w[row] for w in weights], [None if b is None else b[row] for b in biases]
+
+    def accept(self, t: int) -> None:
+        if self.stride == 1:
+            self.updates.append(t)
+        elif (self.first + t) % self.stride == 0:
+            self.kept[len(self.updates)] = self.work[t % 2]
+            self.updates.append(t)
+            self.last = None
+        else:
+            self.last = t
+
+    def finished(self, losses: list[float], last: int, diverged_at: int | None) -> TrainingRun:
+        """The run up to update ``last``, cut at the first update whose parameters are not all
+        finite (if any)."""
+        if self.last is not None and self.last == last:
+            self.kept[len(self.updates)] = self.work[last % 2]
+            self.updates.append(last)
+        kept = self.kept[:len(self.updates)]
+        bad = _first_non_finite(kept) if self.check_at_end else None
+        if bad is not None:  # only small networks get here: they keep every update
+            kept, losses, diverged_at = kept[:bad], losses[:bad], bad
+            self.updates = self.updates[:bad]
+        history = ParameterHistory.of(self.layout, np.array(self.updates), kept)
+        return TrainingRun(np.array(losses), history, diverged_at)
 
 
-def _first_non_finite(history: list[Parameters]) -> int | None:
-    """The first index whose parameters hold an inf or NaN, checked tensor by tensor over the
-    whole history at once."""
-    first = None
-    slots = [[p.weights[n] for p in history] for n in range(len(history[0].weights))]
-    slots += [[p.biases[n] for p in history] for n, b in enumerate(history[0].biases)
-              if b is not None]
-    for versions in slots:
-        bad = ~np.isfinite(np.array(versions).reshape(len(history), -1)).all(axis=1)
-        if bad.any():
-            index = int(bad.argmax())
-            first = index if first is None else min(first, index)
-    return first
+def _first_non_finite(rows: np.ndarray) -> int | None:
+    """The first row holding an inf or NaN."""
+    bad = ~np.isfinite(rows).all(axis=1)
+    return int(bad.argmax()) if bad.any() else None
 
 
 def _mean_loss(network: Network, outputs: np.ndarray, targets: np.ndarray, mean: bool) -> float:
@@ -262,13 +310,22 @@ def _mean_loss(network: Network, outputs: np.ndarray, targets: np.ndarray, mean:
     return total / len(losses) if len(losses) else math.nan
 
 
-def _descend(theta: np.ndarray, gradient: np.ndarray, eta: float) -> np.ndarray:
-    """θ − η·g written into the gradient's own (fresh) array: no temporary the size of θ.
+def _descend(theta: np.ndarray, gradient: np.ndarray, eta: float, out: np.ndarray
+             ) -> np.ndarray:
+    """θ − η·g written into ``out``, with the gradient's own (fresh) array as the temporary.
 
     g·(−η) + θ is bit for bit θ − η·g: negation is exact and a − b is a + (−b) in IEEE 754.
     """
     np.multiply(gradient, -eta, out=gradient)
-    return np.add(theta, gradient, out=gradient)
+    return np.add(theta, gradient, out=out)
+
+
+def _kept(theta: np.ndarray | None, out: np.ndarray | None) -> np.ndarray | None:
+    """A frozen tensor copied unchanged into the next row (absent biases stay absent)."""
+    if theta is None:
+        return None
+    np.copyto(out, theta)
+    return out
 
 
 def _all_finite(arrays: tuple[np.ndarray | None, ...]) -> bool:

@@ -9,16 +9,16 @@ through an undo command, so undo/redo and the "modified" flag come for free.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from tutor.engine import Granularity, Key, NetworkProblem, Parameters, Step, Trace, TrainingRun
+from tutor.engine import Granularity, Key, NetworkProblem, Step, Trace, TrainingRun
 from tutor.engine.batch import Method, batch_schedule, dataset_loss, train
-from tutor.engine.network import check_parameters
+from tutor.engine.history import ParameterHistory, keep_every
 from tutor.engine.trace import Phase
 from tutor.exercise.model import Exercise, Problem
 
@@ -29,13 +29,15 @@ from .notices import FlagWatch
 class TrainingHistory:
     """The loss curve and the parameters after every update.
 
-    ``losses[0]`` is the loss before any update; ``params[t]`` the parameters after ``t``
-    updates; ``edits`` the indices where the network was edited mid-training; ``current``
-    the index whose parameters are the exercise's current parameters.
+    ``losses[t]`` (read-only) is the loss after ``t`` updates, ``losses[0]`` before any;
+    ``params`` the parameters they were reached with (of every k-th update only after a long
+    run of a large network: :meth:`nearest` finds a kept one); ``edits`` the indices where the
+    network was edited mid-training; ``current`` the index whose parameters are the
+    exercise's current parameters.
     """
 
-    losses: tuple[float, ...] = ()
-    params: tuple[Parameters, ...] = ()
+    losses: np.ndarray = field(default_factory=lambda: _frozen([]))
+    params: ParameterHistory | None = None
     edits: tuple[int, ...] = ()
     current: int = 0
     diverged_at: int | None = None
@@ -45,7 +47,7 @@ class TrainingHistory:
         """A history with one point: the problem as it stands (empty for non-networks)."""
         if not isinstance(problem, NetworkProblem):
             return TrainingHistory()
-        return TrainingHistory((_loss(problem),), (problem.params,))
+        return TrainingHistory(_frozen([_loss(problem)]), ParameterHistory.single(problem.params))
 
     def __len__(self) -> int:
         return len(self.losses)
@@ -54,11 +56,15 @@ class TrainingHistory:
     def updates(self) -> int:
         return max(0, len(self.losses) - 1)
 
+    def nearest(self, index: int) -> int:
+        """The index nearest ``index`` whose parameters were kept."""
+        return index if self.params is None else self.params.nearest(index)
+
     def extended(self, run: TrainingRun) -> TrainingHistory:
         """Training continues from ``current``: later points (an abandoned branch) are cut."""
         keep = self.current + 1
-        losses = self.losses[:keep] + tuple(float(v) for v in run.losses[1:])
-        params = self.params[:keep] + tuple(run.params[1:])
+        losses = _frozen(np.concatenate([self.losses[:keep], run.losses[1:]]))
+        params = self.params.then(run.params, self.current)
         diverged = None if run.diverged_at is None else self.current + run.diverged_at
         edits = tuple(e for e in self.edits if e < keep)
         return TrainingHistory(losses, params, edits, len(losses) - 1, diverged)
@@ -72,18 +78,22 @@ class TrainingHistory:
         fresh = TrainingHistory.start(problem)
         if self.updates == 0 or not isinstance(problem, NetworkProblem):
             return fresh
-        try:
-            check_parameters(problem.network, self.params[0])
-        except ValueError:
+        if fresh.params.layout != self.params.layout:
             return fresh
         keep = self.current + 1
-        losses = self.losses[:keep] + fresh.losses
-        params = self.params[:keep] + fresh.params
+        losses = _frozen(np.concatenate([self.losses[:keep], fresh.losses]))
+        params = self.params.appended(keep, problem.params)
         edits = (*(e for e in self.edits if e < keep), keep)
         return TrainingHistory(losses, params, edits, keep, None)
 
     def at(self, index: int) -> TrainingHistory:
         return dataclasses.replace(self, current=index)
+
+
+def _frozen(values) -> np.ndarray:
+    array = np.array(values, dtype=float)
+    array.setflags(write=False)
+    return array
 
 
 def _loss(problem: NetworkProblem) -> float:
@@ -303,14 +313,17 @@ class Document(QObject):
         the session's ``finish()`` pushes what it trained as one undoable command."""
         return TrainingSession(self, self._network_problem(), updates)
 
-    def restore_history(self, index: int) -> None:
-        """Undoably go back (or forward) to the parameters after ``index`` updates."""
+    def restore_history(self, index: int) -> int:
+        """Undoably go back (or forward) to the parameters after ``index`` updates, or after
+        the nearest update whose parameters were kept; returns the index restored."""
         problem = self._exercise.problem
         if not isinstance(problem, NetworkProblem) or not 0 <= index < len(self._history):
             raise IndexError(f"no training history entry {index}")
+        index = self._history.nearest(index)
         exercise = self._exercise.with_problem(problem.with_params(self._history.params[index]))
         self._push(f"Restore parameters after {index} updates",
                    _State(exercise, self._history.at(index)))
+        return index
 
     def reset(self, exercise: Exercise, path: Path | None = None) -> None:
         """Open another exercise: a fresh history, undo stack, cursor and sample."""
@@ -399,15 +412,18 @@ class TrainingSession:
         self._document, self._problem, self.total = document, problem, int(updates)
         self._start = document.exercise
         self._schedule = batch_schedule(problem.training, len(problem.data))
-        self._losses: list[float] = []
-        self._params: list[Parameters] = [problem.params]
+        self._keep = keep_every(problem.params.flat().size, self.total)
+        self._losses = np.empty(self.total + 1)
+        self._count = 0  # losses filled in: the one before the run and one per update
+        self._params = ParameterHistory.single(problem.params)
+        self._latest = problem.params
         self.diverged_at: int | None = None
         self.finished = False
 
     @property
     def done(self) -> int:
         """Updates trained so far."""
-        return len(self._params) - 1
+        return max(0, self._count - 1)
 
     @property
     def stale(self) -> bool:
@@ -421,9 +437,9 @@ class TrainingSession:
         return self.total - self.done
 
     @property
-    def losses(self) -> list[float]:
+    def losses(self) -> np.ndarray:
         """The loss before the run and after each update trained so far."""
-        return self._losses
+        return self._losses[:self._count]
 
     def advance(self, updates: int) -> int:
         """Train up to ``updates`` more updates (fewer at the end or on divergence)."""
@@ -431,14 +447,20 @@ class TrainingSession:
         if count <= 0:
             return 0
         problem, before = self._problem, self.done
-        run = train(problem.network, self._params[-1], problem.data, problem.training, count,
-                    self._schedule)
-        self._losses.extend(float(v) for v in run.losses[0 if not self._losses else 1:])
-        self._params.extend(run.params[1:])
+        run = train(problem.network, self._latest, problem.data, problem.training, count,
+                    self._schedule, keep=self._keep, first=before)
+        new = run.losses[1:] if self._count else run.losses
+        self._losses[self._count:self._count + len(new)] = new
+        self._count += len(new)
+        # a chunk always keeps its last update; off the stride it is only needed until the
+        # next chunk starts from it
+        if before % self._keep:
+            self._params = self._params.upto(before - 1)
+        self._params = self._params.then(run.params, before)
+        self._latest = run.final
         if run.diverged_at is not None:
             self.diverged_at = before + run.diverged_at
         return self.done - before
-
     def finish(self) -> TrainingRun | None:
         """Push the updates trained so far as one command (nothing if none were trained or
         the exercise was replaced meanwhile); the run, or None."""
@@ -448,7 +470,7 @@ class TrainingSession:
         self.finished = True
         if self.stale or (self.done == 0 and self.diverged_at is None):
             return None
-        run = TrainingRun(np.array(self._losses), tuple(self._params), self.diverged_at)
+        run = TrainingRun(self.losses.copy(), self._params, self.diverged_at)
         self._document._push_run(run, self.done if stopped_early else self.total)
         return run
 

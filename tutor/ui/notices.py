@@ -12,6 +12,7 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING
 
+import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from tutor.engine import NetworkProblem, Step
@@ -68,7 +69,7 @@ def compute_flags(document: Document) -> tuple[Flag, ...]:
     return flags_for(problem, document.trace, losses, diverged_at=diverged)
 
 
-def _history_so_far(history: TrainingHistory) -> tuple[tuple[float, ...], int | None]:
+def _history_so_far(history: TrainingHistory) -> tuple[np.ndarray, int | None]:
     """The losses up to the current parameters (a restored earlier point ignores later ones)."""
     losses = history.losses[: history.current + 1]
     diverged = history.diverged_at

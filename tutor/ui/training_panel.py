@@ -202,8 +202,7 @@ class TrainingPanel(QWidget):
             return
         self._drawn_at = time.perf_counter()
         history = self.document.history
-        losses = np.array(history.losses, dtype=float)
-        current = history.current
+        losses, current = history.losses, history.current
         self._draw_losses(losses, current)
         if history.edits != self._drawn_edits:
             self._draw_edit_markers(history.edits)
@@ -407,8 +406,7 @@ class TrainingPanel(QWidget):
         """The curve so far: the history up to its current point, then the run's losses."""
         self._drawn_at = time.perf_counter()
         history = self.document.history
-        losses = np.concatenate([np.array(history.losses[:history.current + 1], dtype=float),
-                                 np.array(session.losses[1:], dtype=float)])
+        losses = np.concatenate([history.losses[:history.current + 1], session.losses[1:]])
         self._draw_losses(losses, len(losses) - 1)
 
     def _stop_run(self) -> None:
@@ -464,7 +462,8 @@ class TrainingPanel(QWidget):
         history = self.document.history
         if not len(history):
             return
-        index = max(0, min(int(index), len(history) - 1))
+        # a long run of a large network keeps every k-th update's parameters: take the nearest
+        index = history.nearest(max(0, min(int(index), len(history) - 1)))
         if index != history.current:
             self.stop()
             self.document.restore_history(index)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 import numpy as np
 
@@ -39,16 +40,17 @@ _PRECOMPOSED = {"ŷ": "y\u0302", "ŵ": "w\u0302", "ẑ": "z\u0302", "x̂": "x\u0
 
 _OPERATORS = ("cdot", "odot", "sum", "T")
 _SPECIAL = re.compile(r"[\\_^]")  # where a construct may start: \d, \mat, \cdot…, _ and ^
+_BRACE = re.compile(r"[{}]")
 
 
 def _group(text: str, start: int) -> tuple[str, int]:
     """Return the brace group (or single character) starting at ``start`` and the next index."""
     if start < len(text) and text[start] == "{":
         depth = 0
-        for pos in range(start, len(text)):
-            depth += {"{": 1, "}": -1}.get(text[pos], 0)
+        for brace in _BRACE.finditer(text, start):
+            depth += 1 if brace.group() == "{" else -1
             if depth == 0:
-                return text[start + 1 : pos], pos + 1
+                return text[start + 1 : brace.start()], brace.end()
         return text[start + 1 :], len(text)
     if start >= len(text):
         return "", start
@@ -92,12 +94,16 @@ class _Renderer:
             else:  # a run of plain characters, up to the next construct
                 end = _SPECIAL.search(text, pos + 1)
                 stop = end.start() if end else len(text)
-                out.extend(map(self.text, text[pos:stop]))
+                out.append(self.run(text[pos:stop]))
                 pos = stop
         return "".join(out)
 
     def text(self, char: str) -> str:
         return char
+
+    def run(self, chars: str) -> str:
+        """A run of plain characters: each as :meth:`text` shows it."""
+        return "".join(map(self.text, chars))
 
     def derivative(self, num: str, den: str) -> str:
         raise NotImplementedError
@@ -116,6 +122,9 @@ class _Renderer:
 
 
 class _Unicode(_Renderer):
+    def run(self, chars: str) -> str:
+        return chars  # plain text is shown as it is
+
     def derivative(self, num: str, den: str) -> str:
         return f"∂{num}/∂{den}"
 
@@ -162,9 +171,15 @@ class _Latex(_Renderer):
         return {"cdot": r"\cdot", "odot": r"\odot", "sum": r"\sum", "T": r"^\top"}[name]
 
 
+_HTML_ESCAPES = str.maketrans({"<": "&lt;", ">": "&gt;", "&": "&amp;"})
+
+
 class _Html(_Unicode):
     def text(self, char: str) -> str:
-        return {"<": "&lt;", ">": "&gt;", "&": "&amp;"}.get(char, char)
+        return char.translate(_HTML_ESCAPES)
+
+    def run(self, chars: str) -> str:
+        return chars.translate(_HTML_ESCAPES)
 
     def sub(self, body: str) -> str:
         return f"<sub>{body}</sub>"
@@ -183,6 +198,7 @@ def _accented(latex: str) -> str:
 _unicode, _latex, _html = _Unicode(), _Latex(), _Html()
 
 
+@lru_cache(maxsize=4096)  # traces and views render the same symbols and sentences again
 def to_unicode(markup: str) -> str:
     """Render markup as plain Unicode text, e.g. ``\\d{ℓ}{α_{1,1}}`` → ``∂ℓ/∂α₁,₁``."""
     return _unicode.render(markup)

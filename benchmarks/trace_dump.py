@@ -37,6 +37,7 @@ from tutor.engine import (
 )
 from tutor.engine.batch import Method
 from tutor.engine.flags import flags_for
+from tutor.engine.notation import to_html, to_latex
 
 ACTIVATIONS = ("identity", "sigmoid", "tanh", "relu", "leaky_relu", "softplus")
 BIAS_STYLES = (
@@ -70,6 +71,8 @@ def step_lines(step) -> Iterator[str]:
         yield f"  term via={term.via!r} symbol={term.symbol!r} numbers={term.numbers!r} {factors}"
     yield f"  explanation={step.explanation!r}"
     yield f"  line={step.line()!r}"
+    for render in (to_latex, to_html):
+        yield f"  {render.__name__}={[render(t) for t in (step.lhs, step.formula, step.numbers)]!r}"
 
 
 def trace_lines(name: str, trace) -> Iterator[str]:

@@ -156,3 +156,57 @@ def test_an_edit_refreshes_only_the_cells_whose_numbers_changed(panel, document:
     document.edit("Lock", dataclasses.replace(document.exercise,
                                               locked=frozenset({"parameters.W1"})))
     assert changed["W1"][-1] == ((0, 0), (1, 2)) and changed["W2"][-1] == ((0, 0), (0, 2))
+
+
+def _fits_its_numbers(table) -> bool:
+    """Every column as wide as its widest cell or header, as resizeColumnToContents sets it."""
+    header = table.horizontalHeader()
+    return all(table.columnWidth(c) == max(table.sizeHintForColumn(c), header.sectionSizeHint(c))
+               for c in range(table.model().columnCount()))
+
+
+def _fits_its_rows(table) -> bool:
+    header = table.verticalHeader()
+    return all(table.rowHeight(r) == max(table.sizeHintForRow(r), header.sectionSizeHint(r))
+               for r in range(table.model().rowCount()))
+
+
+def _shown_numbers(table) -> list[list[str]]:
+    model = table.model()
+    return [[model.data(model.index(r, c)) for c in range(model.columnCount())]
+            for r in range(model.rowCount())]
+
+
+def test_a_run_shows_its_numbers_in_tables_in_and_out_of_sight(panel, document: Document,
+                                                              qtbot) -> None:
+    from tutor.engine.edit import display_parameters
+
+    panel.resize(420, 160)  # the second layer's table lies below the fold
+    panel.show()
+    qtbot.waitExposed(panel)
+    seen, unseen = (box.weights for box in panel.layer_boxes)
+    assert not seen.visibleRegion().isEmpty() and unseen.visibleRegion().isEmpty()
+    widths = {table: [table.columnWidth(c) for c in range(3)] for table in (seen, unseen)}
+    document.train(20)
+    problem = document.exercise.problem
+    for layer, table in enumerate((seen, unseen)):
+        assert _shown_numbers(table) == [[format_number(v) for v in row]
+                                         for row in display_parameters(problem, layer)]
+    assert _fits_its_numbers(seen)  # at once: it is in sight
+    panel.ensureWidgetVisible(unseen)
+    qtbot.waitUntil(lambda: _fits_its_numbers(unseen))  # measured when it comes into sight
+    for table in (seen, unseen):  # "2" became e.g. "1.9838": the fit had to widen them
+        assert any(table.columnWidth(c) > w for c, w in enumerate(widths[table]))
+
+
+def test_a_bigger_font_resizes_the_cells(panel, qtbot) -> None:
+    panel.show()
+    qtbot.waitExposed(panel)
+    table = panel.layer_boxes[0].weights
+    before = (table.columnWidth(1), table.rowHeight(0), table.height())
+    font = panel.font()
+    font.setPointSizeF(font.pointSizeF() * 2)
+    panel.setFont(font)
+    qtbot.waitUntil(lambda: _fits_its_numbers(table) and _fits_its_rows(table))
+    after = (table.columnWidth(1), table.rowHeight(0), table.height())
+    assert all(a > b for a, b in zip(after, before, strict=True))

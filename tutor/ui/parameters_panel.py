@@ -13,8 +13,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QBrush
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QSignalBlocker,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -315,7 +323,14 @@ LARGE_TABLE_HEIGHT = 260
 
 
 class NumberTable(QTableView):
-    """A compact table that sizes itself to its numbers."""
+    """A compact table that sizes itself to its numbers.
+
+    The headers do not size themselves (``ResizeToContents``): they would measure every cell
+    again, for the widths and for the heights, whenever any number changes.  The table
+    measures the columns whose numbers changed instead, and a table out of sight (scrolled
+    away, its dock hidden) only when it is next painted: the end of a Run changes every
+    number of every table at once.
+    """
 
     def __init__(self, model: NumberTableModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -324,35 +339,68 @@ class NumberTable(QTableView):
                              | QAbstractItemView.EditTrigger.EditKeyPressed
                              | QAbstractItemView.EditTrigger.AnyKeyPressed)
         self.setSizeAdjustPolicy(QAbstractItemView.SizeAdjustPolicy.AdjustToContents)
+        for header in (self.horizontalHeader(), self.verticalHeader()):
+            header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self._stale_columns: tuple[int, int] | None = None  # first, last not yet measured
+        self._stale_rows = False
         model.modelReset.connect(self._fit)
-        model.dataChanged.connect(self._fit_columns)
+        model.dataChanged.connect(self._on_data_change)
         self._fit()
 
-    def _fit_columns(self, first: QModelIndex, last: QModelIndex) -> None:
+    def _on_data_change(self, first: QModelIndex, last: QModelIndex) -> None:
         """New numbers: only the columns they are in can change width; heights stay."""
-        if self._is_large():
-            return
-        for column in range(first.column(), last.column() + 1):
-            self.resizeColumnToContents(column)
+        if not self._is_large():
+            self._mark_stale(first.column(), last.column())
+
+    def _mark_stale(self, first: int, last: int, rows: bool = False) -> None:
+        if self._stale_columns is not None:
+            first, last = min(first, self._stale_columns[0]), max(last, self._stale_columns[1])
+        self._stale_columns, self._stale_rows = (first, last), self._stale_rows or rows
+        if not self.visibleRegion().isEmpty():
+            self._fit_stale()
+
+    def _fit_stale(self) -> None:
+        if self._stale_columns is not None:
+            (first, last), self._stale_columns = self._stale_columns, None
+            if 2 * (last - first + 1) > self.model().columnCount():
+                self.resizeColumnsToContents()  # the header lays out once, not per column
+            else:
+                for column in range(first, last + 1):
+                    self.resizeColumnToContents(column)
+        if self._stale_rows:
+            self._stale_rows = False
+            self.resizeRowsToContents()
+            height = self.horizontalHeader().height() + 2 * self.frameWidth()
+            height += sum(self.rowHeight(r) for r in range(self.model().rowCount()))
+            self.setFixedHeight(height + 2)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        self._fit_stale()  # before painting, so no number shows cut off
+        super().paintEvent(event)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._fit(now=False)  # measured once every header has the new font too
 
     def _is_large(self) -> bool:
         model = self.model()
         return model.rowCount() * model.columnCount() > LARGE_TABLE_CELLS
 
-    def _fit(self) -> None:
+    def _fit(self, now: bool = True) -> None:
+        """Size every column and row: a new shape, or a new font."""
+        self._stale_columns, self._stale_rows = None, False
         large = self._is_large()
-        mode = QHeaderView.ResizeMode.Fixed if large else QHeaderView.ResizeMode.ResizeToContents
-        self.horizontalHeader().setSectionResizeMode(mode)
-        self.verticalHeader().setSectionResizeMode(mode)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded if large
                                         else Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         if large:  # measuring 100,000 cells would freeze the window; scroll instead
             self.setFixedHeight(LARGE_TABLE_HEIGHT)
             return
-        self.resizeColumnsToContents()
-        height = self.horizontalHeader().height() + 2 * self.frameWidth()
-        height += sum(self.rowHeight(r) for r in range(self.model().rowCount()))
-        self.setFixedHeight(height + 2)
+        self._stale_columns, self._stale_rows = (0, self.model().columnCount() - 1), True
+        if now:
+            self._fit_stale()
+        elif not self.visibleRegion().isEmpty():
+            self.update()
 
 
 def _html_label(markup: str, name: str) -> QLabel:

@@ -71,6 +71,8 @@ class Graph:
     output: str
     by_id: dict[str, Node] = field(init=False, repr=False, compare=False)
     consumers: dict[str, tuple[tuple[str, int], ...]] = field(init=False, repr=False, compare=False)
+    # what the passes over an immutable graph work out once (e.g. a trace's symbolic side)
+    memo: dict = field(init=False, repr=False, compare=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         by_id = {n.id: n for n in self.nodes}

@@ -237,23 +237,26 @@ RENDERERS: dict[str, Callable[[str], str]] = {
 
 def format_number(value: float, digits: int = 6) -> str:
     """A number as a student would write it: ``7``, ``0.5``, ``−0.2``, ``1.2346e-07``."""
-    value = float(value)
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "∞" if value > 0 else "−∞"
+    return _format_number(float(value), digits)
+
+
+@lru_cache(maxsize=1 << 14)  # a trace shows each weight in every sample's steps
+def _format_number(value: float, digits: int) -> str:
+    if not math.isfinite(value):
+        return "NaN" if value != value else ("∞" if value > 0 else "−∞")
     if value == 0:
         return "0"
     rounded = round(value)
+    gap = abs(value - rounded)
+    size = abs(value)
     # snap 6.9999999999 to 7, but never a small non-zero number (3e-11) to 0
-    if rounded and abs(value - rounded) < 1e-9 * abs(value) and abs(value) < 1e15:
-        text = str(int(rounded))
+    if rounded and gap < 1e-9 * size and size < 1e15:
+        text = str(rounded)
     else:
-        gap = abs(value - rounded)
-        if abs(rounded) == 1 and 0 < gap < 1e-4:
+        if (rounded == 1 or rounded == -1) and 0 < gap < 1e-4:
             # near a whole number, as a saturated σ is near 1: keep the gap visible,
             # or 1 − ŷ would print as 1 − 1 and the numbers could not be recomputed
-            digits = max(digits, math.ceil(math.log10(abs(value) / gap)) + 1)
+            digits = max(digits, math.ceil(math.log10(size / gap)) + 1)
         text = f"{value:.{digits}g}"
         if "e" in text:
             mantissa, exponent = text.split("e")

@@ -210,3 +210,19 @@ def test_a_bigger_font_resizes_the_cells(panel, qtbot) -> None:
     qtbot.waitUntil(lambda: _fits_its_numbers(table) and _fits_its_rows(table))
     after = (table.columnWidth(1), table.rowHeight(0), table.height())
     assert all(a > b for a, b in zip(after, before, strict=True))
+
+
+def test_headers_and_tooltips_follow_the_samples_but_not_a_run(panel, document: Document
+                                                               ) -> None:
+    inputs, weights = panel.data_box.inputs.model(), panel.layer_boxes[0].weights.model()
+    vertical = Qt.Orientation.Vertical
+    assert inputs.headerData(0, vertical) == "Sample 1"
+    panel.add_sample()  # same network, one more sample: one more row to name
+    assert [inputs.headerData(r, vertical) for r in range(2)] == ["Sample 1", "Sample 2"]
+    assert inputs.data(inputs.index(1, 1), Qt.ItemDataRole.ToolTipRole) == "x₂"
+    document.train(5)
+    assert weights.headerData(0, Qt.Orientation.Horizontal) == "x₀"
+    assert weights.headerData(1, vertical) == "a₂"
+    assert weights.data(weights.index(1, 2), Qt.ItemDataRole.ToolTipRole) == "α₂,₂"
+    assert weights.data(weights.index(0, 0)) == format_number(
+        document.exercise.problem.params.biases[0][0])

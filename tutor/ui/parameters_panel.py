@@ -62,6 +62,7 @@ MAX_INPUTS = 8
 CSV_FILTER = "CSV tables (*.csv);;All files (*)"
 
 Setter = Callable[[NetworkProblem, int, int, float], NetworkProblem]
+LAYOUT_ENTRIES = ("symbols", "rows", "columns")  # read from the network and sample count
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ class NumberTableModel(QAbstractTableModel):
         self._source = source
         self._cache_for: object = None
         self._cache: dict[str, object] = {}
+        self._layout: object = None  # what the symbols and headers in the cache were read for
         self._shown = (document.exercise, self._values())  # what the views last read
         self._detached = False
         document.exercise_changed.connect(self._on_exercise_change)
@@ -100,10 +102,21 @@ class NumberTableModel(QAbstractTableModel):
         784-input layer would otherwise rebuild its matrix millions of times."""
         exercise = self._document.exercise
         if self._cache_for is not exercise:
-            self._cache_for, self._cache = exercise, {}
+            self._cache_for, self._cache = exercise, self._kept_for(exercise)
         if name not in self._cache:
             self._cache[name] = read()
         return self._cache[name]
+
+    def _kept_for(self, exercise: Exercise) -> dict[str, object]:
+        """What stays true for ``exercise``: symbols and headers follow the network and the
+        number of samples alone, and a Run's 100,000 new numbers need not rebuild them."""
+        problem, layout = exercise.problem, None
+        if isinstance(problem, NetworkProblem):
+            layout = (problem.network, len(problem.data))
+        same = layout is not None and layout == self._layout
+        self._layout = layout
+        return {name: self._cache[name] for name in LAYOUT_ENTRIES
+                if same and name in self._cache}
 
     def _values(self) -> np.ndarray:
         return self._cached("values", self._read_values)

@@ -291,15 +291,23 @@ def format_array(values: np.ndarray | float) -> str:
         return format_number(float(array))
     if array.ndim == 1:
         array = array[None, :]
-    columns = shown_indices(array.shape[1])
-    rows = []
-    for r in shown_indices(array.shape[0]):
+    rows, columns = shown_indices(array.shape[0]), shown_indices(array.shape[1])
+    hidden_column = columns.index(None) if None in columns else None
+    if None in rows:  # only the shown entries, as floats
+        array = array[[r for r in rows if r is not None]]
+    if hidden_column is not None:
+        array = array[:, [c for c in columns if c is not None]]
+    shown = iter(array.tolist())
+    texts = []
+    for r in rows:
         if r is None:
-            rows.append(",".join("⋮" for _ in columns))
-        else:
-            rows.append(",".join("…" if c is None else format_number(array[r, c])
-                                 for c in columns))
-    return f"\\mat{{{';'.join(rows)}}}"
+            texts.append(",".join("⋮" for _ in columns))
+            continue
+        entries = [_format_number(v, 6) for v in next(shown)]
+        if hidden_column is not None:
+            entries.insert(hidden_column, "…")
+        texts.append(",".join(entries))
+    return f"\\mat{{{';'.join(texts)}}}"
 
 
 ELIDE_AFTER = 12  # a longer row or column shows its first 4 and last 2 entries

@@ -6,6 +6,8 @@ Step node ids name whole layers: ``x``, ``z1`` (pre-activations), ``h1`` (activa
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from .batch import apply_update, dataset_loss, forward, output_adjoint, sample_losses
@@ -13,6 +15,7 @@ from .network import (
     BiasMode,
     Dataset,
     Layer,
+    LayerSymbols,
     LossKind,
     Network,
     Parameters,
@@ -42,7 +45,8 @@ class _Builder:
             explanation: str, sample: int | str | None = "same") -> Step:
         """``reads`` given as (quantity, node) belong to this step's sample; a Key is kept."""
         sample_id = self.sample if sample == "same" else sample
-        result = np.array(result, dtype=float)
+        # a fresh array is kept as it is (a 784-128-10 trace makes 100,000-entry gradients)
+        result = np.array(result, dtype=float, copy=None, order="C")
         result.flags.writeable = False  # a step is an immutable record
         step = Step(
             index=self.start + len(self.steps), phase=phase, key=Key(quantity, node, sample_id),
@@ -84,6 +88,30 @@ def _input_names(network: Network, n: int) -> tuple[str, str]:
     return base, extended if layer.bias is BiasMode.FOLDED else base
 
 
+@dataclass(frozen=True)
+class _LayerShown:
+    """What every sample's steps show of one layer and its parameters: worked out once per
+    trace (a 784×128 matrix is the same in all 64 samples' steps)."""
+
+    symbols: LayerSymbols
+    input_names: tuple[str, str]  # see _input_names
+    matrix: np.ndarray  # as the sheet writes it (display_matrix)
+    matrix_text: str
+    bias_text: str  # markup of the separate bias vector, "" without one
+    transposed_text: str  # markup of Wᵀ, the backward product's matrix
+
+
+def _layers_shown(network: Network, params: Parameters) -> tuple[_LayerShown, ...]:
+    shown = []
+    for n, layer in enumerate(network.layers):
+        matrix = display_matrix(layer, params.weights[n], params.biases[n])
+        bias = params.biases[n] if layer.bias is BiasMode.SEPARATE else None
+        shown.append(_LayerShown(
+            layer_symbols(network, n), _input_names(network, n), matrix, format_array(matrix),
+            "" if bias is None else format_array(bias), format_array(params.weights[n].T)))
+    return tuple(shown)
+
+
 def _transposed(symbol: str) -> str:
     """``A`` → ``A^T``, and a matrix the sheet already names ``b^T`` back to ``b``."""
     return symbol.removesuffix("^T") if symbol.endswith("^T") else f"{symbol}^T"
@@ -118,26 +146,32 @@ def _output_adjoint_text(network: Network, out_sym: str, y_sym: str, out: np.nda
 
 
 def sample_layer_steps(network: Network, params: Parameters, x: np.ndarray, y: np.ndarray,
-                       *, start: int, sample: int | None, input_gradients: bool) -> list[Step]:
+                       *, start: int, sample: int | None, input_gradients: bool,
+                       layers: tuple[_LayerShown, ...] | None = None) -> list[Step]:
+    """One sample's forward and backward steps; ``layers`` (from :func:`_layers_shown` of the
+    same parameters) saves working out the parameters' markup again for every sample."""
+    if layers is None:
+        layers = _layers_shown(network, params)
     cache = forward(network, params, x[None, :])
     b = _Builder(start, sample)
     prev_id = "x"
     for n, layer in enumerate(network.layers):
-        syms = layer_symbols(network, n)
-        vec, ext = _input_names(network, n)
+        shown = layers[n]
+        syms = shown.symbols
+        vec, ext = shown.input_names
         inp = _extended(layer, cache.act[n][0])
-        matrix = display_matrix(layer, params.weights[n], params.biases[n])
+        matrix = shown.matrix
         w_sym = syms.weight_matrix
         reads = [(Quantity.VALUE, prev_id), _tensor_key(f"W{n + 1}")]
         if layer.bias is BiasMode.SEPARATE:
             reads.append(_tensor_key(f"b{n + 1}"))
         if layer.notation.transposed:  # row-vector convention: pre = x̄ w
-            formula, numbers = f"{ext} {w_sym}", f"{format_array(inp)} {format_array(matrix)}"
+            formula, numbers = f"{ext} {w_sym}", f"{format_array(inp)} {shown.matrix_text}"
         else:
-            formula, numbers = f"{w_sym} {ext}", f"{format_array(matrix)} {format_array(inp)}^T"
+            formula, numbers = f"{w_sym} {ext}", f"{shown.matrix_text} {format_array(inp)}^T"
         if layer.bias is BiasMode.SEPARATE:
             formula += f" + {syms.bias_vector}"
-            numbers += f" + {format_array(params.biases[n])}^T"
+            numbers += f" + {shown.bias_text}^T"
         pre_name = f"z{n + 1}"
         identity = layer.activation.is_identity
         lhs = syms.act_vector if identity else syms.pre_vector
@@ -157,7 +191,7 @@ def sample_layer_steps(network: Network, params: Parameters, x: np.ndarray, y: n
     error = y - out if network.loss.residual is Residual.TARGET_MINUS_OUTPUT else out - y
     loss_value = float(sample_losses(network, cache.output, y[None, :])[0])
     loss_sym = network.notation.loss
-    out_sym = layer_symbols(network, len(network.layers) - 1).act_vector
+    out_sym = layers[-1].symbols.act_vector
     y_sym = network.notation.target_vector
     scale = network.loss.scale(network.output_size)
     half = format_coefficient(scale)
@@ -182,7 +216,7 @@ def sample_layer_steps(network: Network, params: Parameters, x: np.ndarray, y: n
           "Start of the backward pass: the loss's derivative with respect to the output.")
     for n in range(len(network.layers) - 1, -1, -1):
         layer = network.layers[n]
-        syms = layer_symbols(network, n)
+        syms = layers[n].symbols
         pre_name, act_name = f"z{n + 1}", f"h{n + 1}"
         if not layer.activation.is_identity:
             local = layer.activation.derivative(cache.pre[n][0], cache.act[n + 1][0])
@@ -194,7 +228,7 @@ def sample_layer_steps(network: Network, params: Parameters, x: np.ndarray, y: n
                   ((Quantity.ADJOINT, act_name), (Quantity.VALUE, pre_name)),
                   f"Reuses the cached {adjoint(loss_sym, syms.act_vector)}; multiplies "
                   "element-wise by the local derivative.")
-        vec, ext = _input_names(network, n)
+        vec, ext = layers[n].input_names
         inp = _extended(layer, cache.act[n][0])
         grad = np.outer(delta, inp)
         full = grad.T if layer.notation.transposed else grad
@@ -214,15 +248,14 @@ def sample_layer_steps(network: Network, params: Parameters, x: np.ndarray, y: n
                   "The bias gradient is the cached pre-activation adjoint itself.")
         if n == 0 and not input_gradients:
             break
-        w = params.weights[n]
-        upstream = delta @ w
+        upstream = delta @ params.weights[n]
         below = _value_id(network, n)
-        below_sym = layer_symbols(network, n - 1).act_vector if n else vec
+        below_sym = layers[n - 1].symbols.act_vector if n else vec
         hat = "̂" if layer.bias is BiasMode.FOLDED else ""
         w_t = _transposed(f"{syms.weight_matrix}{hat}")
         b.add(Phase.BACKWARD, Quantity.ADJOINT, below, adjoint(loss_sym, below_sym),
               f"{w_t} {adjoint(loss_sym, syms.pre_vector)}",
-              f"{format_array(w.T)} {format_array(delta)}^T", upstream,
+              f"{layers[n].transposed_text} {format_array(delta)}^T", upstream,
               ((Quantity.ADJOINT, pre_name),),
               "Reuses the cached adjoint of the layer above (intercept column dropped)."
               if hat else "Reuses the cached adjoint of the layer above.")
@@ -235,16 +268,17 @@ def build_layer_steps(network: Network, params: Parameters, data: Dataset, *,
                       input_gradients: bool = False) -> list[Step]:
     """Per-sample matrix steps, the batch average, the update and the loss afterwards."""
     single = len(data) == 1
+    layers = _layers_shown(network, params)
     steps: list[Step] = []
     for row in range(len(data)):
         steps += sample_layer_steps(network, params, data.inputs[row], data.targets[row],
                                     start=len(steps), sample=None if single else row,
-                                    input_gradients=input_gradients)
+                                    input_gradients=input_gradients, layers=layers)
     tensors = {}
     for n, layer in enumerate(network.layers):
-        tensors[f"W{n + 1}"] = layer_symbols(network, n).weight_matrix
+        tensors[f"W{n + 1}"] = layers[n].symbols.weight_matrix
         if layer.bias is BiasMode.SEPARATE:
-            tensors[f"b{n + 1}"] = layer_symbols(network, n).bias_vector
+            tensors[f"b{n + 1}"] = layers[n].symbols.bias_vector
     loss_sym, batch_sym = network.notation.loss, network.notation.batch_loss
     mean = network.loss.mean_over_samples
     b = _Builder(len(steps), None)
@@ -272,14 +306,11 @@ def build_layer_steps(network: Network, params: Parameters, data: Dataset, *,
                   tuple(s.key for s in per_sample), "Combine the cached per-sample gradients.")
     if learning_rate is not None:
         target = loss_sym if single else batch_sym
-        for n, layer in enumerate(network.layers):
+        for n in range(len(network.layers)):
             for name, sym in tensors.items():
                 if int(name[1:]) != n + 1 or name in frozen:
                     continue
-                if name[0] == "W":
-                    current = display_matrix(layer, params.weights[n], params.biases[n])
-                else:
-                    current = params.biases[n]
+                current = layers[n].matrix if name[0] == "W" else params.biases[n]
                 b.add(Phase.UPDATE, Quantity.UPDATED, name, f"{sym}′",
                       f"{sym} − η {adjoint(target, sym)}",
                       f"{format_array(current)} − {format_number(learning_rate)} "

@@ -216,3 +216,56 @@ def test_fit_and_zoom(view):
     view.fit()
     assert view.zoom() == pytest.approx(fitted)
 
+
+
+@pytest.fixture
+def presentation_sizes():
+    """Text as presentation mode sizes it: twice the font, labels 1.5× against the layout."""
+    from tutor.ui.style import theme
+
+    theme().set_font_scale(2.0)
+    theme().set_label_scale(1.5)
+    yield
+    theme().set_font_scale(1.0)
+    theme().set_label_scale(1.0)
+
+
+@pytest.mark.parametrize("name", ["chain-rule-discussion", "ftml-session-8"])
+def test_large_text_fits_its_nodes_and_weight_labels_clear_their_inputs(
+        qtbot, presentation_sizes, name):
+    from PySide6.QtGui import QFontMetricsF
+
+    from tutor.engine.trace import Phase
+    from tutor.ui.diagram.items import Shape, _fonts
+    from tutor.ui.document import Document
+    from tutor.ui.style import theme
+
+    from .conftest import bundled
+
+    document = Document(bundled(name))  # separate bias squares; folded biases, long symbols
+    view = NetworkDiagramView(document)
+    qtbot.addWidget(view)
+    # the forward pass done: every node shows its value. (Later the labels add a gradient and
+    # an update, three lines that no longer fit between two columns at this size.)
+    document.set_cursor(max(s.index for s in document.trace if s.phase is Phase.FORWARD))
+    symbol_font, number_font, _ = _fonts()
+    for node in view.nodes.values():
+        if node.shape is Shape.BOX:
+            continue
+        body = node.body()
+        assert body.width() >= QFontMetricsF(symbol_font).horizontalAdvance(node.symbol), \
+            node.node_id
+        assert body.width() >= QFontMetricsF(number_font).horizontalAdvance(node.value_text)
+        if node.shape is Shape.SQUARE and node.value_text:
+            texts = QFontMetricsF(symbol_font).height() + QFontMetricsF(number_font).height()
+            assert body.height() >= texts, node.node_id
+    ring = 4 * theme().font_scale  # the double outline of a node that is read
+    assert view.labels
+    for weight, label in view.labels.items():
+        edge = view.edges[weight]
+        for node in (edge.source, edge.target):
+            outline = node.mapRectToScene(node.body()).adjusted(-ring, -ring, ring, ring)
+            assert not label.mapRectToScene(label.body()).intersects(outline), weight
+        a, b = edge.source.pos(), edge.target.pos()
+        along = ((label.pos() - a).x() * (b - a).x() + (label.pos() - a).y() * (b - a).y())
+        assert 0.3 - 1e-9 <= along / ((b - a).x() ** 2 + (b - a).y() ** 2) < 1  # on its edge

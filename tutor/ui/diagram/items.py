@@ -93,10 +93,18 @@ class NodeItem(QGraphicsItem):
             width = max(2 * r, _text_width(symbol, self.symbol) + 14,
                         _text_width(number, self.value_text) + 14)
             return QRectF(-width / 2, -r * 0.85, width, 1.7 * r)
-        if self.shape is Shape.SQUARE:
-            return QRectF(-r * 0.8, -r * 0.8, 1.6 * r, 1.6 * r)
-        symbol, number, _ = _fonts()
-        width = max(2 * r, _text_width(number, self.value_text) + 12)
+        if self.shape is Shape.SQUARE:  # a separate bias: a small square, grown to its texts
+            symbol, number, _ = _fonts()
+            width = max(1.6 * r, _text_width(symbol, self.symbol) + 8,
+                        _text_width(number, self.value_text) + 8)
+            height = 1.6 * r
+            if self.value_text:  # _draw_texts gives the symbol 45 % and the number 42 %
+                height = max(height, QFontMetricsF(symbol).height() / 0.45,
+                             QFontMetricsF(number).height() / 0.42)
+            return QRectF(-width / 2, -height / 2, width, height)
+        symbol, number, _ = _fonts()  # a long symbol like (preₕ)₁ widens the circle too
+        width = max(2 * r, _text_width(symbol, self.symbol) + 12,
+                    _text_width(number, self.value_text) + 12)
         return QRectF(-width / 2, -r, width, 2 * r)
 
     def boundingRect(self) -> QRectF:
@@ -240,16 +248,49 @@ class EdgeItem(QGraphicsItem):
         painter.setPen(Qt.PenStyle.NoPen)
         painter.drawPath(arrow_path(a, end, 10 * scale))
 
+    def length(self) -> float:
+        a, b = self._line
+        return max(((b - a).x() ** 2 + (b - a).y() ** 2) ** 0.5, 1e-9)
+
+    def direction(self) -> tuple[float, float]:
+        """The unit vector from the source to the target."""
+        a, b = self._line
+        return (b - a).x() / self.length(), (b - a).y() / self.length()
+
     def _target_reach(self) -> QPointF:
         """From the target's centre back to where this edge meets its outline."""
-        a, b = self._line
-        direction = b - a
-        length = max((direction.x() ** 2 + direction.y() ** 2) ** 0.5, 1e-9)
-        ux, uy = direction.x() / length, direction.y() / length
+        ux, uy = self.direction()
         body = self.target.body() if hasattr(self.target, "body") else QRectF(-20, -20, 40, 40)
-        half_w, half_h = body.width() / 2 + 2, body.height() / 2 + 2
-        reach = min(half_w / abs(ux) if ux else 1e9, half_h / abs(uy) if uy else 1e9)
+        reach = _reach(body.adjusted(-2, -2, 2, 2), ux, uy)
         return QPointF(ux * reach, uy * reach)
+
+
+def _reach(rect: QRectF, ux: float, uy: float) -> float:
+    """From the centre of ``rect`` along (ux, uy) to where that ray leaves it."""
+    half_w, half_h = rect.width() / 2, rect.height() / 2
+    return min(half_w / abs(ux) if ux else 1e9, half_h / abs(uy) if uy else 1e9)
+
+
+def label_position(edge: EdgeItem, label: EdgeLabelItem, at: float) -> QPointF:
+    """Where ``label`` sits on ``edge``: at the fraction ``at`` of its length, or further
+    along when that would reach over the source node, as a wide label in presentation mode's
+    large text would; never over the target node while the edge is long enough."""
+    ux, uy = edge.direction()
+
+    def half(rect: QRectF) -> float:  # half the rectangle's shadow on the edge's line
+        return abs(ux) * rect.width() / 2 + abs(uy) * rect.height() / 2
+
+    def clearance(item: QGraphicsItem) -> float:
+        """How far along the label's centre must be from ``item``'s: shadows that do not
+        overlap on the line mean the label and the node do not overlap either."""
+        body = item.body() if hasattr(item, "body") else QRectF(-20, -20, 40, 40)
+        gap = 8 * theme().font_scale  # beyond a node's double outline (cached and read)
+        return (half(body) + half(label.body()) + gap) / edge.length()
+
+    first, last = clearance(edge.source), 1 - clearance(edge.target)
+    if first > last:  # too short for the label: it overlaps both ends alike
+        return edge.point_at((first + last) / 2)
+    return edge.point_at(min(max(at, first), last))
 
 
 class EdgeLabelItem(QGraphicsItem):

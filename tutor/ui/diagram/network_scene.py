@@ -35,6 +35,7 @@ from tutor.ui.diagram.items import (
     EdgeLabelItem,
     NodeItem,
     Shape,
+    label_position,
 )
 from tutor.ui.diagram.readout import Readout, parse_id
 from tutor.ui.diagram.view import TraceDiagramView
@@ -233,7 +234,7 @@ class NetworkDiagramView(TraceDiagramView):
         label = EdgeLabelItem(node_id, parsed.tensor if parsed else node_id, symbol)
         label.editable = True
         # near the source the edges of one fan are well apart, so each label sits on its own
-        label.setPos(edge.point_at(LABEL_AT))
+        label.setPos(label_position(edge, label, LABEL_AT))
         self.labels[node_id] = label
         self.scene().addItem(label)
 
@@ -317,6 +318,7 @@ class NetworkDiagramView(TraceDiagramView):
             label.show(readout.state(node_id, leaf=True), self._label_lines(node_id, label,
                                                                             loss_symbol),
                        readout.badge(node_id))
+            label.setPos(label_position(self.edges[node_id], label, LABEL_AT))  # new width
         for group, aggregate in self.aggregates.items():
             aggregate.show(self._aggregate_state(group))
 

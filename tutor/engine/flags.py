@@ -303,10 +303,20 @@ def _rise_start(losses: np.ndarray) -> int | None:
     return t + 1 if rises >= RISING_UPDATES else None
 
 
+def _all_finite(trace: Trace) -> bool:
+    """Every result finite: one test for all the scalars, one per array (a step at a time
+    took 5 µs each, most of a flags call on a 700-step trace)."""
+    scalars = [s.result for s in trace.steps if not isinstance(s.result, np.ndarray)]
+    arrays = [s.result for s in trace.steps if isinstance(s.result, np.ndarray)]
+    return bool(np.isfinite(scalars).all()) and all(np.isfinite(a).all() for a in arrays)
+
+
 def _non_finite(problem: NetworkProblem | ExpressionProblem,
                 trace: Trace | None) -> list[Flag]:
     """A trace (or parameters) holding ∞ or NaN: the numbers have overflowed."""
     if trace is not None:
+        if _all_finite(trace):
+            return []
         for step in trace:
             if not np.all(np.isfinite(step.result)):
                 return [Flag(FlagKind.DIVERGED, (step.node,), (

@@ -29,7 +29,7 @@ from .trace import Key, Phase, Quantity, Step
 
 
 def _shape_text(shape: tuple[int, ...]) -> str:
-    return "×".join(str(s) for s in shape) if shape else "1"
+    return "×".join(map(str, shape)) if shape else "1"
 
 
 class _Builder:
@@ -52,7 +52,7 @@ class _Builder:
             index=self.start + len(self.steps), phase=phase, key=Key(quantity, node, sample_id),
             lhs=lhs, formula=formula, numbers=numbers,
             result=float(result) if result.ndim == 0 else result,
-            reads=tuple(r if isinstance(r, Key) else Key(r[0], r[1], sample_id) for r in reads),
+            reads=tuple([r if isinstance(r, Key) else Key(r[0], r[1], sample_id) for r in reads]),
             granularity="layer", shape=result.shape,
             explanation=to_unicode(explanation)  # plain prose: symbols as ∂ℓ/∂z⁽¹⁾, not markup
             + (f" Shape {_shape_text(result.shape)}." if result.ndim else ""),

@@ -291,6 +291,9 @@ def format_array(values: np.ndarray | float) -> str:
         return format_number(float(array))
     if array.ndim == 1:
         array = array[None, :]
+    if array.shape[0] <= ELIDE_AFTER and array.shape[1] <= ELIDE_AFTER:  # all shown
+        rows = [",".join([_format_number(v, 6) for v in row]) for row in array.tolist()]
+        return f"\\mat{{{';'.join(rows)}}}"
     rows, columns = shown_indices(array.shape[0]), shown_indices(array.shape[1])
     hidden_column = columns.index(None) if None in columns else None
     if None in rows:  # only the shown entries, as floats

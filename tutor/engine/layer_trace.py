@@ -6,6 +6,7 @@ Step node ids name whole layers: ``x``, ``z1`` (pre-activations), ``h1`` (activa
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -147,9 +148,14 @@ def _output_adjoint_text(network: Network, out_sym: str, y_sym: str, out: np.nda
 
 def sample_layer_steps(network: Network, params: Parameters, x: np.ndarray, y: np.ndarray,
                        *, start: int, sample: int | None, input_gradients: bool,
-                       layers: tuple[_LayerShown, ...] | None = None) -> list[Step]:
-    """One sample's forward and backward steps; ``layers`` (from :func:`_layers_shown` of the
-    same parameters) saves working out the parameters' markup again for every sample."""
+                       layers: tuple[_LayerShown, ...] | None = None,
+                       gradients: Sequence[np.ndarray] | None = None) -> list[Step]:
+    """One sample's forward and backward steps.
+
+    ``layers`` (from :func:`_layers_shown` of the same parameters) saves working out the
+    parameters' markup again for every sample; ``gradients[n]``, if given, is where layer n's
+    weight gradient is written (a row of the stack the batch average reads).
+    """
     if layers is None:
         layers = _layers_shown(network, params)
     cache = forward(network, params, x[None, :])
@@ -230,8 +236,12 @@ def sample_layer_steps(network: Network, params: Parameters, x: np.ndarray, y: n
                   "element-wise by the local derivative.")
         vec, ext = layers[n].input_names
         inp = _extended(layer, cache.act[n][0])
-        grad = np.outer(delta, inp)
-        full = grad.T if layer.notation.transposed else grad
+        if gradients is None:
+            grad = np.outer(delta, inp)
+            full = grad.T if layer.notation.transposed else grad
+        else:
+            full = gradients[n]
+            np.outer(delta, inp, out=full.T if layer.notation.transposed else full)
         if layer.notation.transposed:
             w_formula = f"{ext}^T {adjoint(loss_sym, syms.pre_vector)}"
         else:
@@ -269,11 +279,15 @@ def build_layer_steps(network: Network, params: Parameters, data: Dataset, *,
     """Per-sample matrix steps, the batch average, the update and the loss afterwards."""
     single = len(data) == 1
     layers = _layers_shown(network, params)
+    # every sample's weight gradients side by side: the average reads them without stacking
+    # them first (np.mean of the list would copy them into just such an array)
+    stacks = None if single else [np.empty((len(data), *layer.matrix.shape)) for layer in layers]
     steps: list[Step] = []
     for row in range(len(data)):
         steps += sample_layer_steps(network, params, data.inputs[row], data.targets[row],
                                     start=len(steps), sample=None if single else row,
-                                    input_gradients=input_gradients, layers=layers)
+                                    input_gradients=input_gradients, layers=layers,
+                                    gradients=None if stacks is None else [g[row] for g in stacks])
     tensors = {}
     for n, layer in enumerate(network.layers):
         tensors[f"W{n + 1}"] = layers[n].symbols.weight_matrix
@@ -298,7 +312,8 @@ def build_layer_steps(network: Network, params: Parameters, data: Dataset, *,
         for name, sym in tensors.items():
             per_sample = [s for s in steps if s.key.node == name and s.phase is Phase.GRADIENT]
             parts = [s.result for s in per_sample]
-            value = np.mean(parts, axis=0) if mean else np.sum(parts, axis=0)
+            stacked = stacks[int(name[1:]) - 1] if name[0] == "W" and stacks else parts
+            value = np.mean(stacked, axis=0) if mean else np.sum(stacked, axis=0)
             grads[name] = value
             b.add(Phase.AVERAGE, Quantity.ADJOINT, name, adjoint(batch_sym, sym),
                   f"{factor}Σ_n {adjoint(loss_sym, sym)}^{{(n)}}",
@@ -310,10 +325,12 @@ def build_layer_steps(network: Network, params: Parameters, data: Dataset, *,
             for name, sym in tensors.items():
                 if int(name[1:]) != n + 1 or name in frozen:
                     continue
-                current = layers[n].matrix if name[0] == "W" else params.biases[n]
+                weights = name[0] == "W"
+                current = layers[n].matrix if weights else params.biases[n]
+                current_text = layers[n].matrix_text if weights else layers[n].bias_text
                 b.add(Phase.UPDATE, Quantity.UPDATED, name, f"{sym}′",
                       f"{sym} − η {adjoint(target, sym)}",
-                      f"{format_array(current)} − {format_number(learning_rate)} "
+                      f"{current_text} − {format_number(learning_rate)} "
                       f"{format_array(grads[name])}", current - learning_rate * grads[name],
                       (_tensor_key(name), (Quantity.ADJOINT, name)),
                       "Gradient descent on the whole tensor.")

@@ -59,3 +59,20 @@ def test_a_new_trace_renders_only_the_cells_asked_for(qtbot, document: Document,
     assert model.index(row, Column.NUMBERS).data() == real(document.trace[row].numbers)
     assert len(calls) == before + 1
     assert before <= 3 * len(document.trace)  # the sized columns, not "With numbers"
+
+
+def test_the_bold_current_row_always_fits_its_phase_and_quantity(qtbot, document: Document
+                                                                 ) -> None:
+    table = TraceTable(document)
+    qtbot.addWidget(table)
+    model = table.model()
+    labels = (Column.PHASE, Column.QUANTITY)
+    bold_first = [table.sizeHintForIndex(model.index(0, c)).width() for c in labels]
+    for row in range(model.rowCount()):
+        document.set_cursor(row)
+        for column in labels:
+            bold = table.sizeHintForIndex(model.index(row, column)).width()
+            assert table.columnWidth(column) >= bold, (row, column)
+    # bold takes more room: the first row, current at the start, is narrower now
+    assert all(table.sizeHintForIndex(model.index(0, c)).width() < bold
+               for c, bold in zip(labels, bold_first, strict=True))

@@ -174,8 +174,20 @@ class TraceTable(QTableView):
 
     def _on_cursor_change(self, cursor: int) -> None:
         if cursor != self._labels_fitted_at:  # the current row is bold
-            self._fit_labels()
+            self._widen_labels_for(cursor)
         self._select(cursor)
+
+    def _widen_labels_for(self, row: int) -> None:
+        """Room for the labels of the new current row only: re-measuring 200 rows of both
+        columns took 8 ms of every step on a 784-128-10 trace."""
+        self._labels_fitted_at = row
+        if not 0 <= row < self.model().rowCount():
+            return
+        grid = 1 if self.showGrid() else 0  # as resizeColumnToContents counts it
+        for column in (Column.PHASE, Column.QUANTITY):
+            needed = self.sizeHintForIndex(self.model().index(row, column)).width() + grid
+            if needed > self.columnWidth(column):
+                self.setColumnWidth(column, needed)
 
     def _fit_labels(self) -> None:
         self._labels_fitted_at = self._document.cursor

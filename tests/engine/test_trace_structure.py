@@ -33,6 +33,7 @@ from tutor.engine import (
 from tutor.engine.graph import Activate, BinaryCrossEntropy, Graph
 from tutor.engine.network_graph import parameter_values, sample_values
 from tutor.engine.notation import to_unicode
+from tutor.engine.trace import graph_pass
 
 from .arithmetic import Unsupported, evaluate
 from .networks import KINKED, Case, cases
@@ -228,6 +229,26 @@ def test_producer_known_before_and_phase_position(granularity: Granularity) -> N
         members = [s.index for s in trace if s.phase is phase]
         positions = [trace.phase_position(i) for i in members]
         assert positions == [(phase, n + 1, len(members)) for n in range(len(members))]
+
+
+def test_traces_sharing_one_graph_keep_their_own_leaves_and_loss_symbols() -> None:
+    """A graph remembers the symbolic side of its passes: one trace's must not leak into
+    another's that wants other adjoints or names the loss differently."""
+    plain = small_problem()
+    with_inputs = dataclasses.replace(plain, input_gradients=True)
+    assert plain.graph() is with_inputs.graph()  # one network, one graph
+    first = plain.trace()
+    inputs = with_inputs.trace()
+    assert plain.trace() == first
+    assert not any(s.node.startswith("x[") for s in first if s.phase in CHAIN_RULE)
+    assert {s.node for s in inputs if s.phase in CHAIN_RULE and s.node.startswith("x[")} == {
+        "x[0]", "x[1]"}
+    graph = plain.graph().graph
+    leaves = {**parameter_values(plain.network, plain.params), **sample_values(plain.data, 0)}
+    for symbol in ("ℓ", "E"):
+        steps = graph_pass(graph, leaves, loss_symbol=symbol)
+        adjoints = [s for s in steps if s.phase in CHAIN_RULE]
+        assert adjoints and all(s.lhs.startswith(f"\\d{{{symbol}}}") for s in adjoints)
 
 
 def test_phases_of_a_batch_trace_come_in_teaching_order() -> None:

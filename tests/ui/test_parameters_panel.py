@@ -183,9 +183,12 @@ def test_a_run_shows_its_numbers_in_tables_in_and_out_of_sight(panel, document: 
 
     panel.resize(420, 160)  # the second layer's table lies below the fold
     panel.show()
-    qtbot.waitExposed(panel)
     seen, unseen = (box.weights for box in panel.layer_boxes)
-    assert not seen.visibleRegion().isEmpty() and unseen.visibleRegion().isEmpty()
+    panel.ensureWidgetVisible(unseen)  # painted once, so fitted to the first numbers
+    qtbot.waitUntil(lambda: _fits_its_numbers(unseen))
+    panel.ensureWidgetVisible(seen)
+    qtbot.waitUntil(lambda: unseen.visibleRegion().isEmpty() and _fits_its_numbers(seen))
+    assert not seen.visibleRegion().isEmpty()
     widths = {table: [table.columnWidth(c) for c in range(3)] for table in (seen, unseen)}
     document.train(20)
     problem = document.exercise.problem
@@ -201,8 +204,8 @@ def test_a_run_shows_its_numbers_in_tables_in_and_out_of_sight(panel, document: 
 
 def test_a_bigger_font_resizes_the_cells(panel, qtbot) -> None:
     panel.show()
-    qtbot.waitExposed(panel)
     table = panel.layer_boxes[0].weights
+    qtbot.waitUntil(lambda: _fits_its_numbers(table))  # measured when first painted
     before = (table.columnWidth(1), table.rowHeight(0), table.height())
     font = panel.font()
     font.setPointSizeF(font.pointSizeF() * 2)

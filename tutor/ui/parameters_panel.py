@@ -365,10 +365,10 @@ class NumberTable(QTableView):
         if not self._is_large():
             self._mark_stale(first.column(), last.column())
 
-    def _mark_stale(self, first: int, last: int, rows: bool = False) -> None:
+    def _mark_stale(self, first: int, last: int) -> None:
         if self._stale_columns is not None:
             first, last = min(first, self._stale_columns[0]), max(last, self._stale_columns[1])
-        self._stale_columns, self._stale_rows = (first, last), self._stale_rows or rows
+        self._stale_columns = (first, last)
         if not self.visibleRegion().isEmpty():
             self._fit_stale()
 
@@ -381,11 +381,16 @@ class NumberTable(QTableView):
                 for column in range(first, last + 1):
                     self.resizeColumnToContents(column)
         if self._stale_rows:
-            self._stale_rows = False
-            self.resizeRowsToContents()
-            height = self.horizontalHeader().height() + 2 * self.frameWidth()
-            height += sum(self.rowHeight(r) for r in range(self.model().rowCount()))
-            self.setFixedHeight(height + 2)
+            self._fit_rows()
+
+    def _fit_rows(self) -> None:
+        """Every row is one line of numbers in one font: measuring one sizes them all."""
+        self._stale_rows = False
+        rows, header = self.model().rowCount(), self.verticalHeader()
+        if rows:
+            header.setDefaultSectionSize(max(self.sizeHintForRow(0), header.sectionSizeHint(0)))
+        height = self.horizontalHeader().height() + 2 * self.frameWidth()
+        self.setFixedHeight(height + rows * header.defaultSectionSize() + 2)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         self._fit_stale()  # before painting, so no number shows cut off
@@ -401,7 +406,8 @@ class NumberTable(QTableView):
         return model.rowCount() * model.columnCount() > LARGE_TABLE_CELLS
 
     def _fit(self, now: bool = True) -> None:
-        """Size every column and row: a new shape, or a new font."""
+        """Size every column and row: a new shape, or a new font.  The widths of a table out
+        of sight wait for its first paint: a 10×128 matrix below the fold took 70 ms."""
         self._stale_columns, self._stale_rows = None, False
         large = self._is_large()
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded if large
@@ -410,10 +416,12 @@ class NumberTable(QTableView):
             self.setFixedHeight(LARGE_TABLE_HEIGHT)
             return
         self._stale_columns, self._stale_rows = (0, self.model().columnCount() - 1), True
-        if now:
+        if not now:  # a new font: once every header has it too
+            self.viewport().update()
+            return
+        self._fit_rows()  # at once: the height places whatever lies below in the panel
+        if not self.visibleRegion().isEmpty():
             self._fit_stale()
-        elif not self.visibleRegion().isEmpty():
-            self.update()
 
 
 def _html_label(markup: str, name: str) -> QLabel:

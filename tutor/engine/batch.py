@@ -1,7 +1,8 @@
 """The fast path: whole-batch matrix forward/backward and gradient-descent training.
 
 The same mathematics as the scalar trace, one matrix product per layer; tests check that
-both agree to 1e-12.
+both agree to 1e-12.  Training networks of a few parameters and samples runs on Python
+floats instead (:mod:`.scalar_training`, see :func:`train`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import numpy as np
 from .graph import BCE_EPS
 from .history import ParameterHistory, ParameterLayout, keep_every
 from .network import Dataset, LossKind, Network, Parameters
+from .scalar_training import train_floats
 
 
 @dataclass(frozen=True)
@@ -150,8 +152,14 @@ def batch_schedule(training: Training, samples: int) -> Iterator[np.ndarray]:
     return _row_groups(training, samples)
 
 
+def _rows_per_update(training: Training, samples: int) -> int:
+    if training.method is Method.BATCH:
+        return samples
+    return 1 if training.method is Method.SGD else max(1, min(training.batch_size, samples))
+
+
 def _row_groups(training: Training, samples: int) -> Iterator[np.ndarray]:
-    size = 1 if training.method is Method.SGD else max(1, min(training.batch_size, samples))
+    size = _rows_per_update(training, samples)
     rng = np.random.default_rng(training.seed)
     while True:
         order = rng.permutation(samples) if training.shuffle else np.arange(samples)
@@ -195,6 +203,45 @@ def train(network: Network, params: Parameters, data: Dataset, training: Trainin
     exceed :data:`~tutor.engine.history.MEMORY_BUDGET`): those after update t are kept when
     ``first + t`` is a multiple of it, and always the first and the last.
 
+    There are two loops with this one contract.  A NumPy call costs about a microsecond
+    whatever its size and a matrix update makes some thirty of them, while most seed networks
+    have under a dozen parameters and a sample or two: there Python floats
+    (:mod:`.scalar_training`) do the whole update in a few microseconds; beyond a few samples
+    or a few dozen parameters the matrices win (:func:`floats_are_faster`).  The two agree to
+    about 1e-12 relative, not bit for bit (BLAS sums in its own order), so a network always
+    takes the same loop, whatever the number of updates: chunks stay bit for bit one run.
+    """
+    schedule = batch_schedule(training, len(data)) if schedule is None else schedule
+    size = ParameterLayout.of(params).size
+    stride = keep or keep_every(size, updates)
+    loop = _train_floats if floats_are_faster(size, len(data), training) else _train_matrices
+    return loop(network, params, data, training, updates, schedule, stride, first)
+
+
+def _train_floats(network: Network, params: Parameters, data: Dataset, training: Training,
+                  updates: int, schedule: Iterator[np.ndarray], stride: int, first: int
+                  ) -> TrainingRun:
+    """:func:`train` on Python floats, one scalar at a time."""
+    return TrainingRun(*train_floats(network, params, data, training, updates, schedule,
+                                     stride, first))
+
+
+def floats_are_faster(parameters: int, samples: int, training: Training) -> bool:
+    """Whether an update is small enough for the loop over Python floats (see :func:`train`).
+
+    Its cost is a pass per sample (the loss) and per row of the update (the gradient), each
+    a few microseconds plus a little per parameter; a matrix update costs 20–30 µs almost
+    whatever the size.  Measured, floats win up to about 4 passes of 24 parameters.
+    """
+    passes = samples + _rows_per_update(training, samples)
+    return samples > 0 and passes <= FLOAT_PASSES and parameters <= FLOAT_PARAMETERS
+
+
+def _train_matrices(network: Network, params: Parameters, data: Dataset, training: Training,
+                    updates: int, schedule: Iterator[np.ndarray], stride: int, first: int
+                    ) -> TrainingRun:
+    """:func:`train` with one matrix product per layer.
+
     For batch gradient descent one forward pass per update: the pass that gives the loss of the
     new parameters is the cache the next update backpropagates through.  Mini-batches and SGD
     run their rows' own forward pass as well, so every update is bit for bit the one
@@ -208,8 +255,7 @@ def train(network: Network, params: Parameters, data: Dataset, training: Trainin
     # small networks check their parameters for inf/NaN once at the end (a reduction per
     # tensor per update is a large share of a small update); large ones after every update
     check_each = layout.size > BULK_CHECK_LIMIT
-    store = _RowStore(layout, params, updates, keep or keep_every(layout.size, updates), first,
-                 check_at_end=not check_each)
+    store = _RowStore(layout, params, updates, stride, first, check_at_end=not check_each)
     movable_w = [f"W{n + 1}" not in training.frozen for n in range(len(network.layers))]
     movable_b = [b is not None and f"b{n + 1}" not in training.frozen
                  for n, b in enumerate(params.biases)]
@@ -217,7 +263,6 @@ def train(network: Network, params: Parameters, data: Dataset, training: Trainin
     with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not raised
         cache = forward(network, params, x)
         losses = [_mean_loss(network, cache.output, y, mean)]
-        schedule = batch_schedule(training, samples) if schedule is None else schedule
         for t, rows in enumerate(itertools.islice(schedule, updates), start=1):
             if len(rows) == samples:
                 batch, targets = cache, y
@@ -334,5 +379,6 @@ def _all_finite(arrays: tuple[np.ndarray | None, ...]) -> bool:
                for a in arrays)
 
 
-BULK_CHECK_LIMIT = 4096  # parameters; see train()
+BULK_CHECK_LIMIT = 4096  # parameters; see _train_matrices()
+FLOAT_PASSES, FLOAT_PARAMETERS = 4, 24  # where floats win; see floats_are_faster()
 _total = np.add.reduce  # _total(a, None) is a.sum() without the method's Python wrapper

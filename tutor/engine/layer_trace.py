@@ -46,17 +46,22 @@ class _Builder:
             explanation: str, sample: int | str | None = "same") -> Step:
         """``reads`` given as (quantity, node) belong to this step's sample; a Key is kept."""
         sample_id = self.sample if sample == "same" else sample
-        # a fresh array is kept as it is (a 784-128-10 trace makes 100,000-entry gradients)
-        result = np.array(result, dtype=float, copy=None, order="C")
-        result.flags.writeable = False  # a step is an immutable record
+        if isinstance(result, float):  # a loss (NumPy's float64 is a float too)
+            result, shape = float(result), ()
+        else:
+            # a fresh array is kept as it is (a 784-128-10 trace makes 100,000-entry gradients)
+            result = np.array(result, dtype=float, copy=None, order="C")
+            result.flags.writeable = False  # a step is an immutable record
+            shape = result.shape
+            if not shape:
+                result = float(result)
         step = Step(
             index=self.start + len(self.steps), phase=phase, key=Key(quantity, node, sample_id),
-            lhs=lhs, formula=formula, numbers=numbers,
-            result=float(result) if result.ndim == 0 else result,
+            lhs=lhs, formula=formula, numbers=numbers, result=result,
             reads=tuple([r if isinstance(r, Key) else Key(r[0], r[1], sample_id) for r in reads]),
-            granularity="layer", shape=result.shape,
+            granularity="layer", shape=shape,
             explanation=to_unicode(explanation)  # plain prose: symbols as ∂ℓ/∂z⁽¹⁾, not markup
-            + (f" Shape {_shape_text(result.shape)}." if result.ndim else ""),
+            + (f" Shape {_shape_text(shape)}." if shape else ""),
         )
         self.steps.append(step)
         return step

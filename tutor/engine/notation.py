@@ -280,7 +280,7 @@ def format_coefficient(value: float) -> str:
 
 def format_factor(value: float) -> str:
     """A number placed in a product: negative numbers get parentheses."""
-    text = format_number(value)
+    text = _format_number(float(value), 6)
     return f"({text})" if text.startswith("−") else text
 
 
@@ -290,6 +290,8 @@ def format_array(values: np.ndarray | float) -> str:
     if array.ndim == 0:
         return format_number(float(array))
     if array.ndim == 1:
+        if array.shape[0] <= ELIDE_AFTER:  # the common case: a short vector, as one row
+            return f"\\mat{{{','.join([_format_number(v, 6) for v in array.tolist()])}}}"
         array = array[None, :]
     if array.shape[0] <= ELIDE_AFTER and array.shape[1] <= ELIDE_AFTER:  # all shown
         rows = [",".join([_format_number(v, 6) for v in row]) for row in array.tolist()]

@@ -316,6 +316,7 @@ def _forward_step(index: int, plan: _ForwardPlan, keys: tuple[Key, tuple[Key, ..
 def _backward_step(index: int, plan: _BackwardPlan, keys: tuple[Key, tuple[Key, ...]],
                    values: Mapping[str, float], adjoints: dict[str, float]) -> Step:
     terms: list[Term] = []
+    contributions: list[float] = []  # each term's value (math.prod of its factors)
     for term in plan.terms:
         consumer = term.consumer
         assert consumer.op is not None
@@ -325,12 +326,14 @@ def _backward_step(index: int, plan: _BackwardPlan, keys: tuple[Key, tuple[Key, 
         local_num = consumer.op.partial_numbers(term.k, args, out)
         if term.from_output:
             terms.append(Term(consumer.id, term.symbol, local_num, (local,)))
+            contributions.append(local)
             continue
         upstream = adjoints[consumer.id]
         terms.append(Term(consumer.id, term.symbol,
                           f"{format_factor(upstream)} \\cdot {_as_factor(local_num)}",
                           (upstream, local)))
-    result = fsum(t.value for t in terms)
+        contributions.append(upstream * local)
+    result = fsum(contributions)
     adjoints[plan.node.id] = result
     return Step(
         index=index, phase=plan.phase, key=keys[0], lhs=plan.lhs, formula=plan.formula,

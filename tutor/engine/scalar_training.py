@@ -29,6 +29,9 @@ from .network import Dataset, LossKind, Network, Parameters
 if TYPE_CHECKING:
     from .batch import Training
 
+# zip(…, strict=True) parses a keyword on every call, which costs as much as a small layer's
+# whole dot product: the hot loops zip lists of equal lengths by construction without it
+
 Floats = list[float]  # a layer's values for one sample, or the flat parameters
 Pass = tuple[list[Floats], list[Floats]]  # one sample's pre-activations and activations
 
@@ -73,8 +76,6 @@ def scalar_activation(activation: Activation) -> tuple[Function, Derivative] | N
 
 
 # --------------------------------------------------------------------------- the network
-# zip(…, strict=True) parses a keyword on every call, as long as a small layer's whole dot
-# product: the hot loops below zip lists whose lengths are equal by construction without it
 
 @dataclass(frozen=True, slots=True)
 class FloatLayer:
@@ -83,13 +84,13 @@ class FloatLayer:
     rows: tuple[slice, ...]  # the weights into each neuron: the rows of W
     columns: tuple[slice, ...]  # the weights out of each input: the columns of W
     bias: slice | None
-    size: int
+    zeros: tuple[float, ...]  # the bias of a layer without one: z + 0.0 is z
     activation: tuple[Function, Derivative] | None
 
 
-# a layer's weights for one update: the rows of W, its columns, and b (zeros for a layer
-# without bias: z + 0.0 is z); a plain tuple, built twice per update
-LayerWeights = tuple[list[Floats], list[Floats], Floats]
+# a layer's weights for one update: the rows of W, its columns, and b; a plain tuple, built
+# twice per update
+LayerWeights = tuple[list[Floats], list[Floats], Sequence[float]]
 
 
 def float_layers(network: Network, params: Parameters) -> list[FloatLayer]:
@@ -102,7 +103,7 @@ def float_layers(network: Network, params: Parameters) -> list[FloatLayer]:
         rows = tuple(slice(s, s + fan_in) for s in range(start, end, fan_in))
         columns = tuple(slice(s, end, fan_in) for s in range(start, start + fan_in))
         bias_slice = None if bias is None else slice(bias_start, bias_start + size)
-        layers.append(FloatLayer(rows, columns, bias_slice, size,
+        layers.append(FloatLayer(rows, columns, bias_slice, (0.0,) * size,
                                  scalar_activation(layer.activation)))
         start, bias_start = end, bias_start + (bias or 0)
     return layers
@@ -112,7 +113,7 @@ def cut(layers: list[FloatLayer], theta: Floats) -> list[LayerWeights]:
     """Each layer's weights and bias cut out of the flat parameters."""
     return [(list(map(theta.__getitem__, layer.rows)),
              list(map(theta.__getitem__, layer.columns)),
-             [0.0] * layer.size if layer.bias is None else theta[layer.bias])
+             layer.zeros if layer.bias is None else theta[layer.bias])
             for layer in layers]
 
 
@@ -120,11 +121,12 @@ def forward(layers: list[FloatLayer], weights: list[LayerWeights], x: Floats) ->
     """z = W·h + b and h = act(z), layer after layer; ``acts[0]`` is the input."""
     pres: list[Floats] = []
     acts = [x]
-    for layer, (rows, _, bias) in zip(layers, weights):  # noqa: B905 (see above)
-        h = acts[-1]
+    h = x
+    for layer, (rows, _, bias) in zip(layers, weights):  # noqa: B905 (see the top)
         z = [sum(map(mul, row, h)) + b for row, b in zip(rows, bias)]  # noqa: B905
         pres.append(z)
-        acts.append(z if layer.activation is None else list(map(layer.activation[0], z)))
+        h = z if layer.activation is None else list(map(layer.activation[0], z))
+        acts.append(h)
     return pres, acts
 
 
@@ -163,11 +165,11 @@ def loss_functions(network: Network) -> tuple[SampleLoss, OutputAdjoint]:
 
         def cross_entropy(out: Floats, target: Floats) -> float:
             return -scale * sum([t * math.log(p) + (1.0 - t) * math.log(1.0 - p)
-                                 for p, t in zip(map(clip, out), target, strict=True)])
+                                 for p, t in zip(map(clip, out), target)])  # noqa: B905
 
         def cross_entropy_adjoint(out: Floats, target: Floats, weight: float) -> Floats:
             return [scale * (p - t) / (p * (1.0 - p)) * weight
-                    for p, t in zip(map(clip, out), target, strict=True)]
+                    for p, t in zip(map(clip, out), target)]  # noqa: B905
 
         return cross_entropy, cross_entropy_adjoint
 
@@ -178,7 +180,7 @@ def loss_functions(network: Network) -> tuple[SampleLoss, OutputAdjoint]:
         return scale * sum(map(mul, error, error))  # e·e: e ** 2 raises OverflowError
 
     def squared_error_adjoint(out: Floats, target: Floats, weight: float) -> Floats:
-        return [twice * (o - t) * weight for o, t in zip(out, target, strict=True)]
+        return [twice * (o - t) * weight for o, t in zip(out, target)]  # noqa: B905
 
     return squared_error, squared_error_adjoint
 

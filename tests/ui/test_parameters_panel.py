@@ -229,3 +229,21 @@ def test_headers_and_tooltips_follow_the_samples_but_not_a_run(panel, document: 
     assert weights.data(weights.index(1, 2), Qt.ItemDataRole.ToolTipRole) == "α₂,₂"
     assert weights.data(weights.index(0, 0)) == format_number(
         document.exercise.problem.params.biases[0][0])
+
+
+def test_a_table_wider_than_the_panel_shows_every_row_above_its_scroll_bar(qtbot) -> None:
+    from tutor.engine import Dataset, Layer, Network, NetworkProblem, random_parameters
+    from tutor.exercise import Exercise
+
+    network = Network(60, (Layer(4), Layer(1)))  # W1: 4 rows of 60 numbers, a wide table
+    problem = NetworkProblem(network, random_parameters(network, seed=0),
+                             Dataset(np.ones((1, 60)), np.ones((1, 1))))
+    panel = ParametersPanel(Document(Exercise("wide", problem)))
+    qtbot.addWidget(panel)
+    panel.resize(400, 600)
+    panel.show()
+    table = panel.layer_boxes[0].weights
+    qtbot.waitUntil(lambda: _fits_its_numbers(table) and table.horizontalScrollBar().isVisible())
+    last = table.model().rowCount() - 1
+    qtbot.waitUntil(lambda: table.rowViewportPosition(last) + table.rowHeight(last)
+                    <= table.viewport().height())

@@ -358,6 +358,7 @@ class NumberTable(QTableView):
         self._stale_rows = False
         model.modelReset.connect(self._fit)
         model.dataChanged.connect(self._on_data_change)
+        self.horizontalScrollBar().rangeChanged.connect(self._on_width_range_change)
         self._fit()
 
     def _on_data_change(self, first: QModelIndex, last: QModelIndex) -> None:
@@ -386,11 +387,23 @@ class NumberTable(QTableView):
     def _fit_rows(self) -> None:
         """Every row is one line of numbers in one font: measuring one sizes them all."""
         self._stale_rows = False
-        rows, header = self.model().rowCount(), self.verticalHeader()
-        if rows:
+        header = self.verticalHeader()
+        if self.model().rowCount():
             header.setDefaultSectionSize(max(self.sizeHintForRow(0), header.sectionSizeHint(0)))
-        height = self.horizontalHeader().height() + 2 * self.frameWidth()
-        self.setFixedHeight(height + rows * header.defaultSectionSize() + 2)
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """Every row in view, above the scroll bar of a table wider than the panel."""
+        height = self.horizontalHeader().height() + 2 * self.frameWidth() + 2
+        height += self.model().rowCount() * self.verticalHeader().defaultSectionSize()
+        bar = self.horizontalScrollBar()
+        if bar.maximum() > bar.minimum():
+            height += bar.sizeHint().height()
+        self.setFixedHeight(height)
+
+    def _on_width_range_change(self) -> None:
+        if not self._is_large():  # a large table scrolls both ways in its fixed height
+            self._fit_height()
 
     def paintEvent(self, event: QPaintEvent) -> None:
         self._fit_stale()  # before painting, so no number shows cut off

@@ -79,7 +79,13 @@ def test_the_float_and_matrix_loops_agree(data: st.DataObject) -> None:
     case = data.draw(cases())
     training = data.draw(trainings(case))
     floats, matrices = both_loops(case, training, 20)
+    # a loss that explodes multiplies the rounding differences of every update with it:
+    # diverging runs have their own test below
+    assume(np.all(matrices.losses < 1e3 * (1.0 + matrices.losses[0])))
     assert_same_run(floats, matrices)
+    for point in floats.params:  # exactly, not approximately
+        for name in training.frozen:
+            np.testing.assert_array_equal(point.tensors()[name], case.params.tensors()[name])
 
 
 @settings(max_examples=40)

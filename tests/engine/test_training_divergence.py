@@ -1,8 +1,9 @@
 """Training stops at the first update whose parameters are not finite, even when the loss is.
 
 A ReLU layer whose weights overflow to −∞ outputs 0, so the loss stays finite: only the
-parameter check can see the divergence.  Small networks make that check once over the whole
-history, large ones after every update; both must report the same update.
+parameter check can see the divergence.  The smallest networks train on Python floats and
+check after every update, small ones on matrices once over the whole history, large ones
+after every update; all must report the same update.
 """
 
 import numpy as np
@@ -22,8 +23,8 @@ def relu_network(width: int) -> tuple[Network, Parameters, Dataset]:
     return network, params, Dataset([[1.0]], [[-1.0]])
 
 
-@pytest.mark.parametrize("width", [1, BULK_CHECK_LIMIT], ids=["checked-in-bulk",
-                                                               "checked-each-update"])
+@pytest.mark.parametrize("width", [1, 8, BULK_CHECK_LIMIT],
+                         ids=["float-loop", "checked-in-bulk", "checked-each-update"])
 def test_overflowing_weights_stop_training_although_the_loss_is_finite(width: int) -> None:
     network, params, data = relu_network(width)
     run = train(network, params, data, Training(1e308, frozen=FROZEN_OUTPUT), 5)
@@ -38,7 +39,7 @@ def test_overflowing_weights_stop_training_although_the_loss_is_finite(width: in
     assert dataset_loss(network, refused, data) == 0.5
 
 
-@pytest.mark.parametrize("width", [1, BULK_CHECK_LIMIT])
+@pytest.mark.parametrize("width", [1, 8, BULK_CHECK_LIMIT])
 def test_a_modest_learning_rate_on_the_same_network_never_diverges(width: int) -> None:
     network, params, data = relu_network(width)
     run = train(network, params, data, Training(0.1, frozen=FROZEN_OUTPUT), 5)

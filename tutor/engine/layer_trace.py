@@ -51,7 +51,7 @@ class _Builder:
         else:
             # a fresh array is kept as it is (a 784-128-10 trace makes 100,000-entry gradients)
             result = np.array(result, dtype=float, copy=None, order="C")
-            result.flags.writeable = False  # a step is an immutable record
+            result.setflags(write=False)  # a step is an immutable record
             shape = result.shape
             if not shape:
                 result = float(result)
@@ -166,20 +166,22 @@ def sample_layer_steps(network: Network, params: Parameters, x: np.ndarray, y: n
     cache = forward(network, params, x[None, :])
     b = _Builder(start, sample)
     prev_id = "x"
+    inputs: list[tuple[np.ndarray, str]] = []  # each layer's input and its markup
     for n, layer in enumerate(network.layers):
         shown = layers[n]
         syms = shown.symbols
         vec, ext = shown.input_names
         inp = _extended(layer, cache.act[n][0])
+        inputs.append((inp, format_array(inp)))
         matrix = shown.matrix
         w_sym = syms.weight_matrix
         reads = [(Quantity.VALUE, prev_id), _tensor_key(f"W{n + 1}")]
         if layer.bias is BiasMode.SEPARATE:
             reads.append(_tensor_key(f"b{n + 1}"))
         if layer.notation.transposed:  # row-vector convention: pre = x̄ w
-            formula, numbers = f"{ext} {w_sym}", f"{format_array(inp)} {shown.matrix_text}"
+            formula, numbers = f"{ext} {w_sym}", f"{inputs[n][1]} {shown.matrix_text}"
         else:
-            formula, numbers = f"{w_sym} {ext}", f"{shown.matrix_text} {format_array(inp)}^T"
+            formula, numbers = f"{w_sym} {ext}", f"{shown.matrix_text} {inputs[n][1]}^T"
         if layer.bias is BiasMode.SEPARATE:
             formula += f" + {syms.bias_vector}"
             numbers += f" + {shown.bias_text}^T"
@@ -240,7 +242,8 @@ def sample_layer_steps(network: Network, params: Parameters, x: np.ndarray, y: n
                   f"Reuses the cached {adjoint(loss_sym, syms.act_vector)}; multiplies "
                   "element-wise by the local derivative.")
         vec, ext = layers[n].input_names
-        inp = _extended(layer, cache.act[n][0])
+        inp, inp_text = inputs[n]
+        delta_text = format_array(delta)
         if gradients is None:
             grad = np.outer(delta, inp)
             full = grad.T if layer.notation.transposed else grad
@@ -252,14 +255,14 @@ def sample_layer_steps(network: Network, params: Parameters, x: np.ndarray, y: n
         else:
             w_formula = f"{adjoint(loss_sym, syms.pre_vector)} {ext}^T"
         b.add(Phase.GRADIENT, Quantity.ADJOINT, f"W{n + 1}", adjoint(loss_sym, syms.weight_matrix),
-              w_formula, f"{format_array(delta)}^T {format_array(inp)}", full,
+              w_formula, f"{delta_text}^T {inp_text}", full,
               ((Quantity.ADJOINT, pre_name), (Quantity.VALUE, _value_id(network, n))),
               f"Reuses the cached {adjoint(loss_sym, syms.pre_vector)}: an outer product with "
               "the layer's input.")
         if layer.bias is BiasMode.SEPARATE:
             b.add(Phase.GRADIENT, Quantity.ADJOINT, f"b{n + 1}",
                   adjoint(loss_sym, syms.bias_vector), adjoint(loss_sym, syms.pre_vector),
-                  format_array(delta), delta, ((Quantity.ADJOINT, pre_name),),
+                  delta_text, delta, ((Quantity.ADJOINT, pre_name),),
                   "The bias gradient is the cached pre-activation adjoint itself.")
         if n == 0 and not input_gradients:
             break
@@ -270,7 +273,7 @@ def sample_layer_steps(network: Network, params: Parameters, x: np.ndarray, y: n
         w_t = _transposed(f"{syms.weight_matrix}{hat}")
         b.add(Phase.BACKWARD, Quantity.ADJOINT, below, adjoint(loss_sym, below_sym),
               f"{w_t} {adjoint(loss_sym, syms.pre_vector)}",
-              f"{layers[n].transposed_text} {format_array(delta)}^T", upstream,
+              f"{layers[n].transposed_text} {delta_text}^T", upstream,
               ((Quantity.ADJOINT, pre_name),),
               "Reuses the cached adjoint of the layer above (intercept column dropped)."
               if hat else "Reuses the cached adjoint of the layer above.")
@@ -306,7 +309,13 @@ def build_layer_steps(network: Network, params: Parameters, data: Dataset, *,
         grads = {name: next(s.result for s in steps if s.key == Key(Quantity.ADJOINT, name))
                  for name in tensors}
     else:
-        loss_steps = [s for s in steps if s.key.node == "loss" and s.phase is Phase.FORWARD]
+        gradient_steps: dict[str, list[Step]] = {name: [] for name in tensors}
+        loss_steps = []
+        for s in steps:  # one pass: a trace over 64 samples has ~700 steps
+            if s.phase is Phase.GRADIENT and s.key.node in gradient_steps:
+                gradient_steps[s.key.node].append(s)
+            elif s.phase is Phase.FORWARD and s.key.node == "loss":
+                loss_steps.append(s)
         losses = [s.result for s in loss_steps]
         factor = f"(1/{len(data)})" if mean else ""
         b.add(Phase.AVERAGE, Quantity.VALUE, "loss", batch_sym,
@@ -315,7 +324,7 @@ def build_layer_steps(network: Network, params: Parameters, data: Dataset, *,
               np.mean(losses) if mean else np.sum(losses),
               tuple(s.key for s in loss_steps), "The batch loss.")
         for name, sym in tensors.items():
-            per_sample = [s for s in steps if s.key.node == name and s.phase is Phase.GRADIENT]
+            per_sample = gradient_steps[name]
             parts = [s.result for s in per_sample]
             stacked = stacks[int(name[1:]) - 1] if name[0] == "W" and stacks else parts
             value = np.mean(stacked, axis=0) if mean else np.sum(stacked, axis=0)

@@ -144,3 +144,16 @@ def test_a_small_network_keeps_the_chosen_granularity(document: Document) -> Non
     document.set_granularity(Granularity.LAYER)
     document.edit("same", document.exercise.with_problem(document.exercise.problem))
     assert document.granularity is Granularity.LAYER
+
+
+def test_undo_and_redo_reuse_the_traces_they_return_to(document: Document, cmu) -> None:
+    before = document.trace
+    problem = cmu.problem
+    edited = problem.with_params(problem.params.replace_tensor("W2", np.array([[2.0, 2.0]])))
+    document.edit("Set β₁", cmu.with_problem(edited))
+    after = document.trace
+    assert after is not before and after.value("z2[0]") == pytest.approx(10.0)
+    document.undo_stack.undo()
+    assert document.trace is before
+    document.undo_stack.redo()
+    assert document.trace is after

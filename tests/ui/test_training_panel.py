@@ -281,3 +281,29 @@ def test_a_run_too_large_to_keep_keeps_every_kth_update_and_clicks_take_the_near
     np.testing.assert_array_equal(panel.document.exercise.problem.params.flat(),
                                   expected.params[10].flat())
     assert panel.document.undo_stack.undoText() == "Restore parameters after 10 updates"
+
+
+def test_a_ticked_run_traces_its_final_parameters_before_it_is_applied(
+        qtbot, panel, monkeypatch):
+    """Tracing and applying a large network's result each take a tick: the trace of the final
+    parameters is built while the document still holds the old ones, then reused."""
+    from tutor.ui import document as document_module
+
+    traced_at = []  # the document's update count whenever a trace is built
+    original = document_module.compute_trace
+
+    def spy(problem, granularity, sample):
+        traced_at.append(panel.document.history.updates)
+        return original(problem, granularity, sample)
+
+    monkeypatch.setattr(document_module, "compute_trace", spy)
+    monkeypatch.setattr(training_panel, "RUN_TICK_SECONDS", 0.0)
+    monkeypatch.setattr(training_panel, "RUN_AT_ONCE", 0)
+    problem = panel.document.exercise.problem
+    panel.run_count.setValue(6)
+    panel.run_button.click()
+    qtbot.waitUntil(lambda: not panel.running, timeout=5000)
+    assert panel.document.history.updates == 6
+    assert traced_at == [0]  # once, before the push; applying it traced nothing
+    expected = problem.with_params(problem.train(6).final).trace()
+    assert [s.result for s in panel.document.trace] == [s.result for s in expected]

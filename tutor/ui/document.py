@@ -9,6 +9,7 @@ through an undo command, so undo/redo and the "modified" flag come for free.
 from __future__ import annotations
 
 import dataclasses
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -113,6 +114,7 @@ def compute_trace(problem: Problem, granularity: Granularity, sample: int | None
     return trace() if callable(trace) else Trace(())
 
 
+TRACES_KEPT = 4  # traces of recent problems, for undo/redo and a finished Run
 BEFORE_FIRST = -1  # the cursor before step 1: only the quiz stands there
 NODE_LIMIT = 2_000  # above this many scalar nodes a node-by-node trace takes too long to build
 
@@ -179,7 +181,8 @@ class Document(QObject):
         self._granularity = self._allowed(self._preferred)
         self._sample: int | None = None
         self._history = TrainingHistory.start(exercise.problem)
-        self._trace = compute_trace(exercise.problem, self._granularity, self._sample)
+        self._traces: OrderedDict[tuple, tuple[Problem, Trace]] = OrderedDict()
+        self._trace = self.trace_of(exercise.problem)
         self._cursor = 0
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
@@ -353,9 +356,13 @@ class Document(QObject):
             raise TypeError("only network exercises can be trained")
         return problem
 
-    def _push_run(self, run: TrainingRun, updates: int) -> None:
-        problem = self._network_problem()
-        exercise = self._exercise.with_problem(problem.with_params(run.final))
+    def _push_run(self, run: TrainingRun, updates: int,
+                  trained: NetworkProblem | None = None) -> None:
+        """Push ``run`` as one command; ``trained`` is the problem with its final parameters,
+        if the caller already made (and traced) it."""
+        if trained is None:
+            trained = self._network_problem().with_params(run.final)
+        exercise = self._exercise.with_problem(trained)
         self._push(f"Train {updates} update{'s' if updates != 1 else ''}",
                    _State(exercise, self._history.extended(run)))
 
@@ -391,7 +398,24 @@ class Document(QObject):
         return granularity
 
     def _new_trace(self) -> Trace:
-        return compute_trace(self._exercise.problem, self._granularity, self._sample)
+        return self.trace_of(self._exercise.problem)
+
+    def trace_of(self, problem: Problem) -> Trace:
+        """The trace of ``problem`` in the current granularity and sample.
+
+        The last few are kept: undo and redo go back to problems traced before, and a Run
+        traces its final parameters in a timer tick of its own before it is applied.
+        """
+        key = (id(problem), self._granularity, self._sample)
+        hit = self._traces.get(key)
+        if hit is not None and hit[0] is problem:  # the problem held keeps its id unique
+            self._traces.move_to_end(key)
+            return hit[1]
+        trace = compute_trace(problem, self._granularity, self._sample)
+        self._traces[key] = (problem, trace)
+        while len(self._traces) > TRACES_KEPT:
+            self._traces.popitem(last=False)
+        return trace
 
     def _retrace(self, keep: int, trace: Trace | None = None) -> None:
         self._trace = trace if trace is not None else self._new_trace()
@@ -417,6 +441,8 @@ class TrainingSession:
         self._count = 0  # losses filled in: the one before the run and one per update
         self._params = ParameterHistory.single(problem.params)
         self._latest = problem.params
+        self._trained: NetworkProblem | None = None  # the problem with _latest, once traced
+        self._trained_at = -1  # after how many updates it was made
         self.diverged_at: int | None = None
         self.finished = False
 
@@ -471,8 +497,22 @@ class TrainingSession:
         if self.stale or (self.done == 0 and self.diverged_at is None):
             return None
         run = TrainingRun(self.losses.copy(), self._params, self.diverged_at)
-        self._document._push_run(run, self.done if stopped_early else self.total)
+        trained = self._trained if self._trained_at == self.done else None
+        self._document._push_run(run, self.done if stopped_early else self.total, trained)
         return run
+
+    def trace_final(self) -> bool:
+        """Trace the parameters trained so far, unless already done: True if it was done now.
+
+        Tracing a large network takes as long as applying the Run, so a window does it in a
+        tick of its own; :meth:`finish` then reuses the trace.
+        """
+        if self._trained_at == self.done:
+            return False
+        self._trained = self._problem.with_params(self._latest)
+        self._trained_at = self.done
+        self._document.trace_of(self._trained)
+        return True
 
 
 def _same_structure(old: Exercise, new: Exercise) -> bool:

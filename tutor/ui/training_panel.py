@@ -384,6 +384,12 @@ class TrainingPanel(QWidget):
         session = self._session
         if session is None:
             return
+        if not session.remaining:  # trained out in an earlier tick
+            # tracing the final parameters of a large network takes as long as applying them:
+            # one tick each, so the window never waits for both
+            if not session.trace_final():
+                self._stop_run()
+            return
         deadline = time.perf_counter() + RUN_TICK_SECONDS
         while session.remaining:
             started = time.perf_counter()
@@ -394,7 +400,7 @@ class TrainingPanel(QWidget):
                 self._chunk = max(1, int(RUN_TICK_SECONDS / per_update))
                 break
             self._chunk = max(1, at_least - session.done, int((deadline - now) / per_update))
-        if not session.remaining:
+        if not session.remaining and not self._run_timer.isActive():  # done within the click
             self._stop_run()
             return
         self.progress.setValue(session.done)

@@ -158,7 +158,8 @@ SHARED_ROLES = (Role.PARAM, Role.CONSTANT)
 def value_key(graph: Graph, node_id: str, sample: int | None) -> Key:
     """The key a step reads a value under.  Leaves are never produced by a step: inputs and
     targets belong to their sample, parameters and constants to every sample (``None``)."""
-    return _keys((_value_read(graph, node_id),), sample)[0]
+    quantity, node, shared = _value_read(graph, node_id)
+    return Key(quantity, node, None if shared else sample)
 
 
 def _local_reads(graph: Graph, consumer: Node, k: int, node_id: str) -> list[str]:

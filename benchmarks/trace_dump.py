@@ -6,8 +6,13 @@
 Covers every bundled exercise (node and layer granularity, or the expression's trace, plus
 its flags) and random networks: every activation, both losses, every bias style, several
 samples, SGD and batch GD, frozen tensors, input gradients and extreme weights that
-saturate or overflow.  Numbers are written as exact bits (``float.hex``), so "identical"
-means bit for bit.
+saturate or overflow, with every step's markup rendered as Unicode, LaTeX and HTML.
+Numbers are written as exact bits (``float.hex``), so "identical" means bit for bit.
+
+The reference is the same script run against the engine before a change, e.g. an exported
+older commit: ``git archive OLD tutor | tar -x -C /tmp/old`` (link its ``resources`` to
+this checkout's), then ``PYTHONPATH=/tmp/old python benchmarks/trace_dump.py BEFORE.txt``
+from a directory outside the checkout.
 """
 
 from __future__ import annotations

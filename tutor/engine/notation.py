@@ -257,7 +257,7 @@ def _format_number(value: float, digits: int) -> str:
             # near a whole number, as a saturated σ is near 1: keep the gap visible,
             # or 1 − ŷ would print as 1 − 1 and the numbers could not be recomputed
             digits = max(digits, math.ceil(math.log10(size / gap)) + 1)
-        text = f"{value:.{digits}g}"
+        text = f"{value:.6g}" if digits == 6 else f"{value:.{digits}g}"  # the literal is faster
         if "e" in text:
             mantissa, exponent = text.split("e")
             text = f"{mantissa}e{int(exponent)}"

@@ -197,6 +197,8 @@ class _TermPlan:
 
 @dataclass(frozen=True, slots=True)
 class _BackwardPlan:
+    """What an adjoint step shows that does not depend on the numbers, and its terms."""
+
     node: Node
     phase: Phase
     lhs: str
@@ -229,11 +231,13 @@ class _PassPlan:
 
 
 def _keys(reads: tuple[_Read, ...], sample: int | None) -> tuple[Key, ...]:
+    """The keys of ``reads`` in ``sample``'s pass."""
     return tuple(Key(quantity, node, None if shared else sample)
                  for quantity, node, shared in reads)
 
 
 def _value_read(graph: Graph, node_id: str) -> _Read:
+    """Reading ``node_id``'s value (which leaves are shared: see :func:`value_key`)."""
     shared = graph[node_id].role in SHARED_ROLES and graph[node_id].op is None
     return (Quantity.VALUE, node_id, shared)
 
@@ -359,15 +363,16 @@ def graph_pass(graph: Graph, leaves: Mapping[str, float], *, loss_symbol: str,
     order (it must be a reverse topological order); wanted leaves missing from it come last.
     """
     values = graph.evaluate(dict(leaves))
-    wanted = frozenset(n.id for n in graph.leaves(Role.PARAM)) if differentiate is None \
-        else frozenset(differentiate)
+    wanted = (frozenset(n.id for n in graph.leaves(Role.PARAM)) if differentiate is None
+              else frozenset(differentiate))
     plan = _pass_plan(graph, loss_symbol, wanted, None if order is None else tuple(order))
     keys = plan.step_keys(sample)
+    forward_count = len(plan.forward)
     steps: list[Step] = []
-    for forward, step_keys in zip(plan.forward, keys, strict=False):
+    for forward, step_keys in zip(plan.forward, keys[:forward_count], strict=True):
         steps.append(_forward_step(start + len(steps), forward, step_keys, values))
     adjoints: dict[str, float] = {graph.output: 1.0}
-    for backward, step_keys in zip(plan.backward, keys[len(plan.forward):], strict=True):
+    for backward, step_keys in zip(plan.backward, keys[forward_count:], strict=True):
         steps.append(_backward_step(start + len(steps), backward, step_keys, values,
                                     adjoints))
     return steps

@@ -70,11 +70,13 @@ def flags_for(problem: NetworkProblem | ExpressionProblem, trace: Trace | None =
     with np.errstate(all="ignore"):  # a diverged problem is flagged, not warned about
         flags: list[Flag] = []
         if isinstance(problem, NetworkProblem):
-            flags += _network_saturation(problem, trace)
-            flags += _dead_relus(problem, trace)
+            graph = problem.graph().graph  # built once for all the checks below
+            flags += _network_saturation(problem, graph, trace)
+            flags += _dead_relus(problem, graph, trace)
         else:
-            flags += _expression_saturation(problem, trace)
-        flags += _shared_nodes(problem, trace)
+            graph = problem.graph()
+            flags += _expression_saturation(problem, graph, trace)
+        flags += _shared_nodes(problem, graph, trace)
         flags += _history(problem, history_losses, diverged_at)
         if not any(f.kind is FlagKind.DIVERGED for f in flags):
             flags += _non_finite(problem, trace)
@@ -134,11 +136,11 @@ def _saturated_message(act: str, function: str, pre: str, value: float,
 # --------------------------------------------------------------------------- saturation
 
 
-def _network_saturation(problem: NetworkProblem, trace: Trace | None) -> list[Flag]:
+def _network_saturation(problem: NetworkProblem, graph: Graph,
+                        trace: Trace | None) -> list[Flag]:
     network = problem.network
     rows = problem.first_batch()
     cache = forward(network, problem.params, problem.data.inputs[rows])
-    graph = problem.graph().graph
     flags = []
     for n, layer in enumerate(network.layers):
         name = layer.activation.name
@@ -167,8 +169,8 @@ def _network_saturation(problem: NetworkProblem, trace: Trace | None) -> list[Fl
     return flags
 
 
-def _expression_saturation(problem: ExpressionProblem, trace: Trace | None) -> list[Flag]:
-    graph = problem.graph()
+def _expression_saturation(problem: ExpressionProblem, graph: Graph,
+                           trace: Trace | None) -> list[Flag]:
     values = problem.evaluate()
     flags = []
     for node in graph.nodes:
@@ -189,11 +191,10 @@ def _expression_saturation(problem: ExpressionProblem, trace: Trace | None) -> l
 # --------------------------------------------------------------------------- dead ReLUs
 
 
-def _dead_relus(problem: NetworkProblem, trace: Trace | None) -> list[Flag]:
+def _dead_relus(problem: NetworkProblem, graph: Graph, trace: Trace | None) -> list[Flag]:
     """Pre-activations over the WHOLE dataset (fast path): one live sample keeps it alive."""
     network = problem.network
     cache = forward(network, problem.params, problem.data.inputs)
-    graph = problem.graph().graph
     samples = len(problem.data)
     first = int(problem.first_batch()[0]) if len(problem.first_batch()) > 1 else None
     flags = []
@@ -225,19 +226,17 @@ def _reaching_output(graph: Graph) -> set[str]:
     return reach
 
 
-def _shared_nodes(problem: NetworkProblem | ExpressionProblem,
+def _shared_nodes(problem: NetworkProblem | ExpressionProblem, graph: Graph,
                   trace: Trace | None) -> list[Flag]:
     """Nodes whose adjoint step sums ≥ 2 chain-rule terms (one per use that reaches the
     output; ``x·x`` uses x twice)."""
     if isinstance(problem, NetworkProblem):
-        graph = problem.graph().graph
         wanted = {n.id for n in graph.leaves(Role.PARAM)}
         if problem.input_gradients:
             wanted |= {input_id(i) for i in range(problem.network.input_size)}
         loss = problem.network.notation.loss
         sample = int(problem.first_batch()[0]) if len(problem.first_batch()) > 1 else None
     else:
-        graph = problem.graph()
         wanted = set(problem.wanted())
         loss = graph[graph.output].symbol
         sample = None

@@ -82,13 +82,23 @@ class NetworkGraph:
     backward_order: tuple[str, ...]
 
 
-@lru_cache(maxsize=4)  # an edit session's network and the ones its undo stack returns to
+CACHED_PARAMETERS = 10_000  # larger networks are never traced node by node
+
+
 def build_graph(network: Network) -> NetworkGraph:
     """The network's scalar graph.
 
-    Cached: a trace and the flags of every edit ask for it again, and it depends only on the
-    (immutable, hashable) network; the graph is immutable too.
+    Cached for networks of up to CACHED_PARAMETERS weights: a trace and the flags of every
+    edit ask for it again, and it depends only on the (immutable, hashable) network.  A
+    784-128-10 graph (80 MB) is only built to check an exercise's questions, and not kept.
     """
+    weights = sum(size * fan_in for size, fan_in in zip(network.sizes[1:], network.sizes,
+                                                           strict=False))
+    return _cached_graph(network) if weights <= CACHED_PARAMETERS else _build_graph(network)
+
+
+@lru_cache(maxsize=4)  # an edit session's network and the ones its undo stack returns to
+def _cached_graph(network: Network) -> NetworkGraph:
     return _build_graph(network)
 
 

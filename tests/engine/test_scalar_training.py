@@ -1,7 +1,7 @@
 """The loop over Python floats and the matrix loop are one training run.
 
 They cannot agree bit for bit (BLAS sums in its own order and may fuse a multiply-add), so
-losses and parameters agree to 1e-11 relative over 20 updates, with the same length and the
+losses and parameters agree to 1e-9 relative over 20 updates, with the same length and the
 same update of divergence.  :func:`train` gives a network always the same loop, so a run in
 chunks stays bit for bit the single run on either.
 """
@@ -37,7 +37,16 @@ from tutor.engine.history import ParameterHistory
 
 from .networks import ACTIVATIONS, Case, cases
 
-AGREE = {"rtol": 1e-11, "atol": 1e-13}
+# the loops differ by an ulp or so per operation; twenty updates amplify that by the update
+# map's sensitivity (2.4e-11 was seen on a four-unit network whose loss did not explode), and
+# a parameter near zero takes its error from the larger numbers it was computed from, so the
+# error is measured against the largest number compared
+AGREE = 1e-9
+
+
+def assert_agree(ours: np.ndarray, theirs: np.ndarray) -> None:
+    scale = float(np.max(np.abs(theirs), initial=0.0))
+    np.testing.assert_allclose(ours, theirs, rtol=AGREE, atol=AGREE * scale)
 
 
 def both_loops(case: Case, training: Training, updates: int, stride: int = 1,
@@ -55,9 +64,9 @@ def assert_same_run(floats: TrainingRun, matrices: TrainingRun) -> None:
     # another order): only the first loss can be, before a run that then stops at once
     finite = np.isfinite(matrices.losses)
     np.testing.assert_array_equal(np.isfinite(floats.losses), finite)
-    np.testing.assert_allclose(floats.losses[finite], matrices.losses[finite], **AGREE)
+    assert_agree(floats.losses[finite], matrices.losses[finite])
     np.testing.assert_array_equal(floats.params.kept(), matrices.params.kept())
-    np.testing.assert_allclose(floats.params.rows(), matrices.params.rows(), **AGREE)
+    assert_agree(floats.params.rows(), matrices.params.rows())
 
 
 @st.composite

@@ -115,6 +115,7 @@ def compute_trace(problem: Problem, granularity: Granularity, sample: int | None
 
 
 TRACES_KEPT = 4  # traces of recent problems, for undo/redo and a finished Run
+LARGE_TRACES_KEPT = 1  # of a network too large to trace node by node (60 MB each): the newest
 BEFORE_FIRST = -1  # the cursor before step 1: only the quiz stands there
 NODE_LIMIT = 2_000  # above this many scalar nodes a node-by-node trace takes too long to build
 
@@ -413,7 +414,9 @@ class Document(QObject):
             return hit[1]
         trace = compute_trace(problem, self._granularity, self._sample)
         self._traces[key] = (problem, trace)
-        while len(self._traces) > TRACES_KEPT:
+        # a large network's trace holds every sample's gradient matrices (784-128-10: 60 MB)
+        kept = TRACES_KEPT if node_granularity_allowed(problem) else LARGE_TRACES_KEPT
+        while len(self._traces) > kept:
             self._traces.popitem(last=False)
         return trace
 

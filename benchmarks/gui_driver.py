@@ -26,6 +26,7 @@ from tutor.engine.batch import train  # noqa: E402
 from tutor.engine.edit import display_parameters, set_display_entry  # noqa: E402
 from tutor.exercise import Exercise  # noqa: E402
 from tutor.ui import settings  # noqa: E402
+from tutor.ui.app import freeze_startup_objects  # noqa: E402
 from tutor.ui.document import Document  # noqa: E402
 from tutor.ui.main_window import MainWindow  # noqa: E402
 
@@ -74,7 +75,9 @@ def _open(app: QApplication, exercise: Exercise) -> tuple[MainWindow, float]:
     for _ in range(5):  # as the app's --screenshot does: let layouts and diagrams settle
         app.processEvents()
     window.grab()
-    return window, time.perf_counter() - start
+    elapsed = time.perf_counter() - start
+    freeze_startup_objects()  # as the app does before its event loop
+    return window, elapsed
 
 
 def _repaint(app: QApplication, *widgets: QWidget) -> None:

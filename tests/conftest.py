@@ -4,8 +4,10 @@ Hypothesis runs without a deadline: the machine is shared, and a slow example is
 ``HYPOTHESIS_PROFILE=thorough`` raises the example counts of the property tests.
 """
 
+import gc
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
@@ -29,3 +31,11 @@ def pytest_configure(config) -> None:
     examples = config.getoption("--fuzz-examples")
     if examples:  # read when the fuzz module is imported
         os.environ["FUZZ_EXAMPLES"] = str(examples)
+
+
+@pytest.fixture(autouse=True)
+def _collectable_objects():
+    """The app freezes its startup objects out of garbage collection; a test that starts it
+    must not leave the rest of the run's objects frozen."""
+    yield
+    gc.unfreeze()

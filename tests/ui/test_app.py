@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication
 
 from tutor.ui import app
 
@@ -50,3 +53,21 @@ def test_train_runs_updates_before_the_picture(qapp, tmp_path):
     assert app.main([str(args.file), "--train", "5", "--screenshot", str(args.screenshot),
                      "--size", "800x600"]) == 0
     assert QImage(str(args.screenshot)).width() == 800
+
+
+def test_the_startup_objects_are_frozen_before_the_event_loop(qtbot, monkeypatch):
+    """What the first window built lives as long as the app: full garbage collections skip it
+    (they walked it all, ~60 ms, every few dozen edits of a large network)."""
+    frozen_at_exec, main_window = [], app.MainWindow
+
+    def recorded_window(document):
+        window = main_window(document)
+        qtbot.addWidget(window)  # closed by the test's teardown
+        return window
+
+    monkeypatch.setattr(app, "MainWindow", recorded_window)
+    monkeypatch.setattr(QApplication, "exec",
+                        lambda _app: frozen_at_exec.append(gc.get_freeze_count()) or 0)
+    monkeypatch.setattr("tutor.ui.recovery.offer_recovery", lambda *args: None)
+    assert app.main(["--size", "800x600"]) == 0
+    assert frozen_at_exec and frozen_at_exec[0] > 10_000

@@ -63,3 +63,26 @@ def test_weight_gradients_are_outer_products_and_the_average_is_their_mean(style
         assert np.array_equal(average[0].result, np.mean(parts, axis=0))  # bit for bit
         assert average[0].reads == tuple(s.key for s in per_sample)
         assert average[0].key.quantity is Quantity.ADJOINT
+
+
+@pytest.mark.parametrize("granularity, pauses", [("layer", 5), ("node", 0)])
+def test_a_trace_in_parts_pauses_after_each_sample_and_ends_with_the_same_trace(
+        granularity, pauses) -> None:
+    """A window traces a large network between events: a layer trace pauses once per sample
+    (a node trace, only ever of small networks, at once) and returns the trace whole."""
+    case = random_case(Network(3, (Layer(4, Activation("tanh")), Layer(2))), seed=8, samples=5)
+    problem = NetworkProblem(case.network, case.params, case.data)
+    parts = problem.trace_in_parts(granularity)
+    count, outside = 0, np.geterr()
+    while True:
+        try:
+            next(parts)
+            count += 1
+            assert np.geterr() == outside  # overflow is quiet inside a part, not between
+        except StopIteration as done:
+            in_parts = done.value
+            break
+    whole = problem.trace(granularity)
+    assert count == pauses
+    assert [s.line() for s in in_parts] == [s.line() for s in whole]
+    assert [s.key for s in in_parts] == [s.key for s in whole] and len(whole) > 20

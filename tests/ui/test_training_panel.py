@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tutor.engine import Method
+from tutor.engine import Granularity, Method
 from tutor.engine import history as history_module
 from tutor.engine.edit import set_learning_rate
 from tutor.ui import training_panel
@@ -283,20 +283,22 @@ def test_a_run_too_large_to_keep_keeps_every_kth_update_and_clicks_take_the_near
     assert panel.document.undo_stack.undoText() == "Restore parameters after 10 updates"
 
 
+@pytest.mark.parametrize("granularity", ["node", "layer"])
 def test_a_ticked_run_traces_its_final_parameters_before_it_is_applied(
-        qtbot, panel, monkeypatch):
+        qtbot, panel, monkeypatch, granularity):
     """Tracing and applying a large network's result each take a tick: the trace of the final
     parameters is built while the document still holds the old ones, then reused."""
     from tutor.ui import document as document_module
 
     traced_at = []  # the document's update count whenever a trace is built
-    original = document_module.compute_trace
+    original = document_module.trace_parts
 
     def spy(problem, granularity, sample):
         traced_at.append(panel.document.history.updates)
         return original(problem, granularity, sample)
 
-    monkeypatch.setattr(document_module, "compute_trace", spy)
+    panel.document.set_granularity(Granularity(granularity))  # layer: a part per sample
+    monkeypatch.setattr(document_module, "trace_parts", spy)
     monkeypatch.setattr(training_panel, "RUN_TICK_SECONDS", 0.0)
     monkeypatch.setattr(training_panel, "RUN_AT_ONCE", 0)
     problem = panel.document.exercise.problem
@@ -305,5 +307,5 @@ def test_a_ticked_run_traces_its_final_parameters_before_it_is_applied(
     qtbot.waitUntil(lambda: not panel.running, timeout=5000)
     assert panel.document.history.updates == 6
     assert traced_at == [0]  # once, before the push; applying it traced nothing
-    expected = problem.with_params(problem.train(6).final).trace()
-    assert [s.result for s in panel.document.trace] == [s.result for s in expected]
+    expected = problem.with_params(problem.train(6).final).trace(granularity)
+    assert [s.line() for s in panel.document.trace] == [s.line() for s in expected]

@@ -6,7 +6,7 @@ Step node ids name whole layers: ``x``, ``z1`` (pre-activations), ``h1`` (activa
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,7 +26,7 @@ from .network import (
     split_display_matrix,
 )
 from .notation import adjoint, format_array, format_coefficient, format_number, to_unicode
-from .trace import Key, Phase, Quantity, Step
+from .trace import Key, Phase, Quantity, Step, run_to_end
 
 
 def _shape_text(shape: tuple[int, ...]) -> str:
@@ -285,6 +285,15 @@ def build_layer_steps(network: Network, params: Parameters, data: Dataset, *,
                       learning_rate: float | None, frozen: frozenset[str] = frozenset(),
                       input_gradients: bool = False) -> list[Step]:
     """Per-sample matrix steps, the batch average, the update and the loss afterwards."""
+    return run_to_end(layer_steps_in_parts(network, params, data, learning_rate=learning_rate,
+                                           frozen=frozen, input_gradients=input_gradients))
+
+
+def layer_steps_in_parts(network: Network, params: Parameters, data: Dataset, *,
+                         learning_rate: float | None, frozen: frozenset[str] = frozenset(),
+                         input_gradients: bool = False) -> Generator[None, None, list[Step]]:
+    """:func:`build_layer_steps` a sample at a time: it pauses (yields) after each sample and
+    returns the steps, so a window can trace 64 samples of a large network between events."""
     single = len(data) == 1
     layers = _layers_shown(network, params)
     # every sample's weight gradients side by side: the average reads them without stacking
@@ -296,6 +305,7 @@ def build_layer_steps(network: Network, params: Parameters, data: Dataset, *,
                                     start=len(steps), sample=None if single else row,
                                     input_gradients=input_gradients, layers=layers,
                                     gradients=None if stacks is None else [g[row] for g in stacks])
+        yield
     tensors = {}
     for n, layer in enumerate(network.layers):
         tensors[f"W{n + 1}"] = layers[n].symbols.weight_matrix

@@ -6,13 +6,14 @@ the quiz, the exports and the CLI all read, ``problem.train(n)`` the fast traini
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 import numpy as np
 
 from .batch import Gradients, Training, TrainingRun, batches, loss_and_gradients, train
-from .layer_trace import build_layer_steps
+from .layer_trace import layer_steps_in_parts
 from .network import Dataset, Network, Parameters, check_parameters
 from .network_graph import (
     NetworkGraph,
@@ -21,7 +22,7 @@ from .network_graph import (
     parameter_values,
     sample_values,
 )
-from .trace import BatchSettings, Trace, batch_steps
+from .trace import BatchSettings, Trace, batch_steps, run_to_end
 
 
 class Granularity(StrEnum):
@@ -60,18 +61,30 @@ class NetworkProblem:
         Overflow is shown (as ∞ or NaN in the steps), not raised: a diverging learning rate
         is something to watch.
         """
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            return self._trace(Granularity(granularity))
+        return run_to_end(self.trace_in_parts(granularity))
 
-    def _trace(self, granularity: Granularity) -> Trace:
+    def trace_in_parts(self, granularity: Granularity | str = Granularity.NODE
+                       ) -> Generator[None, None, Trace]:
+        """:meth:`trace`, pausing (yielding) after each sample of a layer-by-layer trace so
+        that a window can build a large network's trace between events; returns the trace."""
+        parts = self._trace(Granularity(granularity))
+        while True:  # each part quiet on its own: nothing stays set while paused
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                try:
+                    next(parts)
+                except StopIteration as done:
+                    return done.value
+            yield
+
+    def _trace(self, granularity: Granularity) -> Generator[None, None, Trace]:
         rows = self.first_batch()
         data = self.data.subset(rows)
         eta = self.training.learning_rate if self.show_update else None
         notation = self.network.notation
         if granularity is Granularity.LAYER:
-            steps = build_layer_steps(self.network, self.params, data, learning_rate=eta,
-                                      frozen=self.training.frozen,
-                                      input_gradients=self.input_gradients)
+            steps = yield from layer_steps_in_parts(
+                self.network, self.params, data, learning_rate=eta,
+                frozen=self.training.frozen, input_gradients=self.input_gradients)
             return Trace(tuple(steps), notation.loss)
         built = self.graph()
         params = parameter_values(self.network, self.params)

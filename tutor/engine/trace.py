@@ -9,9 +9,10 @@ and the CLI all read the same trace.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TypeVar
 
 import numpy as np
 
@@ -513,3 +514,15 @@ def _combine_step(index: int, node_id: str, symbol: str, batch_symbol: str, ids:
         formula=per_sample, numbers=_combination_numbers(values, mean), result=total,
         reads=tuple(keys), explanation=explanation,
     )
+
+
+T = TypeVar("T")
+
+
+def run_to_end(parts: Generator[None, None, T]) -> T:
+    """What a generator built in parts (yielding between them) returns once all are done."""
+    while True:
+        try:
+            next(parts)
+        except StopIteration as done:
+            return done.value

@@ -9,7 +9,10 @@ through an undo command, so undo/redo and the "modified" flag come for free.
 from __future__ import annotations
 
 import dataclasses
+import math
+import time
 from collections import OrderedDict
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +23,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from tutor.engine import Granularity, Key, NetworkProblem, Step, Trace, TrainingRun
 from tutor.engine.batch import Method, batch_schedule, dataset_loss, train
 from tutor.engine.history import ParameterHistory, keep_every
-from tutor.engine.trace import Phase
+from tutor.engine.trace import Phase, run_to_end
 from tutor.exercise.model import Exercise, Problem
 
 from .notices import FlagWatch
@@ -104,12 +107,18 @@ def _loss(problem: NetworkProblem) -> float:
 
 def compute_trace(problem: Problem, granularity: Granularity, sample: int | None) -> Trace:
     """The trace of ``problem``; with ``sample`` set, of that one sample of the dataset."""
+    return run_to_end(trace_parts(problem, granularity, sample))
+
+
+def trace_parts(problem: Problem, granularity: Granularity, sample: int | None
+                ) -> Generator[None, None, Trace]:
+    """:func:`compute_trace` in parts: a layer-by-layer trace pauses after each sample."""
     if isinstance(problem, NetworkProblem):
         if sample is not None and len(problem.data) > 1:
             training = dataclasses.replace(problem.training, method=Method.BATCH)
             problem = dataclasses.replace(problem, data=problem.data.subset([sample]),
                                           training=training)
-        return problem.trace(granularity)
+        return (yield from problem.trace_in_parts(granularity))
     trace = getattr(problem, "trace", None)
     return trace() if callable(trace) else Trace(())
 
@@ -405,14 +414,18 @@ class Document(QObject):
         """The trace of ``problem`` in the current granularity and sample.
 
         The last few are kept: undo and redo go back to problems traced before, and a Run
-        traces its final parameters in a timer tick of its own before it is applied.
+        traces its final parameters between events before it is applied.
         """
+        return run_to_end(self.trace_in_parts(problem))
+
+    def trace_in_parts(self, problem: Problem) -> Generator[None, None, Trace]:
+        """:meth:`trace_of` in parts (see :func:`trace_parts`); the trace is kept at the end."""
         key = (id(problem), self._granularity, self._sample)
         hit = self._traces.get(key)
         if hit is not None and hit[0] is problem:  # the problem held keeps its id unique
             self._traces.move_to_end(key)
             return hit[1]
-        trace = compute_trace(problem, self._granularity, self._sample)
+        trace = yield from trace_parts(problem, self._granularity, self._sample)
         self._traces[key] = (problem, trace)
         # a large network's trace holds every sample's gradient matrices (784-128-10: 60 MB)
         kept = TRACES_KEPT if node_granularity_allowed(problem) else LARGE_TRACES_KEPT
@@ -446,6 +459,7 @@ class TrainingSession:
         self._latest = problem.params
         self._trained: NetworkProblem | None = None  # the problem with _latest, once traced
         self._trained_at = -1  # after how many updates it was made
+        self._tracing: Generator[None, None, Trace] | None = None  # its trace, under way
         self.diverged_at: int | None = None
         self.finished = False
 
@@ -504,17 +518,26 @@ class TrainingSession:
         self._document._push_run(run, self.done if stopped_early else self.total, trained)
         return run
 
-    def trace_final(self) -> bool:
-        """Trace the parameters trained so far, unless already done: True if it was done now.
+    def trace_final(self, seconds: float = math.inf) -> bool:
+        """Trace the parameters trained so far for up to ``seconds``: True while there was
+        work (call again after the next events), False once the trace is ready.
 
-        Tracing a large network takes as long as applying the Run, so a window does it in a
-        tick of its own; :meth:`finish` then reuses the trace.
+        Tracing 784-128-10 takes longer than applying the Run, so a window does it between
+        events, a few samples at a time; :meth:`finish` then reuses the trace.
         """
-        if self._trained_at == self.done:
+        if self._trained_at != self.done:
+            self._trained = self._problem.with_params(self._latest)
+            self._trained_at = self.done
+            self._tracing = self._document.trace_in_parts(self._trained)
+        if self._tracing is None:
             return False
-        self._trained = self._problem.with_params(self._latest)
-        self._trained_at = self.done
-        self._document.trace_of(self._trained)
+        deadline = time.perf_counter() + seconds
+        try:
+            next(self._tracing)  # at least one part, however short the time
+            while time.perf_counter() < deadline:
+                next(self._tracing)
+        except StopIteration:
+            self._tracing = None
         return True
 
 

@@ -385,9 +385,9 @@ class TrainingPanel(QWidget):
         if session is None:
             return
         if not session.remaining:  # trained out in an earlier tick
-            # tracing the final parameters of a large network takes as long as applying them:
-            # one tick each, so the window never waits for both
-            if not session.trace_final():
+            # tracing the final parameters of a large network takes longer than applying
+            # them: it gets ticks of its own, then the next applies the Run
+            if not session.trace_final(RUN_TICK_SECONDS):
                 self._stop_run()
             return
         deadline = time.perf_counter() + RUN_TICK_SECONDS

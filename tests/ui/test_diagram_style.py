@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetricsF
 
 from tutor.ui.style import PALETTES, NodeState, Palette, node_pen, theme, weight_pen
 
@@ -36,3 +37,18 @@ def test_font_scale_is_clamped_and_scales_fonts(qapp):
         assert t.font_scale == 4.0
     finally:
         t.set_font_scale(1.0)
+
+
+def test_remembered_label_widths_follow_the_font_scale(qapp):
+    t, text = theme(), "∂ℓ/∂z₁ = −0.0161573"
+    before = t.font_scale
+    try:
+        font = t.label_font(1.1)
+        width = t.text_width(font, text)
+        assert width == QFontMetricsF(font).horizontalAdvance(text) > 0
+        assert t.text_width(font, text) == width and t.text_width(font, "") == 0.0
+        t.set_font_scale(before * 2)
+        bigger = t.text_width(t.label_font(1.1), text)
+        assert bigger == QFontMetricsF(t.label_font(1.1)).horizontalAdvance(text) > 1.5 * width
+    finally:
+        t.set_font_scale(before)

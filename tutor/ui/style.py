@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPen
 
 # Okabe & Ito (2008), "Color Universal Design".
 ORANGE = "#E69F00"
@@ -102,6 +102,8 @@ class Theme(QObject):
         self._font_scale = 1.0
         self._label_scale = 1.0
         self._fonts: dict[tuple[float, bool], QFont] = {}  # items ask on every paint
+        # label widths by font and text; each entry holds its font, so no id is reused
+        self._widths: dict[tuple[int, str], tuple[QFont, float]] = {}
 
     @property
     def palette(self) -> Palette:
@@ -120,7 +122,7 @@ class Theme(QObject):
         scale = max(0.5, min(float(scale), 4.0))
         if scale != self._font_scale:
             self._font_scale = scale
-            self._fonts.clear()
+            self._clear_fonts()
             self.changed.emit()
 
     @property
@@ -133,7 +135,7 @@ class Theme(QObject):
         scale = max(1.0, min(float(scale), 2.0))
         if scale != self._label_scale:
             self._label_scale = scale
-            self._fonts.clear()
+            self._clear_fonts()
             self.changed.emit()
 
     def label_font(self, relative: float = 1.0, bold: bool = False) -> QFont:
@@ -151,7 +153,25 @@ class Theme(QObject):
             self._fonts[key] = font
         return font
 
+    def text_width(self, font: QFont, text: str) -> float:
+        """The width of ``text`` in ``font`` (not to be modified afterwards, like the theme's
+        own): diagram items measure the same labels a few hundred times per edit."""
+        key = (id(font), text)
+        known = self._widths.get(key)
+        if known is not None:
+            return known[1]
+        if len(self._widths) > WIDTHS_KEPT:  # the numbers change with every edit
+            self._widths.clear()
+        width = QFontMetricsF(font).horizontalAdvance(text) if text else 0.0
+        self._widths[key] = (font, width)
+        return width
 
+    def _clear_fonts(self) -> None:
+        self._fonts.clear()
+        self._widths.clear()
+
+
+WIDTHS_KEPT = 4096  # label widths remembered, by font and text
 _theme: Theme | None = None
 
 

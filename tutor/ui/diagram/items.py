@@ -31,7 +31,7 @@ def _fonts() -> tuple[QFont, QFont, QFont]:
 
 
 def _text_width(font: QFont, text: str) -> float:
-    return QFontMetricsF(font).horizontalAdvance(text) if text else 0.0
+    return theme().text_width(font, text)
 
 
 def _draw_tag(painter: QPainter, centre: QPointF, text: str, font: QFont, fill: QColor,

@@ -49,9 +49,12 @@ def main(argv: list[str] | None = None) -> int:
     if "trace" in sections:
         print_traces(engine.trace_rows(args.quick))
         if not args.quick:
-            steps, seconds = engine.big_layer_trace()
-            print(f"Layer trace of 784-128-10 on ONE sample: {steps} steps in "
-                  f"{format_seconds(seconds)} (grows linearly with the samples).\n")
+            for rows in (1, 64):
+                steps, first, again = engine.big_layer_trace(rows)
+                print(f"Layer trace of 784-128-10 on {rows} sample{'s' * (rows > 1)}: {steps} "
+                      f"steps; the first of a new network {format_seconds(first)} (it names "
+                      f"the network's 100,480 weights), then {format_seconds(again)}.")
+            print()
     if "gui" in sections:
         print_gui(gui.run_all(args.quick))
     print(f"Total benchmark time: {time.perf_counter() - start:.1f} s")

@@ -309,3 +309,17 @@ def test_a_ticked_run_traces_its_final_parameters_before_it_is_applied(
     assert traced_at == [0]  # once, before the push; applying it traced nothing
     expected = problem.with_params(problem.train(6).final).trace(granularity)
     assert [s.line() for s in panel.document.trace] == [s.line() for s in expected]
+
+
+def test_the_first_tick_of_a_run_is_left_to_laying_out_the_progress_bar(qtbot, panel,
+                                                                        monkeypatch):
+    monkeypatch.setattr(training_panel, "RUN_AT_ONCE", 0)
+    panel.run_count.setValue(100_000)
+    panel.run_button.click()
+    after_click = panel.progress.value()
+    panel._on_run_tick()  # the tick the timer runs first: the window lays out Stop and the bar
+    assert panel.progress.value() == after_click and panel.running
+    panel._on_run_tick()
+    assert panel.progress.value() > after_click
+    panel.run_button.click()  # Stop
+    assert not panel.running

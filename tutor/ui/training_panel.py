@@ -55,6 +55,7 @@ class TrainingPanel(QWidget):
         self._play_timer.setInterval(PLAY_INTERVAL_MS)
         self._play_timer.timeout.connect(self._on_play_tick)
         self._session = None  # the Run in progress (a TrainingSession), if any
+        self._laying_out = False  # the Run's first tick is left to layout and painting
         self._run_timer = QTimer(self, interval=0)
         self._run_timer.timeout.connect(self._on_run_tick)
         self._drawn_at = -math.inf  # when the curve was last redrawn
@@ -378,11 +379,17 @@ class TrainingPanel(QWidget):
         self._on_run_tick(at_least=RUN_AT_ONCE if small else 0)
         if self._session is not None:
             self.progress.show()
+            # the first tick only lets the window lay out Stop and the progress bar (~25 ms):
+            # training in it as well made it the longest wait of a Run
+            self._laying_out = True
             self._run_timer.start()
 
     def _on_run_tick(self, at_least: int = 0) -> None:
         session = self._session
         if session is None:
+            return
+        if self._laying_out:
+            self._laying_out = False
             return
         if not session.remaining:  # trained out in an earlier tick
             # tracing the final parameters of a large network takes longer than applying

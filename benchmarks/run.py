@@ -52,8 +52,8 @@ def main(argv: list[str] | None = None) -> int:
             for rows in (1, 64):
                 steps, first, again = engine.big_layer_trace(rows)
                 print(f"Layer trace of 784-128-10 on {rows} sample{'s' * (rows > 1)}: {steps} "
-                      f"steps; the first of a new network {format_seconds(first)} (it names "
-                      f"the network's 100,480 weights), then {format_seconds(again)}.")
+                      f"steps in {format_seconds(first)} the first time, "
+                      f"{format_seconds(again)} after.")
             print()
     if "gui" in sections:
         print_gui(gui.run_all(args.quick))

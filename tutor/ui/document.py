@@ -504,6 +504,7 @@ class TrainingSession:
         if run.diverged_at is not None:
             self.diverged_at = before + run.diverged_at
         return self.done - before
+
     def finish(self) -> TrainingRun | None:
         """Push the updates trained so far as one command (nothing if none were trained or
         the exercise was replaced meanwhile); the run, or None."""

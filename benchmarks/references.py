@@ -199,7 +199,7 @@ class MicrogradNet(_Run):
 def torch_available() -> bool:
     try:
         import torch  # noqa: F401
-    except ImportError:
+    except (ImportError, OSError):  # a half-installed torch fails loading its libraries
         return False
     return True
 

@@ -269,3 +269,30 @@ def test_large_text_fits_its_nodes_and_weight_labels_clear_their_inputs(
         a, b = edge.source.pos(), edge.target.pos()
         along = ((label.pos() - a).x() * (b - a).x() + (label.pos() - a).y() * (b - a).y())
         assert 0.3 - 1e-9 <= along / ((b - a).x() ** 2 + (b - a).y() ** 2) < 1  # on its edge
+
+
+@pytest.mark.parametrize("sizes", ["normal", "presentation"])
+@pytest.mark.parametrize("name", ["ftml-session-8", "cmu-recitation-5", "chain-rule-discussion"])
+def test_the_labels_of_one_inputs_weights_do_not_cover_each_other(qtbot, request, sizes, name):
+    """Rows are spread so that the three-line labels (value, gradient, update) of the weights
+    leaving one node sit apart, in the normal sizes and in presentation mode's."""
+    from tutor.ui.document import Document
+
+    from .conftest import bundled
+
+    if sizes == "presentation":
+        request.getfixturevalue("presentation_sizes")
+    document = Document(bundled(name))
+    view = NetworkDiagramView(document)
+    qtbot.addWidget(view)
+    document.set_cursor(len(document.trace) - 1)  # every label shows all three lines
+    fans: dict[str, list] = {}
+    for weight, label in view.labels.items():
+        fans.setdefault(view.edges[weight].source.node_id, []).append(label)
+    assert max(len(labels) for labels in fans.values()) >= 2
+    for source, labels in fans.items():
+        rects = [label.mapRectToScene(label.body()) for label in labels]
+        assert all(len(label.lines) == 3 for label in labels), source
+        for n, rect in enumerate(rects):
+            for other in rects[n + 1:]:
+                assert not rect.intersects(other), source

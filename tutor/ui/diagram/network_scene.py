@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsSimpleTextItem, QLineEdit, QWidget
 
 from tutor.engine import NetworkProblem
@@ -45,6 +46,7 @@ AGGREGATE_ABOVE = 12  # layers wider than this are drawn as head … tail
 HEAD, TAIL = 3, 2
 LABELS_UP_TO = 30  # a layer with more drawn weights shows no weight labels (tooltips instead)
 LABEL_AT = 0.3  # where along its edge a weight label sits (0: source, 1: target)
+LABEL_ROOM = 1.5  # rows apart: this many label heights between the labels of one fan
 COLUMN_GAP = 330.0  # between a layer's input column and its pre-activations
 ACTIVATION_GAP = 170.0  # between a pre-activation and its activation
 HEAD_GAP = 170.0  # outputs → targets → loss
@@ -68,6 +70,29 @@ class _Column:
     x: float
     slots: list[str] = field(default_factory=list)
     offset: float = 0.0  # the column's centre, in rows below the diagram's middle
+
+
+def _labelled(inputs: int, outputs: int) -> bool:
+    """Whether a layer's weights are drawn with labels (few enough to read)."""
+    return outputs * (inputs + 1) <= LABELS_UP_TO
+
+
+def _row_gap(network) -> float:
+    """The distance between rows: ROW_GAP, or more when weights are labelled.
+
+    The labels of one input's edges sit about LABEL_AT along edges to neighbouring rows, so
+    about LABEL_AT × the gap apart; a label has up to three lines (value, gradient, update),
+    which in presentation mode's large labels needed more than twice ROW_GAP.
+    """
+    gap = ROW_GAP * theme().font_scale
+    if not any(_labelled(size, layer.size) for size, layer in zip(network.sizes, network.layers,
+                                                                    strict=False)):
+        return gap
+    t = theme()
+    lines = [t.label_font(1.1), t.label_font(1.0), t.label_font(1.0)]
+    label = sum(QFontMetricsF(font).height() for font in lines) + 4
+    # a label is pushed further along its edge to clear its node, each by its own amount
+    return max(gap, LABEL_ROOM * label / LABEL_AT)
 
 
 class NetworkDiagramView(TraceDiagramView):
@@ -157,7 +182,7 @@ class NetworkDiagramView(TraceDiagramView):
         columns.append(targets)
         columns.append(_Column(x + HEAD_GAP * s, [LOSS], offset=targets.offset / 2))
         symbols[LOSS] = network.notation.loss
-        self._place(columns, symbols)
+        self._place(columns, symbols, _row_gap(network))
         self._connect(problem)
 
     def _add_indexed(self, column: _Column, group: str, size: int, make_id) -> None:
@@ -168,8 +193,7 @@ class NetworkDiagramView(TraceDiagramView):
                 self.aggregates[group] = AggregateItem(group, f"{hidden} more")
             column.slots.append(make_id(k))
 
-    def _place(self, columns: list[_Column], symbols: dict[str, str]) -> None:
-        gap = ROW_GAP * theme().font_scale
+    def _place(self, columns: list[_Column], symbols: dict[str, str], gap: float) -> None:
         for column in columns:
             top = (column.offset - (len(column.slots) - 1) / 2) * gap
             for row, node_id in enumerate(column.slots):
@@ -200,7 +224,7 @@ class NetworkDiagramView(TraceDiagramView):
             targets = [pre_id(n, j) for j in range(layer.size)]
             drawn = [(j, t) for j, t in enumerate(targets) if t in self.nodes]
             sources = [(i, p) for i, p in enumerate(prev) if p in self.nodes]
-            with_labels = (len(drawn) * (len(sources) + 1) <= LABELS_UP_TO
+            with_labels = (_labelled(len(prev), layer.size)
                            and len(drawn) == layer.size and len(sources) == len(prev))
             for i, source in sources:
                 for j, target in drawn:

@@ -31,7 +31,17 @@ from tutor.engine import (
     Training,
 )
 from tutor.engine.graph import Activate, BinaryCrossEntropy, Graph
-from tutor.engine.network_graph import parameter_values, sample_values
+from tutor.engine.network_graph import (
+    ScalarId,
+    bias_id,
+    input_id,
+    intercept_id,
+    parameter_values,
+    parse_id,
+    pre_id,
+    sample_values,
+    weight_id,
+)
 from tutor.engine.notation import to_unicode
 from tutor.engine.trace import graph_pass
 
@@ -306,3 +316,14 @@ def test_updates_go_layer_by_layer_with_biases_where_the_notation_puts_them(
     else:
         assert updates == ["b1[0]", "W1[0,0]", "W1[0,1]", "b1[1]", "W1[1,0]", "W1[1,1]",
                            "W2[0,0]", "W2[0,1]", "b2[0]"]
+
+
+def test_node_ids_parse_back_into_their_tensor_and_index() -> None:
+    assert parse_id(weight_id(1, 3, 0)) == ScalarId("W", 2, (3, 0))
+    assert parse_id(weight_id(1, 3, 0)).tensor == "W2"
+    assert parse_id(bias_id(0, 4)).tensor == "b1" and parse_id(bias_id(0, 4)).index == (4,)
+    assert parse_id(pre_id(2, 1)) == ScalarId("z", 3, (1,))
+    assert parse_id(input_id(7)) == ScalarId("x", None, (7,))
+    assert parse_id(intercept_id(0)) == ScalarId("one", 1, ())
+    assert parse_id("loss") == ScalarId("loss", None, ())
+    assert parse_id("W1[0") is None and parse_id("∂x") is None

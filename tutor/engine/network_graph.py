@@ -7,6 +7,7 @@ Node ids are stable and readable, so that views can map them to items:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -67,6 +68,32 @@ def act_id(network: Network, layer: int, j: int) -> str:
 
 def intercept_id(layer: int) -> str:
     return f"one{layer + 1}"
+
+
+_SCALAR_ID = re.compile(r"^([A-Za-z]+)(\d*)(?:\[([\d,]+)\])?$")
+
+
+@dataclass(frozen=True, slots=True)
+class ScalarId:
+    """``W1[0,1]`` → prefix ``W``, layer 1, index (0, 1)."""
+
+    prefix: str
+    layer: int | None
+    index: tuple[int, ...]
+
+    @property
+    def tensor(self) -> str:
+        return f"{self.prefix}{self.layer if self.layer is not None else ''}"
+
+
+def parse_id(node_id: str) -> ScalarId | None:
+    """The inverse of the id makers above: ``W1[0,1]``, ``x[2]``, ``one1``; None for others."""
+    match = _SCALAR_ID.match(node_id)
+    if match is None:
+        return None
+    prefix, layer, index = match.groups()
+    return ScalarId(prefix, int(layer) if layer else None,
+                    tuple(int(i) for i in index.split(",")) if index else ())
 
 
 def output_ids(network: Network) -> list[str]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from tutor.engine import NetworkProblem
 from tutor.engine.edit import set_bias, set_display_entry, set_input, set_target
 from tutor.engine.network import BiasMode
+from tutor.engine.network_graph import parse_id
 from tutor.exercise.model import Exercise
-from tutor.ui.diagram.readout import parse_id
 
 
 def lock_names(node_id: str) -> tuple[str, ...]:

@@ -23,6 +23,7 @@ from tutor.engine.network_graph import (
     bias_id,
     input_id,
     intercept_id,
+    parse_id,
     pre_id,
     target_id,
     weight_id,
@@ -38,7 +39,7 @@ from tutor.ui.diagram.items import (
     Shape,
     label_position,
 )
-from tutor.ui.diagram.readout import Readout, parse_id
+from tutor.ui.diagram.readout import Readout
 from tutor.ui.diagram.view import TraceDiagramView
 from tutor.ui.style import NodeState, theme
 

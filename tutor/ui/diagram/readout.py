@@ -9,41 +9,14 @@ scalar id such as ``W1[0,1]`` is read as one element of its tensor.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-
 import numpy as np
 
 from tutor.engine import Key, NetworkProblem, Phase, Quantity, Step, Trace
 from tutor.engine.network import BiasMode, split_display_matrix
-from tutor.engine.network_graph import sample_values
+from tutor.engine.network_graph import ScalarId, parse_id, sample_values
 from tutor.engine.notation import format_number
 from tutor.exercise.model import Problem
 from tutor.ui.style import NodeState
-
-_SCALAR_ID = re.compile(r"^([A-Za-z]+)(\d*)(?:\[([\d,]+)\])?$")
-
-
-@dataclass(frozen=True, slots=True)
-class ScalarId:
-    """``W1[0,1]`` → prefix ``W``, layer 1, index (0, 1)."""
-
-    prefix: str
-    layer: int | None
-    index: tuple[int, ...]
-
-    @property
-    def tensor(self) -> str:
-        return f"{self.prefix}{self.layer if self.layer is not None else ''}"
-
-
-def parse_id(node_id: str) -> ScalarId | None:
-    match = _SCALAR_ID.match(node_id)
-    if match is None:
-        return None
-    prefix, layer, index = match.groups()
-    return ScalarId(prefix, int(layer) if layer else None,
-                    tuple(int(i) for i in index.split(",")) if index else ())
 
 
 def is_layer_trace(trace: Trace) -> bool:

@@ -157,3 +157,25 @@ def test_undo_and_redo_reuse_the_traces_they_return_to(document: Document, cmu) 
     assert document.trace is before
     document.undo_stack.redo()
     assert document.trace is after
+
+
+def test_histories_share_one_loss_curve_and_a_branch_leaves_it_alone(inf264) -> None:
+    """Every Run keeps a history on the undo stack: those that continue from the end of the
+    curve write after it in place (a long session stays linear in memory); one that continues
+    from an earlier point gets a copy, so the histories undo returns to keep their numbers."""
+    document = Document(inf264)
+    document.train(5)
+    first = document.history
+    document.train(5)
+    second = document.history
+    assert len(second.losses) == 11 and np.shares_memory(first.losses, second.losses)
+    np.testing.assert_array_equal(second.losses[:6], first.losses)
+    before = second.losses.copy()
+    document.restore_history(3)
+    document.train(2)  # a branch from update 3
+    branch = document.history
+    assert len(branch.losses) == 6 and not np.shares_memory(branch.losses, second.losses)
+    np.testing.assert_array_equal(second.losses, before)  # untouched
+    np.testing.assert_array_equal(branch.losses[:4], before[:4])
+    with pytest.raises(ValueError, match="read-only"):
+        branch.losses[0] = 1.0

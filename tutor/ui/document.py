@@ -45,6 +45,7 @@ class TrainingHistory:
     edits: tuple[int, ...] = ()
     current: int = 0
     diverged_at: int | None = None
+    _curve: _Curve | None = field(default=None, repr=False, compare=False)
 
     @staticmethod
     def start(problem: Problem) -> TrainingHistory:
@@ -67,11 +68,11 @@ class TrainingHistory:
     def extended(self, run: TrainingRun) -> TrainingHistory:
         """Training continues from ``current``: later points (an abandoned branch) are cut."""
         keep = self.current + 1
-        losses = _frozen(np.concatenate([self.losses[:keep], run.losses[1:]]))
+        curve, losses = _Curve.appended(self._curve, self.losses, keep, run.losses[1:])
         params = self.params.then(run.params, self.current)
         diverged = None if run.diverged_at is None else self.current + run.diverged_at
         edits = tuple(e for e in self.edits if e < keep)
-        return TrainingHistory(losses, params, edits, len(losses) - 1, diverged)
+        return TrainingHistory(losses, params, edits, len(losses) - 1, diverged, curve)
 
     def after_edit(self, problem: Problem) -> TrainingHistory:
         """The history once the network was edited into ``problem``.
@@ -85,13 +86,42 @@ class TrainingHistory:
         if fresh.params.layout != self.params.layout:
             return fresh
         keep = self.current + 1
-        losses = _frozen(np.concatenate([self.losses[:keep], fresh.losses]))
+        curve, losses = _Curve.appended(self._curve, self.losses, keep, fresh.losses)
         params = self.params.appended(keep, problem.params)
         edits = (*(e for e in self.edits if e < keep), keep)
-        return TrainingHistory(losses, params, edits, keep, None)
+        return TrainingHistory(losses, params, edits, keep, None, curve)
 
     def at(self, index: int) -> TrainingHistory:
         return dataclasses.replace(self, current=index)
+
+
+class _Curve:
+    """Room for a loss curve that grows at its end, shared by the histories that view it.
+
+    Every Run and edit makes a history of the losses so far plus a few; the undo stack keeps
+    them all. Copying the whole curve each time made a long session quadratic in memory, so
+    a history that continues from the end of a curve writes after it, in place, and views
+    the longer start; one that continues from an earlier point (a branch) gets a copy.
+    """
+
+    def __init__(self, capacity: int) -> None:
+        self.data = np.empty(capacity)
+        self.used = 0  # nobody views beyond this
+
+    @staticmethod
+    def appended(curve: _Curve | None, losses: np.ndarray, keep: int, new: np.ndarray
+                 ) -> tuple[_Curve, np.ndarray]:
+        """``losses[:keep]`` followed by ``new``, as (its curve, a read-only view)."""
+        end = keep + len(new)
+        if curve is None or curve.used != keep or end > len(curve.data):
+            fresh = _Curve(max(2 * end, 1024))
+            fresh.data[:keep] = losses[:keep]
+            curve = fresh
+        curve.data[keep:end] = new
+        curve.used = end
+        view = curve.data[:end]
+        view.setflags(write=False)
+        return curve, view
 
 
 def _frozen(values) -> np.ndarray:

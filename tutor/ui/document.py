@@ -29,7 +29,7 @@ from tutor.exercise.model import Exercise, Problem
 from .notices import FlagWatch
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # arrays inside: histories are told apart by identity
 class TrainingHistory:
     """The loss curve and the parameters after every update.
 
@@ -45,7 +45,7 @@ class TrainingHistory:
     edits: tuple[int, ...] = ()
     current: int = 0
     diverged_at: int | None = None
-    _curve: _Curve | None = field(default=None, repr=False, compare=False)
+    _curve: _Curve | None = field(default=None, repr=False)
 
     @staticmethod
     def start(problem: Problem) -> TrainingHistory:

@@ -260,9 +260,13 @@ class EdgeItem(QGraphicsItem):
     def _target_reach(self) -> QPointF:
         """From the target's centre back to where this edge meets its outline."""
         ux, uy = self.direction()
-        body = self.target.body() if hasattr(self.target, "body") else QRectF(-20, -20, 40, 40)
-        reach = _reach(body.adjusted(-2, -2, 2, 2), ux, uy)
+        reach = _reach(_body_of(self.target).adjusted(-2, -2, 2, 2), ux, uy)
         return QPointF(ux * reach, uy * reach)
+
+
+def _body_of(item: QGraphicsItem) -> QRectF:
+    """The shape an edge meets: a node's body (an aggregate stands in as a small square)."""
+    return item.body() if hasattr(item, "body") else QRectF(-20, -20, 40, 40)
 
 
 def _reach(rect: QRectF, ux: float, uy: float) -> float:
@@ -283,14 +287,24 @@ def label_position(edge: EdgeItem, label: EdgeLabelItem, at: float) -> QPointF:
     def clearance(item: QGraphicsItem) -> float:
         """How far along the label's centre must be from ``item``'s: shadows that do not
         overlap on the line mean the label and the node do not overlap either."""
-        body = item.body() if hasattr(item, "body") else QRectF(-20, -20, 40, 40)
         gap = 8 * theme().font_scale  # beyond a node's double outline (cached and read)
-        return (half(body) + half(label.body()) + gap) / edge.length()
+        return (half(_body_of(item)) + half(label.body()) + gap) / edge.length()
 
     first, last = clearance(edge.source), 1 - clearance(edge.target)
     if first > last:  # too short for the label: it overlaps both ends alike
         return edge.point_at((first + last) / 2)
     return edge.point_at(min(max(at, first), last))
+
+
+def _label_fonts(lines: int) -> list[QFont]:
+    """An edge label's fonts: the value's, then smaller for the gradient and the update."""
+    _, number, small = _fonts()
+    return [number] + [small] * (lines - 1)
+
+
+def label_height(lines: int) -> float:
+    """The height of an edge label of ``lines`` lines."""
+    return sum(QFontMetricsF(font).height() for font in _label_fonts(lines)) + 4
 
 
 class EdgeLabelItem(QGraphicsItem):
@@ -315,13 +329,12 @@ class EdgeLabelItem(QGraphicsItem):
         self.update()
 
     def _fonts(self) -> list[QFont]:
-        _, number, small = _fonts()
-        return [number] + [small] * (len(self.lines) - 1)
+        return _label_fonts(len(self.lines))
 
     def body(self) -> QRectF:
         fonts = self._fonts()
         width = max(_text_width(f, t) for f, t in zip(fonts, self.lines, strict=True)) + 10
-        height = sum(QFontMetricsF(f).height() for f in fonts) + 4
+        height = label_height(len(self.lines))
         return QRectF(-width / 2, -height / 2, width, height)
 
     def boundingRect(self) -> QRectF:

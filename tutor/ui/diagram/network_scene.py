@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsSimpleTextItem, QLineEdit, QWidget
 
 from tutor.engine import NetworkProblem
@@ -37,6 +36,7 @@ from tutor.ui.diagram.items import (
     EdgeLabelItem,
     NodeItem,
     Shape,
+    label_height,
     label_position,
 )
 from tutor.ui.diagram.readout import Readout
@@ -89,11 +89,8 @@ def _row_gap(network) -> float:
     if not any(_labelled(size, layer.size) for size, layer in zip(network.sizes, network.layers,
                                                                     strict=False)):
         return gap
-    t = theme()
-    lines = [t.label_font(1.1), t.label_font(1.0), t.label_font(1.0)]
-    label = sum(QFontMetricsF(font).height() for font in lines) + 4
     # a label is pushed further along its edge to clear its node, each by its own amount
-    return max(gap, LABEL_ROOM * label / LABEL_AT)
+    return max(gap, LABEL_ROOM * label_height(3) / LABEL_AT)
 
 
 class NetworkDiagramView(TraceDiagramView):

@@ -293,9 +293,6 @@ def format_array(values: np.ndarray | float) -> str:
         if array.shape[0] <= ELIDE_AFTER:  # the common case: a short vector, as one row
             return f"\\mat{{{','.join([_format_number(v, 6) for v in array.tolist()])}}}"
         array = array[None, :]
-    if array.shape[0] <= ELIDE_AFTER and array.shape[1] <= ELIDE_AFTER:  # all shown
-        rows = [",".join([_format_number(v, 6) for v in row]) for row in array.tolist()]
-        return f"\\mat{{{';'.join(rows)}}}"
     rows, columns = shown_indices(array.shape[0]), shown_indices(array.shape[1])
     hidden_column = columns.index(None) if None in columns else None
     if None in rows:  # only the shown entries, as floats

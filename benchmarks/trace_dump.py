@@ -40,11 +40,11 @@ from tutor.engine import (
     Residual,
     Training,
 )
+from tutor.engine.activations import NAMES as ACTIVATIONS
 from tutor.engine.batch import Method
 from tutor.engine.flags import flags_for
 from tutor.engine.notation import to_html, to_latex
 
-ACTIVATIONS = ("identity", "sigmoid", "tanh", "relu", "leaky_relu", "softplus")
 BIAS_STYLES = (
     (BiasMode.SEPARATE, LayerNotation()),
     (BiasMode.FOLDED, LayerNotation()),

@@ -24,7 +24,8 @@ from tutor.engine import Method, Training, train
 from tutor.exercise import load
 from tutor.exercise.library import exercises_dir
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.engine.networks
+# for tests.engine.networks; appended, so that an older engine on PYTHONPATH stays the one used
+sys.path.append(str(Path(__file__).resolve().parent.parent))
 from tests.engine.networks import cases
 
 TRAININGS = [Training(0.3, Method.BATCH), Training(0.3, Method.SGD),

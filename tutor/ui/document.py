@@ -356,9 +356,9 @@ class Document(QObject):
         the session's ``finish()`` pushes what it trained as one undoable command."""
         return TrainingSession(self, self._network_problem(), updates)
 
-    def restore_history(self, index: int) -> int:
+    def restore_history(self, index: int) -> None:
         """Undoably go back (or forward) to the parameters after ``index`` updates, or after
-        the nearest update whose parameters were kept; returns the index restored."""
+        the nearest update whose parameters were kept."""
         problem = self._exercise.problem
         if not isinstance(problem, NetworkProblem) or not 0 <= index < len(self._history):
             raise IndexError(f"no training history entry {index}")
@@ -366,7 +366,6 @@ class Document(QObject):
         exercise = self._exercise.with_problem(problem.with_params(self._history.params[index]))
         self._push(f"Restore parameters after {index} updates",
                    _State(exercise, self._history.at(index)))
-        return index
 
     def reset(self, exercise: Exercise, path: Path | None = None) -> None:
         """Open another exercise: a fresh history, undo stack, cursor and sample."""

@@ -10,9 +10,10 @@ saturate or overflow, with every step's markup rendered as Unicode, LaTeX and HT
 Numbers are written as exact bits (``float.hex``), so "identical" means bit for bit.
 
 The reference is the same script run against the engine before a change, e.g. an exported
-older commit: ``git archive OLD tutor | tar -x -C /tmp/old`` (link its ``resources`` to
-this checkout's), then ``PYTHONPATH=/tmp/old python benchmarks/trace_dump.py BEFORE.txt``
-from a directory outside the checkout.
+older commit: ``git archive OLD tutor | tar -x -C /tmp/old`` (commits that kept ``resources/``
+beside ``tutor/`` need it linked to this checkout's ``tutor/resources``), then
+``PYTHONPATH=/tmp/old python benchmarks/trace_dump.py BEFORE.txt`` from a directory outside
+the checkout.
 """
 
 from __future__ import annotations

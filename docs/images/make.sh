@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 python=${PYTHON:-.venv/bin/python}
-exercises=resources/exercises
+exercises=tutor/resources/exercises
 out=docs/images
 
 shot() {  # shot NAME FILE [ARGS...]

@@ -27,7 +27,7 @@ from .network import (
 from .problem import NetworkProblem
 
 NEW_WEIGHT_SCALE = 0.5  # new weights are drawn uniformly from ±this, reproducibly
-MAX_LEARNING_RATE = 1000.0  # as in resources/schema/exercise.schema.json
+MAX_LEARNING_RATE = 1000.0  # as in tutor/resources/schema/exercise.schema.json
 
 
 def parse_number(text: str) -> float:

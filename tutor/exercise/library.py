@@ -1,4 +1,4 @@
-"""The exercises shipped with the program (``resources/exercises/*.json``)."""
+"""The exercises shipped with the program (``tutor/resources/exercises/*.json``)."""
 
 from __future__ import annotations
 

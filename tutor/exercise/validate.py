@@ -7,6 +7,7 @@ total, references between fields) is checked in ``format.py``.
 
 from __future__ import annotations
 
+import importlib.resources
 import json
 import math
 from collections.abc import Iterator
@@ -15,8 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-
-import tutor
 
 from .errors import ExerciseError, PathPart, field_path
 from .model import FORMAT_VERSION
@@ -30,8 +29,15 @@ MAX_SAMPLES = 10_000
 
 
 def resources_dir() -> Path:
-    """``resources/`` next to the package (the project is installed in editable mode)."""
-    return Path(tutor.__file__).resolve().parents[1] / "resources"
+    """``tutor/resources/``: the exercises, schema, icons and help pages shipped in the package.
+
+    Found through ``importlib.resources`` so that a wheel, an editable install and a frozen
+    bundle all read the same files; every supported install unpacks them onto the disk.
+    """
+    root = importlib.resources.files("tutor") / "resources"
+    if not isinstance(root, Path):  # e.g. a zip import: nothing here can read from that
+        raise RuntimeError(f"Backprop Tutor's resources are not on the disk ({root})")
+    return root
 
 
 def schema_path() -> Path:

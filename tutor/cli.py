@@ -29,10 +29,10 @@ from tutor.engine.expression import ExpressionError, ExpressionProblem
 from tutor.engine.network import layer_symbols
 from tutor.engine.notation import format_array, format_number, to_unicode
 from tutor.exercise import Exercise, ExerciseError, bundled, load
-from tutor.exercise.answer_key import FORMATS, answer_key
 from tutor.exercise.atomic import write_atomically
 from tutor.exercise.format import display_tensors
 from tutor.exercise.history_csv import history_csv
+from tutor.teaching.answer_key import FORMATS, answer_key
 
 COMMANDS = ("solve", "export", "train", "check", "list")
 EXIT_BAD_FILE = 2

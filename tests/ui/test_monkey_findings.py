@@ -45,7 +45,7 @@ def test_a_new_file_after_adding_a_layer_draws_the_smaller_network(window):
 def test_the_exercise_questions_after_the_program_lost_their_node(window):
     """The CMU expression asks ∂f/∂z; once the program no longer has z, Start in the
     questions mode raised ValueError from the quiz instead of saying what happened."""
-    from tutor.exercise.quiz import QuizMode
+    from tutor.teaching.quiz import QuizMode
 
     assert window.files.open_path(exercises_dir() / "cmu-recitation-5-expression.json")
     panel = window.parameters_stack.expression_panel

@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 
 from tutor.engine import Key, Quantity
-from tutor.exercise.quiz import QuizMode
+from tutor.teaching.quiz import QuizMode
 from tutor.ui.diagram import NetworkDiagramView
 from tutor.ui.document import Document
 from tutor.ui.inspector import StepInspector

@@ -40,9 +40,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tutor.exercise.answer_key import answer_key
 from tutor.exercise.atomic import replace_atomically, write_atomically
 from tutor.exercise.history_csv import history_csv
+from tutor.teaching.answer_key import answer_key
 
 from .document import Document, TrainingHistory
 from .stepper import make_action

@@ -1,6 +1,6 @@
 """The quiz dock: predict the next value, then see it.
 
-A thin view over :mod:`tutor.exercise.quiz`: the panel keeps the current immutable
+A thin view over :mod:`tutor.teaching.quiz`: the panel keeps the current immutable
 ``QuizState`` and renders it.  While a question is open the document's cursor stands on the
 step *before* the asked one (before step 1 for the first), so the diagram, the table and
 the inspector do not give the answer away;
@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from tutor.engine.notation import to_html
-from tutor.exercise.quiz import Feedback, Quiz, QuizMode, QuizState, describe_score
+from tutor.teaching.quiz import Feedback, Quiz, QuizMode, QuizState, describe_score
 
 from . import style
 from .document import BEFORE_FIRST, Document

@@ -8,7 +8,7 @@ import pytest
 
 from tutor.exercise import default_path, load
 from tutor.exercise.library import exercises_dir
-from tutor.exercise.quiz import (
+from tutor.teaching.quiz import (
     ABSOLUTE_TOLERANCE,
     RELATIVE_TOLERANCE,
     AnswerError,

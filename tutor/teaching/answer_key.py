@@ -28,9 +28,8 @@ from dataclasses import dataclass
 from tutor.engine import Key, Phase, Quantity, Step, Trace
 from tutor.engine.notation import to_html, to_latex, to_unicode
 from tutor.engine.trace import format_result
-
-from .atomic import write_atomically
-from .model import Exercise, Question
+from tutor.exercise.atomic import write_atomically
+from tutor.exercise.model import Exercise, Question
 
 FORMATS = ("markdown", "latex", "html")
 

@@ -9,13 +9,13 @@ from html.parser import HTMLParser
 import pytest
 
 from tutor.exercise import bundled, default_path, load
-from tutor.exercise.answer_key import (
+from tutor.exercise.library import exercises_dir
+from tutor.teaching.answer_key import (
     answer_key,
     latex_math,
     latex_text,
     write_atomically,
 )
-from tutor.exercise.library import exercises_dir
 
 
 @pytest.fixture(scope="module")

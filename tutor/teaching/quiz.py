@@ -35,8 +35,7 @@ import numpy as np
 from tutor.engine import Key, Step, Trace
 from tutor.engine.notation import to_unicode
 from tutor.engine.trace import format_result
-
-from .model import Exercise
+from tutor.exercise.model import Exercise
 
 RELATIVE_TOLERANCE = 5e-3  # every-step mode: a student rounds to three significant digits
 ABSOLUTE_TOLERANCE = 5e-4  # … or to three decimals

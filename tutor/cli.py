@@ -26,8 +26,10 @@ import numpy as np
 
 from tutor.engine import Granularity, Key, Method, NetworkProblem, Phase, Quantity, Step, Trace
 from tutor.engine.expression import ExpressionError, ExpressionProblem
+from tutor.engine.ids import bias_tensor, weight_tensor
 from tutor.engine.network import layer_symbols
 from tutor.engine.notation import format_array, format_number, to_unicode
+from tutor.engine.numbers import parse_positive
 from tutor.exercise import Exercise, ExerciseError, bundled, load
 from tutor.exercise.atomic import write_atomically
 from tutor.exercise.format import display_tensors
@@ -99,10 +101,10 @@ def _steps(text: str) -> int:
 
 
 def _positive(text: str) -> float:
-    value = float(text)
-    if not (np.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError("must be a positive number")
-    return value
+    try:
+        return parse_positive(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"must be a positive number: {error}") from None
 
 
 def _run_command(args: list[str]) -> int:
@@ -299,7 +301,8 @@ def _train_network(exercise: Exercise, problem: NetworkProblem, steps: int) -> d
     names = {}
     for n in range(len(problem.network.layers)):
         symbols = layer_symbols(problem.network, n)
-        names[f"W{n + 1}"], names[f"b{n + 1}"] = symbols.weight_matrix, symbols.bias_vector
+        names[weight_tensor(n)] = symbols.weight_matrix
+        names[bias_tensor(n)] = symbols.bias_vector
     final = display_tensors(problem.network, run.final)
     return {
         "title": exercise.title, "method": training.method.value,

@@ -26,6 +26,7 @@ from tutor.engine import (
     Residual,
     Training,
 )
+from tutor.engine.ids import bias_id, bias_tensor, weight_id, weight_tensor
 from tutor.engine.network import split_display_matrix
 
 ACTIVATIONS = ("identity", "sigmoid", "tanh", "relu", "leaky_relu", "softplus")
@@ -197,8 +198,6 @@ def away_from_kinks(case: Case, margin: float = 1e-3) -> bool:
 
 def node_gradients(case: Case, trace) -> Parameters:
     """The batch gradient a node-granularity trace arrives at, shaped like the parameters."""
-    from tutor.engine.network_graph import bias_id, weight_id
-
     def grad(node: str) -> float:
         step = trace.find(_gradient_key(node))
         assert step is not None, f"no gradient step for {node}"
@@ -217,10 +216,10 @@ def layer_gradients(case: Case, trace) -> Parameters:
     """The batch gradient a layer-granularity trace arrives at, shaped like the parameters."""
     weights, biases = [], []
     for n, layer in enumerate(case.network.layers):
-        display = trace.find(_gradient_key(f"W{n + 1}")).result
+        display = trace.find(_gradient_key(weight_tensor(n))).result
         w, b = split_display_matrix(layer, display)
         if layer.bias is BiasMode.SEPARATE:
-            b = trace.find(_gradient_key(f"b{n + 1}")).result
+            b = trace.find(_gradient_key(bias_tensor(n))).result
         weights.append(np.asarray(w))
         biases.append(None if layer.bias is BiasMode.NONE else np.asarray(b))
     return Parameters(tuple(weights), tuple(biases))

@@ -9,8 +9,9 @@ from hypothesis import given, settings
 
 from tutor.engine import Granularity, Key, NetworkProblem, Phase, Quantity, Trace, Training
 from tutor.engine.batch import apply_update, dataset_loss, sample_losses
+from tutor.engine.ids import act_tensor, input_id, pre_id, pre_tensor, weight_tensor
 from tutor.engine.network import display_matrix
-from tutor.engine.network_graph import act_id, gradient_parameters, input_id, pre_id
+from tutor.engine.network_graph import act_id, gradient_parameters
 
 from .networks import Case, assert_parameters_close, cases, layer_gradients, node_gradients
 
@@ -30,9 +31,9 @@ def check_values(case: Case, problem: NetworkProblem, node: Trace, layer: Trace)
             act = [node.value(act_id(case.network, n, j), sample) for j in range(size)]
             np.testing.assert_allclose(pre, fast.cache.pre[n][row], **TIGHT)
             np.testing.assert_allclose(act, fast.cache.act[n + 1][row], **TIGHT)
-            np.testing.assert_allclose(layer.value(f"z{n + 1}", sample), pre, **TIGHT)
+            np.testing.assert_allclose(layer.value(pre_tensor(n), sample), pre, **TIGHT)
             if not case.network.layers[n].activation.is_identity:
-                np.testing.assert_allclose(layer.value(f"h{n + 1}", sample), act, **TIGHT)
+                np.testing.assert_allclose(layer.value(act_tensor(n), sample), act, **TIGHT)
         for trace in (node, layer):
             assert trace.value("loss", sample) == pytest.approx(per_sample[row], **_approx())
     for trace in (node, layer):
@@ -54,7 +55,7 @@ def check_gradients_and_update(case: Case, problem: NetworkProblem, node: Trace,
                   and s.sample == sample}
         per_sample = gradient_parameters(case.network, scalar)
         for n, layer_spec in enumerate(case.network.layers):
-            shown = layer.find(Key(Quantity.ADJOINT, f"W{n + 1}", sample)).result
+            shown = layer.find(Key(Quantity.ADJOINT, weight_tensor(n), sample)).result
             expected = display_matrix(layer_spec, per_sample.weights[n], per_sample.biases[n])
             np.testing.assert_allclose(shown, expected, **TIGHT)
     eta = problem.training.learning_rate
@@ -62,7 +63,7 @@ def check_gradients_and_update(case: Case, problem: NetworkProblem, node: Trace,
     flat_updates = {s.node: s.result for s in node if s.phase is Phase.UPDATE}
     assert_parameters_close(gradient_parameters(case.network, flat_updates), updated, **TIGHT)
     for n, layer_spec in enumerate(case.network.layers):
-        shown = layer.find(Key(Quantity.UPDATED, f"W{n + 1}")).result
+        shown = layer.find(Key(Quantity.UPDATED, weight_tensor(n))).result
         expected = display_matrix(layer_spec, updated.weights[n], updated.biases[n])
         np.testing.assert_allclose(shown, expected, **TIGHT)
     after = dataset_loss(case.network, updated, case.data)

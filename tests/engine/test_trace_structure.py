@@ -31,6 +31,7 @@ from tutor.engine import (
     Training,
 )
 from tutor.engine.graph import Activate, BinaryCrossEntropy, Graph
+from tutor.engine.ids import ACT, PRE, act_tensor, pre_tensor
 from tutor.engine.network_graph import (
     ScalarId,
     bias_id,
@@ -208,11 +209,11 @@ def test_layer_trace_reads_and_order(case: Case) -> None:
         forward = [s.node for s in trace if s.phase is Phase.FORWARD and s.sample == sample]
         expected = []
         for n, layer in enumerate(case.network.layers):
-            expected += [f"z{n + 1}"] if layer.activation.is_identity else [f"z{n + 1}",
-                                                                           f"h{n + 1}"]
+            expected += [pre_tensor(n)] if layer.activation.is_identity else [pre_tensor(n),
+                                                                             act_tensor(n)]
         assert forward == [*expected, "loss"]
         backward = [s.node for s in trace if s.phase in CHAIN_RULE and s.sample == sample]
-        values = [node for node in backward if node[0] in "zh"]
+        values = [node for node in backward if parse_id(node).prefix in (PRE, ACT)]
         assert values == [v for v in reversed(expected) if v in values]
 
 

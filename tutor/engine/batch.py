@@ -17,6 +17,7 @@ import numpy as np
 
 from .graph import BCE_EPS
 from .history import ParameterHistory, ParameterLayout, keep_every
+from .ids import bias_tensor, weight_tensor
 from .network import Dataset, LossKind, Network, Parameters
 from .scalar_training import train_floats
 
@@ -169,11 +170,11 @@ def _row_groups(training: Training, samples: int) -> Iterator[np.ndarray]:
 def apply_update(params: Parameters, grads: Parameters, learning_rate: float,
                  frozen: frozenset[str] = frozenset()) -> Parameters:
     """θ ← θ − η∇θ for every tensor not frozen; returns new arrays."""
-    names = [f"W{n + 1}" for n in range(len(params.weights))]
+    names = [weight_tensor(n) for n in range(len(params.weights))]
     weights = tuple(w if name in frozen else w - learning_rate * g
                     for name, w, g in zip(names, params.weights, grads.weights, strict=True))
     biases = tuple(
-        b if (b is None or f"b{n + 1}" in frozen) else b - learning_rate * g
+        b if (b is None or bias_tensor(n) in frozen) else b - learning_rate * g
         for n, (b, g) in enumerate(zip(params.biases, grads.biases, strict=True)))
     return Parameters(weights, biases)
 
@@ -256,8 +257,8 @@ def _train_matrices(network: Network, params: Parameters, data: Dataset, trainin
     # tensor per update is a large share of a small update); large ones after every update
     check_each = layout.size > BULK_CHECK_LIMIT
     store = _RowStore(layout, params, updates, stride, first, check_at_end=not check_each)
-    movable_w = [f"W{n + 1}" not in training.frozen for n in range(len(network.layers))]
-    movable_b = [b is not None and f"b{n + 1}" not in training.frozen
+    movable_w = [weight_tensor(n) not in training.frozen for n in range(len(network.layers))]
+    movable_b = [b is not None and bias_tensor(n) not in training.frozen
                  for n, b in enumerate(params.biases)]
     weights, biases = params.weights, params.biases
     with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not raised

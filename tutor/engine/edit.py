@@ -14,6 +14,7 @@ import numpy as np
 
 from .activations import Activation
 from .batch import Method
+from .ids import bias_tensor, parameter_tensors, weight_tensor
 from .network import (
     BiasMode,
     Dataset,
@@ -24,27 +25,11 @@ from .network import (
     random_parameters,
     split_display_matrix,
 )
+from .numbers import parse_number  # noqa: F401  (re-exported: the editors' parser)
 from .problem import NetworkProblem
 
 NEW_WEIGHT_SCALE = 0.5  # new weights are drawn uniformly from ±this, reproducibly
 MAX_LEARNING_RATE = 1000.0  # as in tutor/resources/schema/exercise.schema.json
-
-
-def parse_number(text: str) -> float:
-    """A number as a student types it: ``-0.5``, ``−0.5``, ``0,5`` (decimal comma), ``1/3``,
-    ``2e-3``.  Raises ValueError with a readable message; never evaluates anything else."""
-    cleaned = text.strip().replace("−", "-").replace(" ", "").replace(" ", "")
-    if cleaned.count(",") == 1 and "." not in cleaned:
-        cleaned = cleaned.replace(",", ".")
-    try:
-        if cleaned.count("/") == 1:
-            numerator, denominator = (float(part) for part in cleaned.split("/"))
-            value = numerator / denominator
-        else:
-            value = float(cleaned)
-    except (ValueError, ZeroDivisionError):
-        raise ValueError(f"“{text.strip()}” is not a number (try 0.5, −2 or 1/3)") from None
-    return _finite(value, "the number")
 
 
 def _finite(value: float, what: str) -> float:
@@ -111,9 +96,9 @@ def randomize_parameters(problem: NetworkProblem, seed: int) -> NetworkProblem:
         raise ValueError("the seed must be a whole number from 0 to 4294967295")
     fresh, old = random_parameters(problem.network, seed), problem.params
     frozen = problem.training.frozen
-    weights = tuple(o if f"W{n + 1}" in frozen else f
+    weights = tuple(o if weight_tensor(n) in frozen else f
                     for n, (o, f) in enumerate(zip(old.weights, fresh.weights, strict=True)))
-    biases = tuple(o if f"b{n + 1}" in frozen else f
+    biases = tuple(o if bias_tensor(n) in frozen else f
                    for n, (o, f) in enumerate(zip(old.biases, fresh.biases, strict=True)))
     return problem.with_params(Parameters(weights, biases))
 
@@ -231,7 +216,7 @@ def _fit_columns(array: np.ndarray, columns: int) -> np.ndarray:
 
 
 def _tensor_names(network: Network) -> set[str]:
-    return {f"{kind}{n + 1}" for n in range(len(network.layers)) for kind in "Wb"}
+    return set(parameter_tensors(len(network.layers)))
 
 
 def _rebuild(problem: NetworkProblem, network: Network, mapping: list[int | None],

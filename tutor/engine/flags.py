@@ -31,8 +31,9 @@ from .batch import forward
 from .expression import ExpressionProblem
 from .expression_ops import Function
 from .graph import Graph, Role
+from .ids import LOSS, input_id, pre_id, tensor_of
 from .network import LossKind
-from .network_graph import LOSS, act_id, input_id, pre_id
+from .network_graph import act_id
 from .notation import adjoint, format_number, to_unicode
 from .problem import NetworkProblem
 from .trace import Key, Quantity, Trace
@@ -100,7 +101,7 @@ def _step_of(trace: Trace | None, quantity: Quantity, node: str,
     """The step of ``trace`` computing ``node`` (or its whole tensor, in a layer trace)."""
     if trace is None:
         return None
-    tensor = node.split("[")[0]
+    tensor = tensor_of(node)
     for name in dict.fromkeys((node, tensor)):
         for where in dict.fromkeys((sample, None)):
             index = trace.producer.get(Key(quantity, name, where))

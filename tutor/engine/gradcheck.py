@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .batch import dataset_loss, loss_and_gradients
+from .ids import bias_tensor, weight_tensor
 from .network import Dataset, Network, Parameters
 
 
@@ -38,8 +39,8 @@ def unflatten(template: Parameters, flat: np.ndarray) -> Parameters:
         out[name] = flat[offset:offset + tensor.size].reshape(tensor.shape)
         offset += tensor.size
     layers = len(template.weights)
-    return Parameters(tuple(out[f"W{n + 1}"] for n in range(layers)),
-                      tuple(out.get(f"b{n + 1}") for n in range(layers)))
+    return Parameters(tuple(out[weight_tensor(n)] for n in range(layers)),
+                      tuple(out.get(bias_tensor(n)) for n in range(layers)))
 
 
 def check_gradients(network: Network, params: Parameters, data: Dataset,

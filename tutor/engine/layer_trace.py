@@ -12,6 +12,18 @@ from dataclasses import dataclass
 import numpy as np
 
 from .batch import apply_update, dataset_loss, forward, output_adjoint, sample_losses
+from .ids import (
+    INPUT,
+    LOSS,
+    TARGET,
+    WEIGHT,
+    act_tensor,
+    bias_tensor,
+    parse_parameter_tensor,
+    pre_tensor,
+    value_tensor,
+    weight_tensor,
+)
 from .network import (
     BiasMode,
     Dataset,
@@ -82,8 +94,8 @@ def _tensor_key(name: str) -> Key:
 def _value_id(network: Network, n: int) -> str:
     """The step id holding layer n's output (n = 0: the input)."""
     if n == 0:
-        return "x"
-    return f"z{n}" if network.layers[n - 1].activation.is_identity else f"h{n}"
+        return INPUT
+    return value_tensor(n - 1, network.layers[n - 1].activation.is_identity)
 
 
 def _input_names(network: Network, n: int) -> tuple[str, str]:
@@ -165,7 +177,7 @@ def sample_layer_steps(network: Network, params: Parameters, x: np.ndarray, y: n
         layers = _layers_shown(network, params)
     cache = forward(network, params, x[None, :])
     b = _Builder(start, sample)
-    prev_id = "x"
+    prev_id = INPUT
     inputs: list[tuple[np.ndarray, str]] = []  # each layer's input and its markup
     for n, layer in enumerate(network.layers):
         shown = layers[n]
@@ -175,9 +187,9 @@ def sample_layer_steps(network: Network, params: Parameters, x: np.ndarray, y: n
         inputs.append((inp, format_array(inp)))
         matrix = shown.matrix
         w_sym = syms.weight_matrix
-        reads = [(Quantity.VALUE, prev_id), _tensor_key(f"W{n + 1}")]
+        reads = [(Quantity.VALUE, prev_id), _tensor_key(weight_tensor(n))]
         if layer.bias is BiasMode.SEPARATE:
-            reads.append(_tensor_key(f"b{n + 1}"))
+            reads.append(_tensor_key(bias_tensor(n)))
         if layer.notation.transposed:  # row-vector convention: pre = x̄ w
             formula, numbers = f"{ext} {w_sym}", f"{inputs[n][1]} {shown.matrix_text}"
         else:
@@ -185,7 +197,7 @@ def sample_layer_steps(network: Network, params: Parameters, x: np.ndarray, y: n
         if layer.bias is BiasMode.SEPARATE:
             formula += f" + {syms.bias_vector}"
             numbers += f" + {shown.bias_text}^T"
-        pre_name = f"z{n + 1}"
+        pre_name = pre_tensor(n)
         identity = layer.activation.is_identity
         lhs = syms.act_vector if identity else syms.pre_vector
         b.add(Phase.FORWARD, Quantity.VALUE, pre_name, lhs, formula, numbers, cache.pre[n][0],
@@ -194,11 +206,11 @@ def sample_layer_steps(network: Network, params: Parameters, x: np.ndarray, y: n
         prev_id = pre_name
         if not identity:
             act = layer.activation.display
-            b.add(Phase.FORWARD, Quantity.VALUE, f"h{n + 1}", syms.act_vector,
+            b.add(Phase.FORWARD, Quantity.VALUE, act_tensor(n), syms.act_vector,
                   f"{act}({syms.pre_vector})", f"{act}({format_array(cache.pre[n][0])}^T)",
                   cache.act[n + 1][0], ((Quantity.VALUE, pre_name),),
                   f"Layer {n + 1}: the activation applies element-wise.")
-            prev_id = f"h{n + 1}"
+            prev_id = act_tensor(n)
     out = cache.output[0]
     # the error as the notation writes it: r = y − ŷ for a target-minus-output residual
     error = y - out if network.loss.residual is Residual.TARGET_MINUS_OUTPUT else out - y
@@ -216,21 +228,21 @@ def sample_layer_steps(network: Network, params: Parameters, x: np.ndarray, y: n
         formula = f"{half}‖{_residual_vector(network)}‖^2 = {half}‖{error_sym}‖^2"
     else:
         formula = f"{half}‖{out_sym} − {y_sym}‖^2"
-    b.add(Phase.FORWARD, Quantity.VALUE, "loss", loss_sym, formula,
+    b.add(Phase.FORWARD, Quantity.VALUE, LOSS, loss_sym, formula,
           f"{half}‖{format_array(error)}‖^2" if network.loss.kind is LossKind.SQUARED_ERROR
-          else formula, loss_value, ((Quantity.VALUE, prev_id), (Quantity.VALUE, "y")),
+          else formula, loss_value, ((Quantity.VALUE, prev_id), (Quantity.VALUE, TARGET)),
           "The loss of this sample.")
     # backward
     delta = output_adjoint(network, cache.output, y[None, :])[0]
     start_formula, start_numbers = _output_adjoint_text(network, out_sym, y_sym, out, y)
     b.add(Phase.BACKWARD, Quantity.ADJOINT, prev_id, adjoint(loss_sym, out_sym),
           start_formula, start_numbers, delta,
-          ((Quantity.VALUE, prev_id), (Quantity.VALUE, "y")),
+          ((Quantity.VALUE, prev_id), (Quantity.VALUE, TARGET)),
           "Start of the backward pass: the loss's derivative with respect to the output.")
     for n in range(len(network.layers) - 1, -1, -1):
         layer = network.layers[n]
         syms = layers[n].symbols
-        pre_name, act_name = f"z{n + 1}", f"h{n + 1}"
+        pre_name, act_name = pre_tensor(n), act_tensor(n)
         if not layer.activation.is_identity:
             local = layer.activation.derivative(cache.pre[n][0], cache.act[n + 1][0])
             upstream_act, delta = delta, delta * local
@@ -254,13 +266,14 @@ def sample_layer_steps(network: Network, params: Parameters, x: np.ndarray, y: n
             w_formula = f"{ext}^T {adjoint(loss_sym, syms.pre_vector)}"
         else:
             w_formula = f"{adjoint(loss_sym, syms.pre_vector)} {ext}^T"
-        b.add(Phase.GRADIENT, Quantity.ADJOINT, f"W{n + 1}", adjoint(loss_sym, syms.weight_matrix),
+        b.add(Phase.GRADIENT, Quantity.ADJOINT, weight_tensor(n),
+              adjoint(loss_sym, syms.weight_matrix),
               w_formula, f"{delta_text}^T {inp_text}", full,
               ((Quantity.ADJOINT, pre_name), (Quantity.VALUE, _value_id(network, n))),
               f"Reuses the cached {adjoint(loss_sym, syms.pre_vector)}: an outer product with "
               "the layer's input.")
         if layer.bias is BiasMode.SEPARATE:
-            b.add(Phase.GRADIENT, Quantity.ADJOINT, f"b{n + 1}",
+            b.add(Phase.GRADIENT, Quantity.ADJOINT, bias_tensor(n),
                   adjoint(loss_sym, syms.bias_vector), adjoint(loss_sym, syms.pre_vector),
                   delta_text, delta, ((Quantity.ADJOINT, pre_name),),
                   "The bias gradient is the cached pre-activation adjoint itself.")
@@ -308,9 +321,9 @@ def layer_steps_in_parts(network: Network, params: Parameters, data: Dataset, *,
         yield
     tensors = {}
     for n, layer in enumerate(network.layers):
-        tensors[f"W{n + 1}"] = layers[n].symbols.weight_matrix
+        tensors[weight_tensor(n)] = layers[n].symbols.weight_matrix
         if layer.bias is BiasMode.SEPARATE:
-            tensors[f"b{n + 1}"] = layers[n].symbols.bias_vector
+            tensors[bias_tensor(n)] = layers[n].symbols.bias_vector
     loss_sym, batch_sym = network.notation.loss, network.notation.batch_loss
     mean = network.loss.mean_over_samples
     b = _Builder(len(steps), None)
@@ -324,11 +337,11 @@ def layer_steps_in_parts(network: Network, params: Parameters, data: Dataset, *,
         for s in steps:  # one pass: a trace over 64 samples has ~700 steps
             if s.phase is Phase.GRADIENT and s.key.node in gradient_steps:
                 gradient_steps[s.key.node].append(s)
-            elif s.phase is Phase.FORWARD and s.key.node == "loss":
+            elif s.phase is Phase.FORWARD and s.key.node == LOSS:
                 loss_steps.append(s)
         losses = [s.result for s in loss_steps]
         factor = f"(1/{len(data)})" if mean else ""
-        b.add(Phase.AVERAGE, Quantity.VALUE, "loss", batch_sym,
+        b.add(Phase.AVERAGE, Quantity.VALUE, LOSS, batch_sym,
               f"{factor}Σ_n {loss_sym}^{{(n)}}",
               f"{factor}({' + '.join(format_number(v) for v in losses)})",
               np.mean(losses) if mean else np.sum(losses),
@@ -336,7 +349,8 @@ def layer_steps_in_parts(network: Network, params: Parameters, data: Dataset, *,
         for name, sym in tensors.items():
             per_sample = gradient_steps[name]
             parts = [s.result for s in per_sample]
-            stacked = stacks[int(name[1:]) - 1] if name[0] == "W" and stacks else parts
+            kind, layer_index = parse_parameter_tensor(name)
+            stacked = stacks[layer_index] if kind == WEIGHT and stacks else parts
             value = np.mean(stacked, axis=0) if mean else np.sum(stacked, axis=0)
             grads[name] = value
             b.add(Phase.AVERAGE, Quantity.ADJOINT, name, adjoint(batch_sym, sym),
@@ -347,9 +361,10 @@ def layer_steps_in_parts(network: Network, params: Parameters, data: Dataset, *,
         target = loss_sym if single else batch_sym
         for n in range(len(network.layers)):
             for name, sym in tensors.items():
-                if int(name[1:]) != n + 1 or name in frozen:
+                kind, layer_index = parse_parameter_tensor(name)
+                if layer_index != n or name in frozen:
                     continue
-                weights = name[0] == "W"
+                weights = kind == WEIGHT
                 current = layers[n].matrix if weights else params.biases[n]
                 current_text = layers[n].matrix_text if weights else layers[n].bias_text
                 b.add(Phase.UPDATE, Quantity.UPDATED, name, f"{sym}′",
@@ -363,7 +378,7 @@ def layer_steps_in_parts(network: Network, params: Parameters, data: Dataset, *,
         before = dataset_loss(network, params, data)
         after = dataset_loss(network, updated, data)
         updates = tuple(s.key for s in b.steps if s.phase is Phase.UPDATE)
-        b.add(Phase.EVALUATE, Quantity.UPDATED, "loss", f"{target}′", target + "(θ′)",
+        b.add(Phase.EVALUATE, Quantity.UPDATED, LOSS, f"{target}′", target + "(θ′)",
               format_number(after), after, updates,
               f"The loss after the update is {'lower' if after < before else 'not lower'} "
               f"than before ({format_number(before)}).")
@@ -374,9 +389,9 @@ def _as_parameters(network: Network, params: Parameters, grads: dict) -> Paramet
     """Gradients keyed by tensor name (display form) → Parameters shaped like ``params``."""
     weights, biases = [], []
     for n, layer in enumerate(network.layers):
-        w, bias = split_display_matrix(layer, grads[f"W{n + 1}"])
+        w, bias = split_display_matrix(layer, grads[weight_tensor(n)])
         if layer.bias is BiasMode.SEPARATE:
-            bias = grads[f"b{n + 1}"]
+            bias = grads[bias_tensor(n)]
         weights.append(w)
         biases.append(None if params.biases[n] is None else bias)
     return Parameters(tuple(weights), tuple(biases))

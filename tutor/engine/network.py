@@ -16,6 +16,7 @@ from functools import lru_cache
 import numpy as np
 
 from .activations import Activation
+from .ids import WEIGHT, bias_tensor, parse_parameter_tensor, weight_tensor
 from .notation import instantiate
 
 
@@ -149,17 +150,17 @@ class Parameters:
 
     def tensors(self) -> dict[str, np.ndarray]:
         """Named tensors: ``W1``, ``b1``, ``W2``…"""
-        named = {f"W{n + 1}": w for n, w in enumerate(self.weights)}
-        named |= {f"b{n + 1}": b for n, b in enumerate(self.biases) if b is not None}
+        named = {weight_tensor(n): w for n, w in enumerate(self.weights)}
+        named |= {bias_tensor(n): b for n, b in enumerate(self.biases) if b is not None}
         return named
 
     def flat(self) -> np.ndarray:
         return np.concatenate([t.ravel() for t in self.tensors().values()])
 
     def replace_tensor(self, name: str, value: np.ndarray) -> Parameters:
-        layer = int(name[1:]) - 1
+        kind, layer = parse_parameter_tensor(name)
         weights, biases = list(self.weights), list(self.biases)
-        target = weights if name[0] == "W" else biases
+        target = weights if kind == WEIGHT else biases
         target[layer] = np.array(value, dtype=float)
         return Parameters(tuple(weights), tuple(biases))
 
@@ -177,12 +178,13 @@ def check_parameters(network: Network, params: Parameters) -> None:
                                           strict=True)):
         fan_in = network.sizes[n]
         if w.shape != (layer.size, fan_in):
-            raise ValueError(f"W{n + 1} has shape {w.shape}, expected {(layer.size, fan_in)}")
+            raise ValueError(f"{weight_tensor(n)} has shape {w.shape}, "
+                             f"expected {(layer.size, fan_in)}")
         if (layer.bias is BiasMode.NONE) != (b is None):
-            raise ValueError(f"b{n + 1} must be {'absent' if b is None else 'given'} "
+            raise ValueError(f"{bias_tensor(n)} must be {'absent' if b is None else 'given'} "
                              f"for bias mode {layer.bias}")
         if b is not None and b.shape != (layer.size,):
-            raise ValueError(f"b{n + 1} has shape {b.shape}, expected {(layer.size,)}")
+            raise ValueError(f"{bias_tensor(n)} has shape {b.shape}, expected {(layer.size,)}")
 
 
 def random_parameters(network: Network, seed: int, scale: float | None = None) -> Parameters:

@@ -1,13 +1,12 @@
 """A network as a scalar graph: one node per input, weight, pre-activation, activation…
 
-Node ids are stable and readable, so that views can map them to items:
-``x[i]``, ``y[k]``, ``one1`` (the constant 1 of a folded bias), ``W1[j,i]``, ``b1[j]``,
-``z1[j]`` (pre-activation), ``h1[j]`` (activation), ``r[k]`` (residual), ``loss``.
+Node ids are stable and readable, so that views can map them to items: ``x[i]``, ``W1[j,i]``,
+``z1[j]``, ``loss``…  They are written and read only by :mod:`tutor.engine.ids` (re-exported
+here for older imports).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -23,6 +22,23 @@ from .graph import (
     SquaredError,
     WeightedSum,
 )
+from .ids import (
+    LOSS,
+    ScalarId,  # noqa: F401  (re-exported)
+    act_id_of,
+    act_tensor,
+    bias_id,
+    bias_tensor,
+    input_id,
+    intercept_id,
+    parse_id,  # noqa: F401  (re-exported)
+    pre_id,
+    pre_tensor,
+    residual_id,
+    target_id,
+    weight_id,
+    weight_tensor,
+)
 from .network import (
     BiasMode,
     Dataset,
@@ -36,64 +52,10 @@ from .network import (
     target_symbols,
 )
 
-LOSS = "loss"
-
-
-def input_id(i: int) -> str:
-    return f"x[{i}]"
-
-
-def target_id(k: int) -> str:
-    return f"y[{k}]"
-
-
-def weight_id(layer: int, j: int, i: int) -> str:
-    return f"W{layer + 1}[{j},{i}]"
-
-
-def bias_id(layer: int, j: int) -> str:
-    return f"b{layer + 1}[{j}]"
-
-
-def pre_id(layer: int, j: int) -> str:
-    return f"z{layer + 1}[{j}]"
-
 
 def act_id(network: Network, layer: int, j: int) -> str:
     """The activation node, which is the pre-activation itself for an identity layer."""
-    if network.layers[layer].activation.is_identity:
-        return pre_id(layer, j)
-    return f"h{layer + 1}[{j}]"
-
-
-def intercept_id(layer: int) -> str:
-    return f"one{layer + 1}"
-
-
-_SCALAR_ID = re.compile(r"^([A-Za-z]+)(\d*)(?:\[([\d,]+)\])?$")
-
-
-@dataclass(frozen=True, slots=True)
-class ScalarId:
-    """``W1[0,1]`` → prefix ``W``, layer 1, index (0, 1)."""
-
-    prefix: str
-    layer: int | None
-    index: tuple[int, ...]
-
-    @property
-    def tensor(self) -> str:
-        return f"{self.prefix}{self.layer if self.layer is not None else ''}"
-
-
-def parse_id(node_id: str) -> ScalarId | None:
-    """The inverse of the id makers above: ``W1[0,1]``, ``x[2]``, ``one1``; None for others."""
-    match = _SCALAR_ID.match(node_id)
-    if match is None:
-        return None
-    prefix, layer, index = match.groups()
-    return ScalarId(prefix, int(layer) if layer else None,
-                    tuple(int(i) for i in index.split(",")) if index else ())
+    return act_id_of(layer, j, network.layers[layer].activation.is_identity)
 
 
 def output_ids(network: Network) -> list[str]:
@@ -141,7 +103,7 @@ def _build_graph(network: Network) -> NetworkGraph:
         folded = layer.bias is BiasMode.FOLDED
         if folded:
             nodes.append(Node(intercept_id(n), syms.intercept, Role.CONSTANT,
-                              group=f"one{n + 1}"))
+                              group=intercept_id(n)))
         params: list[str] = []
         for j in range(layer.size):
             row = [weight_id(n, j, i) for i in range(len(prev))]
@@ -152,9 +114,9 @@ def _build_graph(network: Network) -> NetworkGraph:
             # parameters in the row's order, so updates list a folded intercept where it sits
             for i in range(len(prev)):
                 nodes.append(Node(weight_id(n, j, i), syms.weights[j][i], Role.PARAM,
-                                  group=f"W{n + 1}", index=(j, i)))
+                                  group=weight_tensor(n), index=(j, i)))
             if layer.bias is not BiasMode.NONE:
-                bias = Node(bias_id(n, j), syms.biases[j], Role.PARAM, group=f"b{n + 1}",
+                bias = Node(bias_id(n, j), syms.biases[j], Role.PARAM, group=bias_tensor(n),
                             index=(j,))
                 if folded and not layer.notation.intercept_last:
                     nodes.insert(len(nodes) - len(prev), bias)
@@ -171,13 +133,13 @@ def _build_graph(network: Network) -> NetworkGraph:
             if has_bias:
                 inputs += (bias_id(n, j),)
             nodes.append(Node(pre_id(n, j), syms.pre[j], Role.OP, WeightedSum(has_bias), inputs,
-                              group=f"z{n + 1}", index=(j,)))
+                              group=pre_tensor(n), index=(j,)))
             pres.append(pre_id(n, j))
         if not layer.activation.is_identity:
             for j in range(layer.size):
                 nodes.append(Node(act_id(network, n, j), syms.act[j], Role.OP,
                                   Activate(layer.activation), (pre_id(n, j),),
-                                  group=f"h{n + 1}", index=(j,)))
+                                  group=act_tensor(n), index=(j,)))
                 acts.append(act_id(network, n, j))
         backward.append(acts + pres + params)
         prev = [act_id(network, n, j) for j in range(layer.size)]
@@ -197,9 +159,9 @@ def _build_graph(network: Network) -> NetworkGraph:
         flip = loss.residual is Residual.TARGET_MINUS_OUTPUT
         for k, sym in enumerate(residual_symbols(network)):
             a, b = (targets[k], prev[k]) if flip else (prev[k], targets[k])
-            nodes.append(Node(f"r[{k}]", sym, Role.OP, Difference(), (a, b), group="r",
+            nodes.append(Node(residual_id(k), sym, Role.OP, Difference(), (a, b), group="r",
                               index=(k,)))
-            head.append(f"r[{k}]")
+            head.append(residual_id(k))
         op = SquaredError(scale, residuals=True)
         loss_inputs = tuple(head)
     nodes.append(Node(LOSS, network.notation.loss, Role.OP, op, loss_inputs, group="loss"))

@@ -13,6 +13,7 @@ from enum import StrEnum
 import numpy as np
 
 from .batch import Gradients, Training, TrainingRun, batches, loss_and_gradients, train
+from .ids import tensor_of
 from .layer_trace import layer_steps_in_parts
 from .network import Dataset, Network, Parameters, check_parameters
 from .network_graph import (
@@ -92,7 +93,7 @@ class NetworkProblem:
         if self.input_gradients:
             wanted += [input_id(i) for i in range(self.network.input_size)]
         frozen = frozenset(node for node in wanted
-                           if node.split("[")[0] in self.training.frozen)
+                           if tensor_of(node) in self.training.frozen)
         settings = BatchSettings(
             loss_symbol=notation.loss, batch_loss_symbol=notation.batch_loss,
             mean_over_samples=self.network.loss.mean_over_samples, learning_rate=eta,

@@ -21,9 +21,9 @@ from pathlib import Path
 import numpy as np
 
 from tutor.engine import Dataset, NetworkProblem
-from tutor.engine.edit import parse_number
 from tutor.engine.network import input_symbols, target_symbols
 from tutor.engine.notation import to_unicode
+from tutor.engine.numbers import parse_number
 
 from .validate import MAX_FILE_BYTES, MAX_SAMPLES
 

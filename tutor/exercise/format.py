@@ -35,6 +35,7 @@ from tutor.engine import (
     Training,
 )
 from tutor.engine.expression import ExpressionError, ExpressionProblem
+from tutor.engine.ids import bias_tensor, matrix_of, parse_tensor, weight_tensor
 from tutor.engine.network import display_matrix, split_display_matrix
 from tutor.engine.network_graph import build_graph
 
@@ -210,15 +211,15 @@ def _matrix(value: list, field: str, shape: tuple[int, int]) -> np.ndarray:
 def _parameters(doc: Doc, network: Network) -> Parameters:
     expected = {}
     for n, layer in enumerate(network.layers):
-        expected[f"W{n + 1}"] = layer
+        expected[weight_tensor(n)] = layer
         if layer.bias is BiasMode.SEPARATE:
-            expected[f"b{n + 1}"] = layer
+            expected[bias_tensor(n)] = layer
     for name in doc:
         if name not in expected:
             raise ExerciseError(f"parameters.{name}", _unexpected_tensor(name, network))
     weights, biases = [], []
     for n, layer in enumerate(network.layers):
-        name = f"W{n + 1}"
+        name = weight_tensor(n)
         shape = display_shape(network, n)
         if name not in doc:
             raise ExerciseError(f"parameters.{name}", f"required key is missing (layer {n + 1} "
@@ -232,7 +233,7 @@ def _parameters(doc: Doc, network: Network) -> Parameters:
 
 
 def _bias(doc: Doc, n: int, size: int) -> np.ndarray:
-    name = f"b{n + 1}"
+    name = bias_tensor(n)
     if name not in doc:
         raise ExerciseError(f"parameters.{name}", f"required key is missing (layer {n + 1} has "
                                                   f"a separate bias of {size} numbers)")
@@ -242,12 +243,16 @@ def _bias(doc: Doc, n: int, size: int) -> np.ndarray:
 
 
 def _unexpected_tensor(name: str, network: Network) -> str:
-    n = int(name[1:])
-    if n > len(network.layers):
+    parsed = parse_tensor(name)
+    n = parsed.layer if parsed is not None and parsed.is_parameter else None
+    if n is None:
+        return "not a tensor this format knows: write W1, b1, W2, …"
+    if not 1 <= n <= len(network.layers):
         return f"the network has only {len(network.layers)} layers"
     mode = network.layers[n - 1].bias
     if mode is BiasMode.FOLDED:
-        return f"layer {n}'s bias is folded into W{n} as its intercept column; remove {name}"
+        return (f"layer {n}'s bias is folded into {matrix_of(name)} as its intercept column; "
+                f"remove {name}")
     return f"layer {n} has no bias (bias mode {mode.value!r}); remove {name}"
 
 
@@ -473,9 +478,9 @@ def display_tensors(network: Network, params: Parameters) -> dict[str, np.ndarra
     tensors: dict[str, np.ndarray] = {}
     for n, layer in enumerate(network.layers):
         w, b = params.weights[n], params.biases[n]
-        tensors[f"W{n + 1}"] = display_matrix(layer, w, b)
+        tensors[weight_tensor(n)] = display_matrix(layer, w, b)
         if layer.bias is BiasMode.SEPARATE and b is not None:
-            tensors[f"b{n + 1}"] = np.asarray(b, dtype=float)
+            tensors[bias_tensor(n)] = np.asarray(b, dtype=float)
     return tensors
 
 

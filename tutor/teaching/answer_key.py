@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from tutor.engine import Key, Phase, Quantity, Step, Trace
+from tutor.engine.ids import matrix_of, tensor_of
 from tutor.engine.notation import to_html, to_latex, to_unicode
 from tutor.engine.trace import format_result
 from tutor.exercise.atomic import write_atomically
@@ -105,8 +106,8 @@ def _question_keys(question: Question, trace: Trace) -> list[Key]:
     exact = Key(question.quantity, question.node, question.sample)
     if exact in trace.producer:
         return [exact]
-    tensor = question.node.split("[")[0]
-    names = {tensor, "W" + tensor[1:]} if tensor.startswith("b") else {tensor}
+    tensor = tensor_of(question.node)
+    names = {tensor, matrix_of(tensor)}  # a folded bias is shown in its weight matrix
     return [s.key for s in trace if s.key.quantity is question.quantity
             and s.key.node in names and s.key.sample == question.sample]
 

@@ -32,7 +32,7 @@ from enum import StrEnum
 
 import numpy as np
 
-from tutor.engine import Key, Step, Trace
+from tutor.engine import Key, Step, Trace, numbers
 from tutor.engine.notation import to_unicode
 from tutor.engine.trace import format_result
 from tutor.exercise.model import Exercise
@@ -54,45 +54,14 @@ class AnswerError(ValueError):
 
 # --------------------------------------------------------------------------- parsing
 
-_DECIMAL = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
-_NUMBER = re.compile(rf"({_DECIMAL})(?:/({_DECIMAL}))?\Z")
-_INFINITY = {"∞": math.inf, "inf": math.inf, "infinity": math.inf, "nan": math.nan}
-
-
 def parse_number(text: str) -> float:
     """One number: ``-0.5``, ``−0.5``, ``0,5``, ``1/2``, ``3e-2``, ``∞``; raises AnswerError."""
-    cleaned = _normalise(text)
-    if cleaned.count(",") == 1 and "." not in cleaned:
-        cleaned = cleaned.replace(",", ".")  # a decimal comma
-    return _parse_plain(cleaned, text)
-
-
-def _normalise(text: str) -> str:
     if len(text) > MAX_ANSWER_LENGTH:
         raise AnswerError("that answer is too long")
-    return text.strip().replace("−", "-").replace("–", "-")
-
-
-def _parse_plain(cleaned: str, original: str) -> float:
-    body = cleaned[1:] if cleaned[:1] in "+-" else cleaned
-    special = _INFINITY.get(body.lower())
-    if special is not None:
-        return -special if cleaned.startswith("-") else special
-    match = _NUMBER.match(cleaned)
-    if not match:
-        shown = original.strip()[:40] or "an empty answer"
-        raise AnswerError(f"{shown!r} is not a number (write e.g. 0.25, -3, 1/2 or 3e-2)")
-    numerator = float(match.group(1))
-    if match.group(2) is None:
-        value = numerator
-    else:
-        denominator = float(match.group(2))
-        if denominator == 0:
-            raise AnswerError("a fraction cannot have 0 as its denominator")
-        value = numerator / denominator
-    if not math.isfinite(value):
-        raise AnswerError("that number is too large")
-    return value
+    try:  # ∞ and nan: the value of a step that diverged may be the answer
+        return numbers.parse_number(text, finite=False)
+    except ValueError as error:
+        raise AnswerError(str(error)) from None
 
 
 def parse_answer(text: str, size: int = 1) -> np.ndarray:
@@ -102,7 +71,7 @@ def parse_answer(text: str, size: int = 1) -> np.ndarray:
     if len(text) > MAX_ANSWER_LENGTH:
         raise AnswerError("that answer is too long")
     parts = [p for p in re.split(r"[\s,;\[\]]+", text.replace("−", "-")) if p]
-    values = np.array([_parse_plain(p, p) for p in parts], dtype=float)
+    values = np.array([parse_number(p) for p in parts], dtype=float)
     if len(values) != size:
         raise AnswerError(f"expected {_count(size)}, got {len(values)}")
     return values

@@ -9,6 +9,8 @@ the variables once when it loads; a user's own setting of any of them is left al
 
 import os as _os
 
+__version__ = "0.1.0"  # the one place the version is written (pyproject reads it)
+
 _BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 if not any(name in _os.environ for name in _BLAS_THREADS):
     for _name in _BLAS_THREADS:

@@ -7,6 +7,7 @@
                          [--csv PATH]
     backprop-tutor check FILE
     backprop-tutor list
+    backprop-tutor --version | install-desktop [--uninstall]   (see tutor/desktop.py)
     backprop-tutor [FILE] [--screenshot OUT.png]      (the desktop app)
 
 Every command reads the same trace as the app.  A bad file gives one line on stderr and exit
@@ -24,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from tutor import desktop
 from tutor.engine import Granularity, Key, Method, NetworkProblem, Phase, Quantity, Step, Trace
 from tutor.engine.expression import ExpressionError, ExpressionProblem
 from tutor.engine.ids import bias_tensor, weight_tensor
@@ -34,6 +36,7 @@ from tutor.exercise import Exercise, ExerciseError, bundled, load
 from tutor.exercise.atomic import write_atomically
 from tutor.exercise.format import display_tensors
 from tutor.exercise.history_csv import history_csv
+from tutor.exercise.library import find
 from tutor.teaching.answer_key import FORMATS, answer_key
 
 COMMANDS = ("solve", "export", "train", "check", "list")
@@ -44,6 +47,8 @@ HISTORY_ROWS = 50  # text output shows at most this many loss rows
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] in desktop.COMMANDS:
+        return desktop.main(args)
     if args and args[0] in (*COMMANDS, "-h", "--help"):
         return _run_command(args)
     return _start_app(args)
@@ -109,6 +114,8 @@ def _positive(text: str) -> float:
 
 def _run_command(args: list[str]) -> int:
     options = _parser().parse_args(args)
+    if isinstance(getattr(options, "file", None), str):  # "solve xor": a bundled exercise
+        options.file = str(find(options.file))
     try:
         match options.command:
             case "list":

@@ -37,6 +37,21 @@ def bundled() -> tuple[BundledExercise, ...]:
     return tuple(BundledExercise(p.stem, _title(p), p) for p in paths)
 
 
+def find(name: str | Path) -> Path:
+    """NAME itself when such a file exists, else the bundled exercise of that name (``xor``).
+
+    An installed program's exercises live deep inside the environment; ``backprop-tutor solve
+    xor`` reaches them by the name ``list`` prints.  Anything else is returned unchanged, so
+    a missing file still gets the loader's own message.
+    """
+    path = Path(name)
+    if not path.exists() and path.name == str(name):
+        candidate = exercises_dir() / f"{path.name}.json"
+        if candidate.is_file():
+            return candidate
+    return path
+
+
 def default_path() -> Path:
     """The exercise the app opens first: the CMU 10-301/601 recitation network."""
     return exercises_dir() / f"{DEFAULT}.json"

@@ -15,10 +15,13 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from tutor import exercise as exercises
+from tutor.desktop import APP_ID, icon_path
 from tutor.exercise import Exercise
+from tutor.exercise.library import find
 
 from . import errors, recovery, settings
 from .document import Document
@@ -59,6 +62,7 @@ def _initial_exercise(file: Path | None) -> tuple[Exercise, Path | None, str]:
     message = ""
     if file is not None:
         try:
+            file = find(file)  # "backprop-tutor xor" opens the bundled exercise
             return exercises.load(file), file, ""
         except (exercises.ExerciseError, OSError) as error:
             message = f"Cannot open {file}: {error}\nShowing the default exercise instead."
@@ -76,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
         app = QApplication([sys.argv[0]])
     app.setOrganizationName(settings.ORGANIZATION)
     app.setApplicationName(settings.APPLICATION)
+    app.setDesktopFileName(APP_ID)  # Wayland matches the window to its menu entry and icon
+    app.setWindowIcon(QIcon(str(icon_path())))
     exercise, path, message = _initial_exercise(args.file)
     window = MainWindow(Document(exercise, path))
     if path is not None:

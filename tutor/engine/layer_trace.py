@@ -37,7 +37,16 @@ from .network import (
     layer_symbols,
     split_display_matrix,
 )
-from .notation import adjoint, format_array, format_coefficient, format_number, to_unicode
+from .notation import (
+    adjoint,
+    format_array,
+    format_coefficient,
+    format_number,
+    loss_after_update,
+    to_unicode,
+    transpose,
+    updated,
+)
 from .trace import Key, Phase, Quantity, Step, run_to_end
 
 
@@ -128,11 +137,6 @@ def _layers_shown(network: Network, params: Parameters) -> tuple[_LayerShown, ..
             layer_symbols(network, n), _input_names(network, n), matrix, format_array(matrix),
             "" if bias is None else format_array(bias), format_array(params.weights[n].T)))
     return tuple(shown)
-
-
-def _transposed(symbol: str) -> str:
-    """``A`` → ``A^T``, and a matrix the sheet already names ``b^T`` back to ``b``."""
-    return symbol.removesuffix("^T") if symbol.endswith("^T") else f"{symbol}^T"
 
 
 def _residual_vector(network: Network) -> str:
@@ -263,9 +267,9 @@ def sample_layer_steps(network: Network, params: Parameters, x: np.ndarray, y: n
             full = gradients[n]
             np.outer(delta, inp, out=full.T if layer.notation.transposed else full)
         if layer.notation.transposed:
-            w_formula = f"{ext}^T {adjoint(loss_sym, syms.pre_vector)}"
+            w_formula = f"{transpose(ext)} {adjoint(loss_sym, syms.pre_vector)}"
         else:
-            w_formula = f"{adjoint(loss_sym, syms.pre_vector)} {ext}^T"
+            w_formula = f"{adjoint(loss_sym, syms.pre_vector)} {transpose(ext)}"
         b.add(Phase.GRADIENT, Quantity.ADJOINT, weight_tensor(n),
               adjoint(loss_sym, syms.weight_matrix),
               w_formula, f"{delta_text}^T {inp_text}", full,
@@ -283,7 +287,7 @@ def sample_layer_steps(network: Network, params: Parameters, x: np.ndarray, y: n
         below = _value_id(network, n)
         below_sym = layers[n - 1].symbols.act_vector if n else vec
         hat = "̂" if layer.bias is BiasMode.FOLDED else ""
-        w_t = _transposed(f"{syms.weight_matrix}{hat}")
+        w_t = transpose(syms.weight_matrix[0] + hat + syms.weight_matrix[1:])
         b.add(Phase.BACKWARD, Quantity.ADJOINT, below, adjoint(loss_sym, below_sym),
               f"{w_t} {adjoint(loss_sym, syms.pre_vector)}",
               f"{layers[n].transposed_text} {delta_text}^T", upstream,
@@ -367,18 +371,19 @@ def layer_steps_in_parts(network: Network, params: Parameters, data: Dataset, *,
                 weights = kind == WEIGHT
                 current = layers[n].matrix if weights else params.biases[n]
                 current_text = layers[n].matrix_text if weights else layers[n].bias_text
-                b.add(Phase.UPDATE, Quantity.UPDATED, name, f"{sym}′",
+                b.add(Phase.UPDATE, Quantity.UPDATED, name, updated(sym),
                       f"{sym} − η {adjoint(target, sym)}",
                       f"{current_text} − {format_number(learning_rate)} "
                       f"{format_array(grads[name])}", current - learning_rate * grads[name],
                       (_tensor_key(name), (Quantity.ADJOINT, name)),
                       "Gradient descent on the whole tensor.")
-        updated = apply_update(params, _as_parameters(network, params, grads), learning_rate,
-                               frozen)
+        new_params = apply_update(params, _as_parameters(network, params, grads), learning_rate,
+                                  frozen)
         before = dataset_loss(network, params, data)
-        after = dataset_loss(network, updated, data)
+        after = dataset_loss(network, new_params, data)
         updates = tuple(s.key for s in b.steps if s.phase is Phase.UPDATE)
-        b.add(Phase.EVALUATE, Quantity.UPDATED, LOSS, f"{target}′", target + "(θ′)",
+        b.add(Phase.EVALUATE, Quantity.UPDATED, LOSS, updated(target),
+              loss_after_update(target, [tensors[n] for n in tensors if n not in frozen]),
               format_number(after), after, updates,
               f"The loss after the update is {'lower' if after < before else 'not lower'} "
               f"than before ({format_number(before)}).")

@@ -7,7 +7,9 @@ The markup understands:
   - ``_{...}`` / ``^{...}`` (or a single character after ``_`` / ``^``): sub/superscripts;
   - ``\\d{ℓ}{z_1}``: the partial derivative ∂ℓ/∂z₁;
   - ``\\mat{1,2;3,4}``: a matrix (rows split by ``;``);
-  - ``\\cdot``, ``\\odot``, ``\\T`` (transpose), ``\\sum``: the usual operators.
+  - ``\\cdot``, ``\\odot``, ``\\T`` (transpose), ``\\sum``: the usual operators;
+  - ``{...}``: a group, so that ``{b^T}^{new}`` puts one superscript on another (LaTeX's
+    "double superscript" otherwise); Unicode and HTML show its contents.
 Anything else is literal text, so Unicode symbols such as α, ŷ or h̄ are written as they are.
 """
 
@@ -22,7 +24,7 @@ import numpy as np
 
 _SUB = dict(zip("0123456789+-=()aeijklmnoprstuvxhβγρφχ",
                 "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓₕᵦᵧᵨᵩᵪ", strict=True))
-_SUP = dict(zip("0123456789+-=()inT", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁱⁿᵀ", strict=True))
+_SUP = dict(zip("0123456789+-=()inTew", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁱⁿᵀᵉʷ", strict=True))
 
 # Characters that need a LaTeX command; combining accents are handled separately.
 _LATEX_CHARS = {
@@ -39,7 +41,7 @@ _ACCENTS = {"\u0302": "hat", "\u0304": "bar", "\u0303": "tilde"}
 _PRECOMPOSED = {"ŷ": "y\u0302", "ŵ": "w\u0302", "ẑ": "z\u0302", "x̂": "x\u0302"}
 
 _OPERATORS = ("cdot", "odot", "sum", "T")
-_SPECIAL = re.compile(r"[\\_^]")  # where a construct may start: \d, \mat, \cdot…, _ and ^
+_SPECIAL = re.compile(r"[\\_^{]")  # where a construct may start: \d, \mat, \cdot…, _, ^, {
 _BRACE = re.compile(r"[{}]")
 
 
@@ -59,6 +61,16 @@ def _group(text: str, start: int) -> tuple[str, int]:
     while end < len(text) and text[end] in _ACCENTS:
         end += 1
     return text[start:end], end
+
+
+def _closes(text: str, start: int) -> bool:
+    """Whether the ``{`` at ``start`` has its ``}``: a lone brace stays literal text."""
+    depth = 0
+    for brace in _BRACE.finditer(text, start):
+        depth += 1 if brace.group() == "{" else -1
+        if depth == 0:
+            return True
+    return False
 
 
 class _Renderer:
@@ -81,6 +93,9 @@ class _Renderer:
                 body, pos = _group(text, pos + 1)
                 rendered = self.render(body)
                 out.append(self.sub(rendered) if marker == "_" else self.sup(rendered))
+            elif text[pos] == "{" and _closes(text, pos):
+                body, pos = _group(text, pos)
+                out.append(self.group(self.render(body)))
             elif text[pos] == "\\":
                 for name in _OPERATORS:
                     after = text[pos + 1 + len(name) : pos + 2 + len(name)]
@@ -104,6 +119,9 @@ class _Renderer:
     def run(self, chars: str) -> str:
         """A run of plain characters: each as :meth:`text` shows it."""
         return "".join(map(self.text, chars))
+
+    def group(self, body: str) -> str:
+        return body
 
     def derivative(self, num: str, den: str) -> str:
         raise NotImplementedError
@@ -148,6 +166,11 @@ class _Unicode(_Renderer):
 
 
 class _Latex(_Renderer):
+    def group(self, body: str) -> str:
+        # the empty {} keeps TeX from unwrapping a group of one accented atom, whose own
+        # superscript would then meet the outer one ("Double superscript")
+        return f"{{{{}}{body}}}"
+
     def text(self, char: str) -> str:
         command = _LATEX_CHARS.get(char)
         if command is not None:
@@ -165,7 +188,7 @@ class _Latex(_Renderer):
         return f"_{{{body}}}"
 
     def sup(self, body: str) -> str:
-        return f"^{{{body}}}"
+        return r"^{\mathrm{new}}" if body == UPDATED else f"^{{{body}}}"
 
     def operator(self, name: str) -> str:
         return {"cdot": r"\cdot", "odot": r"\odot", "sum": r"\sum", "T": r"^\top"}[name]
@@ -329,6 +352,36 @@ def instantiate(template: str, **indices: int) -> str:
     for name, value in sorted(indices.items(), key=lambda kv: -len(kv[0])):
         template = template.replace(f"${name}", str(value))
     return template
+
+
+UPDATED = "new"  # the mark of a value after one update: a prime means a derivative (σ′, ℓ′(x))
+
+
+def updated(symbol: str) -> str:
+    """Markup for ``symbol`` after one gradient-descent step: ``{β_1}^{new}`` → β₁ⁿᵉʷ."""
+    return f"{{{symbol}}}^{{{UPDATED}}}"
+
+
+def transpose(symbol: str) -> str:
+    """Markup for ``symbolᵀ``: ``x^T``, ``{h^{(1)}}^T`` (one superscript on another needs the
+    group), and a symbol the sheet already writes transposed, ``b^T``, back to ``b``."""
+    if symbol.endswith("^T"):
+        return symbol.removesuffix("^T")
+    return f"{{{symbol}}}^T" if "^" in symbol else f"{symbol}^T"
+
+
+def updated_text(plain: str) -> str:
+    """:func:`updated` for a symbol already in plain Unicode (a diagram label): ``β₁ⁿᵉʷ``."""
+    return plain + to_unicode(f"^{{{UPDATED}}}")
+
+
+def loss_after_update(loss: str, symbols: list[str] | tuple[str, ...]) -> str:
+    """``𝓛(α^{new}, β^{new})``: the loss at the updated parameters, named as the sheet names
+    them (a long list keeps its first two and last one)."""
+    shown = [updated(s) for s in symbols]
+    if len(shown) > 4:
+        shown = [*shown[:2], "…", shown[-1]]
+    return f"{loss}({', '.join(shown)})"
 
 
 def adjoint(loss: str, symbol: str) -> str:

@@ -17,7 +17,14 @@ from typing import TypeVar
 import numpy as np
 
 from .graph import OUTPUT, Graph, Node, Role, fsum
-from .notation import adjoint, format_factor, format_number, to_unicode
+from .notation import (
+    adjoint,
+    format_factor,
+    format_number,
+    loss_after_update,
+    to_unicode,
+    updated,
+)
 
 
 class Phase(StrEnum):
@@ -438,7 +445,7 @@ def batch_steps(graph: Graph, samples: Sequence[Mapping[str, float]],
         steps.append(Step(
             index=start + len(steps), phase=Phase.UPDATE,
             key=Key(Quantity.UPDATED, node.id),
-            lhs=f"{node.symbol}′",
+            lhs=updated(node.symbol),
             formula=f"{node.symbol} − η \\cdot {adjoint(batch_loss, node.symbol)}",
             numbers=f"{format_number(old)} − {format_factor(eta)} \\cdot {format_factor(grad)}",
             result=new_params[node.id],
@@ -446,30 +453,33 @@ def batch_steps(graph: Graph, samples: Sequence[Mapping[str, float]],
             explanation=f"Gradient descent moves {to_unicode(node.symbol)} against its gradient.",
         ))
     if settings.evaluate_after:
+        symbols = [node.symbol for node in param_nodes if node.id not in settings.frozen]
         steps.append(_evaluate_step(start + len(steps), graph, samples, ids, new_params, steps,
-                                    settings))
+                                    settings, symbols))
     return steps
 
 
 def _evaluate_step(index: int, graph: Graph, samples: Sequence[Mapping[str, float]],
                    ids: Sequence[int], new_params: Mapping[str, float], steps: Sequence[Step],
-                   settings: BatchSettings) -> Step:
-    """The loss again, with the updated parameters θ′."""
+                   settings: BatchSettings, symbols: Sequence[str]) -> Step:
+    """The loss again, with the updated parameters."""
     losses = [graph.evaluate({**leaves, **new_params})[graph.output] for leaves in samples]
     mean = settings.mean_over_samples
     total = fsum(losses) / (len(losses) if mean else 1)
     before = _result(steps, Key(Quantity.VALUE, graph.output, None))
     verdict = "lower" if total < before else "not lower"
+    changed = [s for s in steps if s.phase is Phase.UPDATE]
+    after = loss_after_update("", symbols)  # "(w₀ⁿᵉʷ, w₁ⁿᵉʷ, …)"
     if len(samples) == 1:
-        lhs, formula, numbers = f"{settings.loss_symbol}′", f"{settings.loss_symbol}(θ′)", ""
+        lhs, formula, numbers = updated(settings.loss_symbol), settings.loss_symbol + after, ""
     else:
-        lhs = f"{settings.batch_loss_symbol}′"
-        formula = _combination_text(f"{settings.loss_symbol}", ids, mean, "(θ′)")
+        lhs = updated(settings.batch_loss_symbol)
+        formula = _combination_text(f"{settings.loss_symbol}", ids, mean, after)
         numbers = _combination_numbers(losses, mean)
-    updated = tuple(s.key for s in steps if s.phase is Phase.UPDATE)
+    updated_keys = tuple(s.key for s in changed)
     return Step(
         index=index, phase=Phase.EVALUATE, key=Key(Quantity.UPDATED, graph.output), lhs=lhs,
-        formula=formula, numbers=numbers, result=total, reads=updated,
+        formula=formula, numbers=numbers, result=total, reads=updated_keys,
         explanation=f"The loss after the update is {verdict} than before "
                     f"({format_number(before)}).",
     )

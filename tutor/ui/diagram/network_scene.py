@@ -27,7 +27,7 @@ from tutor.engine.network_graph import (
     target_id,
     weight_id,
 )
-from tutor.engine.notation import format_number, to_unicode
+from tutor.engine.notation import format_number, to_unicode, updated_text
 from tutor.ui.diagram.edits import editable, is_locked, with_scalar
 from tutor.ui.diagram.flag_items import FlagOverlay
 from tutor.ui.diagram.items import (
@@ -358,7 +358,7 @@ class NetworkDiagramView(TraceDiagramView):
             lines.append(gradient)
         updated = readout.updated(node_id)
         if updated is not None:
-            lines.append(f"{label.symbol}′ = {format_number(updated)}")
+            lines.append(f"{updated_text(label.symbol)} = {format_number(updated)}")
         return tuple(lines)
 
     def _aggregate_state(self, group: str) -> NodeState:

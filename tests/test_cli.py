@@ -122,7 +122,7 @@ def test_markdown_answer_key(capsys):
     code, out, _ = run(capsys, "solve", CMU, "--format", "markdown")
     assert code == 0
     assert out.startswith("# Answer key: CMU")
-    assert "| ∂ℓ/∂β₁ = ? | 12 | step 8: ∂ℓ/∂β₁ = ∂ℓ/∂ŷ · z₁ = 4 · 3 = 12 |" in out
+    assert "| ∂ℓ/∂β₁ = ? | 12 | step 9: ∂ℓ/∂β₁ = ∂ℓ/∂ŷ · z₁ = 4 · 3 = 12 |" in out
     assert "## Forward pass" in out and "## Backward pass" in out and "## Update" in out
 
 

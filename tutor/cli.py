@@ -30,7 +30,7 @@ from tutor.engine import Granularity, Key, Method, NetworkProblem, Phase, Quanti
 from tutor.engine.expression import ExpressionError, ExpressionProblem
 from tutor.engine.ids import bias_tensor, weight_tensor
 from tutor.engine.network import layer_symbols
-from tutor.engine.notation import format_array, format_number, to_unicode
+from tutor.engine.notation import format_array, format_number, sample_number, to_unicode
 from tutor.engine.numbers import parse_positive
 from tutor.exercise import Exercise, ExerciseError, bundled, load
 from tutor.exercise.atomic import write_atomically
@@ -164,7 +164,7 @@ def solve(exercise: Exercise, granularity: str = "node", fmt: str = "text") -> s
 
 
 def _sample_label(sample: int | None) -> str:
-    return "" if sample is None else str(sample)
+    return "" if sample is None else str(sample_number(sample))
 
 
 def trace_table(exercise: Exercise, trace: Trace, granularity: str) -> str:
@@ -178,7 +178,7 @@ def trace_table(exercise: Exercise, trace: Trace, granularity: str) -> str:
     lines.append(header)
     for step in trace:
         sample = f"  {_sample_label(step.sample):>6}" if samples else ""
-        lines.append(f"{step.index:>4}  {step.phase.value:<9}{sample}  {step.line()}")
+        lines.append(f"{step.number:>4}  {step.phase.value:<9}{sample}  {step.line()}")
     return "\n".join(lines)
 
 

@@ -114,7 +114,7 @@ def test_saturation_is_checked_on_the_traced_samples():
     problem = one_hidden("sigmoid", [[8.0]], [0.0], [[1.0], [0.0], [2.0]], [[0], [0], [0]])
     (flag,) = flags_for(problem, problem.trace())
     assert "saturated for 2 of the 3 traced samples" in flag.message
-    assert "Sample 2" in flag.message  # the worst: z = 16
+    assert "Sample 3" in flag.message  # the worst (row 2): z = 16
     sgd = replace(problem, training=Training(method="sgd"))  # traces sample 1 only (z = 0)
     sgd = replace(sgd, data=Dataset(sgd.data.inputs[[1, 0, 2]], sgd.data.targets))
     assert flags_for(sgd, sgd.trace()) == ()

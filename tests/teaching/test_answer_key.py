@@ -95,22 +95,22 @@ def test_cmu_markdown_has_the_sheets_numbers(cmu):
     text = answer_key(cmu, "markdown")
     assert text.startswith("# Answer key: CMU 10-301/601 Recitation 5")
     assert "*Source:* 10-301/10-601 Introduction to Machine Learning" in text
-    assert "4. ŷ = β₀ · z₀ + β₁ · z₁ + β₂ · z₂ = 0 · 1 + 1 · 3 + 2 · 2 = 7" in text
-    assert "5. ℓ = ½(ŷ − y)² = ½(7 − 3)² = 8" in text
-    for n, value in ((7, 4), (8, 12), (9, 8)):  # ∂ℓ/∂β = [4, 12, 8]
-        assert f"{n}. ∂ℓ/∂β{'₀₁₂'[n - 7]} = ∂ℓ/∂ŷ · z{'₀₁₂'[n - 7]} = 4 · " in text
+    assert "5. ŷ = β₀ · z₀ + β₁ · z₁ + β₂ · z₂ = 0 · 1 + 1 · 3 + 2 · 2 = 7" in text
+    assert "6. ℓ = ½(ŷ − y)² = ½(7 − 3)² = 8" in text
+    for n, value in ((8, 4), (9, 12), (10, 8)):  # ∂ℓ/∂β = [4, 12, 8]
+        assert f"{n}. ∂ℓ/∂β{'₀₁₂'[n - 8]} = ∂ℓ/∂ŷ · z{'₀₁₂'[n - 8]} = 4 · " in text
         assert text.split(f"\n{n}. ")[1].split("\n")[0].endswith(f"= {value}")
     for entry in ("∂ℓ/∂α₁,₀ = ∂ℓ/∂a₁ · x₀ = 4 · 1 = 4", "∂ℓ/∂α₁,₂ = ∂ℓ/∂a₁ · x₂ = 4 · 2 = 8",
                   "∂ℓ/∂α₂,₀ = ∂ℓ/∂a₂ · x₀ = 8 · 1 = 8", "∂ℓ/∂α₂,₂ = ∂ℓ/∂a₂ · x₂ = 8 · 2 = 16"):
         assert entry in text
-    assert "| ŷ = ? | 7 | step 4: " in text and "| ℓ = ? | 8 | step 5: " in text
+    assert "| ŷ = ? | 7 | step 5: " in text and "| ℓ = ? | 8 | step 6: " in text
 
 
 def test_cmu_markdown_layer_granularity(cmu):
     text = answer_key(cmu, "markdown", "layer")
     assert "∂ℓ/∂β = ∂ℓ/∂ŷ ẑᵀ = [4]ᵀ [1, 3, 2] = [4, 12, 8]" in text
     assert "∂ℓ/∂α = ∂ℓ/∂a x̂ᵀ = [4, 8]ᵀ [1, 1, 2] = [4, 4, 8; 8, 8, 16]" in text
-    assert "| ∂ℓ/∂β₁ = ? | 12 | node trace step 8: " in text  # questions stay scalar
+    assert "| ∂ℓ/∂β₁ = ? | 12 | node trace step 9: " in text  # questions stay scalar
 
 
 def test_cmu_latex_has_the_sheets_numbers(cmu):
@@ -123,7 +123,7 @@ def test_cmu_latex_has_the_sheets_numbers(cmu):
     layer = answer_key(cmu, "latex", "layer")
     assert r"= \begin{bmatrix} 4 & 12 & 8 \end{bmatrix} \tag*" in layer
     assert r"= \begin{bmatrix} 4 & 4 & 8 \\ 8 & 8 & 16 \end{bmatrix} \tag*" in layer
-    assert r"\begin{bmatrix} -0.4 & -0.2 & 1.2 \end{bmatrix}" in layer  # β′
+    assert r"\begin{bmatrix} -0.4 & -0.2 & 1.2 \end{bmatrix}" in layer  # βⁿᵉʷ
 
 
 @pytest.mark.parametrize("granularity", ["node", "layer"])
@@ -153,7 +153,7 @@ def test_inf264_markdown_and_latex(inf264):
     assert "𝓛 = (1/2)(L⁽¹⁾ + L⁽²⁾) = (1/2)(2.89 + 3.61) = 3.25" in markdown
     for gradient in ("= 3.4", "= 1.7", "= 5.1", "= −0.2"):
         assert gradient in markdown
-    assert "## Forward pass, sample 0" in markdown and "## Batch average" in markdown
+    assert "## Forward pass, sample 1" in markdown and "## Batch average" in markdown
     latex = answer_key(inf264, "latex")
     assert r"\mathcal{L} &= (1/2)(L^{(1)} + L^{(2)}) = (1/2)(2.89 + 3.61) = 3.25" in latex
     assert re.search(r"\\frac\{\\partial \\mathcal\{L\}\}\{\\partial w_\{4\}\} &= .* = -0\.2 ",
@@ -202,11 +202,11 @@ def test_hidden_answers_are_hidden_unless_revealed(tmp_path):
         teacher = answer_key(exercise, fmt, reveal_hidden=True)
         assert hidden not in teacher
     student = answer_key(exercise, "markdown")
-    assert "8. ∂ℓ/∂β₁ = ∂ℓ/∂ŷ · z₁ = ?" in student  # the step's result is masked too
-    assert "27. β₁′ = β₁ − η · ∂ℓ/∂β₁ = −0.2" in student  # its reader loses the numbers
+    assert "9. ∂ℓ/∂β₁ = ∂ℓ/∂ŷ · z₁ = ?" in student  # the step's result is masked too
+    assert "28. β₁ⁿᵉʷ = β₁ − η · ∂ℓ/∂β₁ = −0.2" in student  # its reader loses the numbers
     assert "12" not in student.split("## Backward pass")[1].split("## Update")[0].split("\n9.")[0]
     teacher = answer_key(exercise, "markdown", reveal_hidden=True)
-    assert "8. ∂ℓ/∂β₁ = ∂ℓ/∂ŷ · z₁ = 4 · 3 = 12" in teacher
+    assert "9. ∂ℓ/∂β₁ = ∂ℓ/∂ŷ · z₁ = 4 · 3 = 12" in teacher
 
 
 def test_hidden_answers_in_a_layer_key_mask_the_whole_tensor(tmp_path):
@@ -261,8 +261,11 @@ def test_write_atomically_replaces_and_leaves_no_temporary(tmp_path):
 
 # --------------------------------------------------------------------------- compiling
 
+EVERY_EXERCISE = sorted(path.stem for path in exercises_dir().glob("*.json"))
+
+
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
-@pytest.mark.parametrize("name", ["cmu-recitation-5", "inf264-homework-4"])
+@pytest.mark.parametrize("name", EVERY_EXERCISE)
 def test_latex_compiles(tmp_path, name):
     exercise = load(exercises_dir() / f"{name}.json")
     for granularity in ("node", "layer"):
@@ -273,3 +276,12 @@ def test_latex_compiles(tmp_path, name):
                                 check=False)
         assert result.returncode == 0, result.stdout.decode(errors="replace")[-2000:]
         assert (tmp_path / f"{granularity}.pdf").stat().st_size > 0
+
+
+@pytest.mark.parametrize("name", EVERY_EXERCISE)
+def test_every_latex_line_is_maths_not_a_text_fallback(name):
+    """ReLU, tanh, sin, exp and superscripted symbols are typeset as maths: the Unicode
+    fallback (text with \\ensuremath pieces) is only for markup LaTeX cannot take."""
+    exercise = load(exercises_dir() / f"{name}.json")
+    for granularity in ("node", "layer"):
+        assert r"\text{\ensuremath" not in answer_key(exercise, "latex", granularity)

@@ -237,7 +237,7 @@ def test_every_step_near_zero_uses_the_absolute_part():
 
 def test_every_step_with_samples_says_which_sample(inf264):
     state = Quiz.start(inf264, inf264.problem.trace("node"), QuizMode.EVERY_STEP)
-    assert state.current.prompt.endswith("(sample 0) = ?")
+    assert state.current.prompt.endswith("(sample 1) = ?")
 
 
 def test_layer_steps_are_answered_with_all_entries(cmu):

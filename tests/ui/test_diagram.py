@@ -76,7 +76,7 @@ def test_moving_the_cursor_updates_items_in_place(view, document):
     before = list(view.scene().items())
     document.last()
     assert list(view.scene().items()) == before
-    assert view.labels["W2[0,0]"].lines[-1] == "β₁′ = −0.2"  # 1 − 0.1 · 12
+    assert view.labels["W2[0,0]"].lines[-1] == "β₁ⁿᵉʷ = −0.2"  # 1 − 0.1 · 12
 
 
 def test_editing_beta1_through_the_diagram_changes_y_hat(qtbot, view, document):

@@ -180,8 +180,8 @@ def test_markdown_key_from_the_app_has_the_recitations_numbers(cmu_sheet, tmp_pa
     recorder, _ = cmu_sheet
     assert recorder.controller.save_answer_key(tmp_path / "key.md")
     text = (tmp_path / "key.md").read_text(encoding="utf-8")
-    assert "4. ŷ = β₀ · z₀ + β₁ · z₁ + β₂ · z₂ = 0 · 1 + 1 · 3 + 2 · 2 = 7" in text
-    assert "5. ℓ = ½(ŷ − y)² = ½(7 − 3)² = 8" in text
+    assert "5. ŷ = β₀ · z₀ + β₁ · z₁ + β₂ · z₂ = 0 · 1 + 1 · 3 + 2 · 2 = 7" in text
+    assert "6. ℓ = ½(ŷ − y)² = ½(7 − 3)² = 8" in text
     assert "∂ℓ/∂β₁ = ∂ℓ/∂ŷ · z₁ = 4 · 3 = 12" in text
     assert "∂ℓ/∂α₂,₂ = ∂ℓ/∂a₂ · x₂ = 8 · 2 = 16" in text
 
@@ -208,7 +208,7 @@ def test_key_covers_every_sample_even_when_one_is_shown(qtbot, view, tmp_path):
     assert recorder.controller.save_answer_key(tmp_path / "key.md")
     text = (tmp_path / "key.md").read_text(encoding="utf-8")
     assert "𝓛 = (1/2)(L⁽¹⁾ + L⁽²⁾) = (1/2)(2.89 + 3.61) = 3.25" in text
-    assert "## Forward pass, sample 0" in text and "## Batch average" in text
+    assert "## Forward pass, sample 1" in text and "## Batch average" in text
     for gradient in ("= 3.4", "= 1.7", "= 5.1", "= −0.2"):
         assert gradient in text
 
@@ -251,7 +251,7 @@ def test_printing_the_answer_key(cmu_sheet, tmp_path):
     assert "= 4 · 3 = 12" in text and "= 8 · 2 = 16" in text
     steps = text.split("Forward pass", 1)[1].split()
     markers = [int(t[:-1]) for t in steps if re.fullmatch(r"\d+\.", t)]
-    assert markers == list(range(len(document.trace)))  # lists continue the step numbers
+    assert markers == list(range(1, len(document.trace) + 1))  # the step numbers, from 1
 
 
 # --------------------------------------------------------------------------- failures

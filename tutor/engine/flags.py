@@ -34,7 +34,7 @@ from .graph import Graph, Role
 from .ids import LOSS, input_id, pre_id, tensor_of
 from .network import LossKind
 from .network_graph import act_id
-from .notation import adjoint, format_number, to_unicode
+from .notation import adjoint, format_number, sample_label, to_unicode
 from .problem import NetworkProblem
 from .trace import Key, Quantity, Trace
 
@@ -163,8 +163,8 @@ def _network_saturation(problem: NetworkProblem, graph: Graph,
                                          to_unicode(graph[pre].symbol),
                                          float(cache.act[n + 1][worst, j]), float(column[worst]))
             if sample is not None:
-                message += (f" (Sample {sample}; saturated for {int(saturated.sum())} of the "
-                            f"{len(rows)} traced samples.)")
+                message += (f" ({sample_label(sample).capitalize()}; saturated for "
+                            f"{int(saturated.sum())} of the {len(rows)} traced samples.)")
             flags.append(Flag(FlagKind.SATURATED, (act, pre), message,
                               _step_of(trace, Quantity.VALUE, act, sample)))
     return flags

@@ -345,6 +345,24 @@ def shown_indices(count: int) -> list[int | None]:
     return [0, 1, 2, 3, None, count - 2, count - 1]
 
 
+# --------------------------------------------------------------------------- numbering
+
+def step_number(index: int) -> int:
+    """The number a person reads for the step at ``index``: steps count from 1 in the app, the
+    CLI (``--step``), every answer key and printout."""
+    return index + 1
+
+
+def sample_number(sample: int) -> int:
+    """Samples count from 1 too, as the sheets number them (x₁, x₂; L⁽¹⁾, L⁽²⁾)."""
+    return sample + 1
+
+
+def sample_label(sample: int | None) -> str:
+    """``sample 1`` for row 0 of the data; ``""`` for the batch."""
+    return "" if sample is None else f"sample {sample_number(sample)}"
+
+
 # --------------------------------------------------------------------------- symbols
 
 def instantiate(template: str, **indices: int) -> str:

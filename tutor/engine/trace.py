@@ -95,6 +95,13 @@ class Step:
         return self.key.sample
 
     @property
+    def number(self) -> int:
+        """The step's number as printed everywhere (from 1)."""
+        from .notation import step_number
+
+        return step_number(self.index)
+
+    @property
     def cached_adjoints(self) -> tuple[Key, ...]:
         """The adjoints this step reuses: computed by earlier steps, read from the cache."""
         return tuple(k for k in self.reads if k.quantity is Quantity.ADJOINT)
@@ -469,12 +476,14 @@ def _evaluate_step(index: int, graph: Graph, samples: Sequence[Mapping[str, floa
     before = _result(steps, Key(Quantity.VALUE, graph.output, None))
     verdict = "lower" if total < before else "not lower"
     changed = [s for s in steps if s.phase is Phase.UPDATE]
-    after = loss_after_update("", symbols)  # "(w₀ⁿᵉʷ, w₁ⁿᵉʷ, …)"
+    # a few parameters are named, as ℓ(w₀ⁿᵉʷ, w₁ⁿᵉʷ); a network's dozens are not
+    after = loss_after_update("", symbols) if len(symbols) <= 4 else "(updated parameters)"
     if len(samples) == 1:
         lhs, formula, numbers = updated(settings.loss_symbol), settings.loss_symbol + after, ""
     else:
         lhs = updated(settings.batch_loss_symbol)
-        formula = _combination_text(f"{settings.loss_symbol}", ids, mean, after)
+        terms = " + ".join(updated(f"{settings.loss_symbol}^{{({n + 1})}}") for n in ids)
+        formula = f"(1/{len(ids)})({terms})" if mean and len(ids) > 1 else terms
         numbers = _combination_numbers(losses, mean)
     updated_keys = tuple(s.key for s in changed)
     return Step(

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from tutor.engine import Key, Phase, Quantity, Step, Trace
 from tutor.engine.ids import matrix_of, tensor_of
-from tutor.engine.notation import to_html, to_latex, to_unicode
+from tutor.engine.notation import sample_label, to_html, to_latex, to_unicode
 from tutor.engine.trace import format_result
 from tutor.exercise.atomic import write_atomically
 from tutor.exercise.model import Exercise, Question
@@ -127,13 +127,14 @@ def _sections(trace: Trace, hidden: set[Key]) -> tuple[Section, ...]:
     sections: list[Section] = []
     heading, lines = None, []
     for step in trace:
-        title = SECTIONS[step.phase] + ("" if step.sample is None else f", sample {step.sample}")
+        title = SECTIONS[step.phase] + ("" if step.sample is None
+                                        else f", {sample_label(step.sample)}")
         if title != heading and lines:
             sections.append(Section(heading or "", tuple(lines)))
             lines = []
         heading = title
         hide_numbers = any(k in hidden for k in step.reads)
-        lines.append(Line(step.index, _parts(step, step.key in hidden, hide_numbers)))
+        lines.append(Line(step.number, _parts(step, step.key in hidden, hide_numbers)))
     if lines:
         sections.append(Section(heading or "", tuple(lines)))
     return tuple(sections)
@@ -155,7 +156,7 @@ def _answers(exercise: Exercise, trace: Trace, hidden: set[str]) -> tuple[Answer
             out.append(Answer(q.prompt, "", None, ""))
         else:
             out.append(Answer(q.prompt, format_result(step.result),
-                              Line(step.index, _parts(step)), f"{label} {step.index}"))
+                              Line(step.number, _parts(step)), f"{label} {step.number}"))
     return tuple(out)
 
 
@@ -298,7 +299,8 @@ _KNOWN_COMMANDS = {
     "frac", "partial", "cdot", "odot", "sum", "top", "begin", "end", "hat", "bar", "tilde",
     "dot", "text", "mathbb", "mathcal", "tfrac", "ldots", "cdots", "ensuremath", "infty",
     "leftarrow", "to", "times", "approx", "in", "circ", "surd", "neq", "leq", "geq", "pm",
-    "Rightarrow", "ell", "nabla",
+    "Rightarrow", "ell", "nabla", "operatorname", "mathrm", "vdots", "ddots", "max", "min",
+    "log", "ln", "exp", "sin", "cos", "tan", "sinh", "cosh", "tanh",
 } | {c[1:] for c in _MATH_SYMBOLS.values() if re.fullmatch(r"\\[A-Za-z]+", c)}
 _COMMAND = re.compile(r"\\([A-Za-z]+|.)")
 

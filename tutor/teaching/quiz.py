@@ -33,7 +33,7 @@ from enum import StrEnum
 import numpy as np
 
 from tutor.engine import Key, Step, Trace, numbers
-from tutor.engine.notation import to_unicode
+from tutor.engine.notation import sample_label, to_unicode
 from tutor.engine.trace import format_result
 from tutor.exercise.model import Exercise
 
@@ -333,7 +333,7 @@ class Quiz:
 
 
 def _step_question(step: Step) -> QuizQuestion:
-    where = "" if step.sample is None else f" (sample {step.sample})"
+    where = "" if step.sample is None else f" ({sample_label(step.sample)})"
     return QuizQuestion(f"{step.lhs}{where} = ?", step, step.index, ABSOLUTE_TOLERANCE,
                         RELATIVE_TOLERANCE)
 

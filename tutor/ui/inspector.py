@@ -96,7 +96,7 @@ def cached_reads_html(trace: Trace, step: Step) -> str:
     for key in step.cached_adjoints:
         producer = trace.find(key)
         if producer is not None:
-            parts.append(f"{to_html(producer.lhs)} (step {producer.index + 1})")
+            parts.append(f"{to_html(producer.lhs)} (step {producer.number})")
     return "reads cached: " + ", ".join(parts) if parts else ""
 
 

@@ -22,7 +22,7 @@ from tutor.engine import (
 )
 from tutor.engine.flags import FlagKind, flags_for
 from tutor.exercise import Exercise
-from tutor.ui import notices
+from tutor.session import flags as session_flags
 from tutor.ui.diagram import GraphView, NetworkDiagramView
 from tutor.ui.diagram.flag_items import FlagBadge, FlagBanner
 from tutor.ui.document import NODE_LIMIT, Document, scalar_node_count
@@ -173,8 +173,9 @@ def test_flags_are_computed_per_trace_not_per_cursor_move(qtbot, monkeypatch):
     document = Document(saturated_sigmoid())
     network, _, _ = views(qtbot, document)
     calls = []
-    real = notices.flags_for
-    monkeypatch.setattr(notices, "flags_for", lambda *a, **k: calls.append(1) or real(*a, **k))
+    real = session_flags.flags_for
+    monkeypatch.setattr(session_flags, "flags_for",
+                        lambda *a, **k: calls.append(1) or real(*a, **k))
     for index in range(len(document.trace)):
         document.set_cursor(index)
     assert calls == []
@@ -199,7 +200,7 @@ def test_a_network_too_large_for_nodes_gets_only_the_history_flags(qtbot, monkey
     def slow(*_args, **_kwargs):
         raise AssertionError("flags_for builds the whole scalar graph")
 
-    monkeypatch.setattr(notices, "flags_for", slow)
+    monkeypatch.setattr(session_flags, "flags_for", slow)
     document = Document(Exercise("wide", problem))
     assert document.flags.all == ()
     document.edit("overshoot", document.exercise.with_problem(

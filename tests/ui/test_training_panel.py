@@ -8,6 +8,7 @@ import pytest
 from tutor.engine import Granularity, Method
 from tutor.engine import history as history_module
 from tutor.engine.edit import set_learning_rate
+from tutor.session import training as pacing
 from tutor.ui import training_panel
 from tutor.ui.document import Document
 from tutor.ui.training_panel import TrainingPanel
@@ -184,8 +185,8 @@ def test_a_long_run_trains_between_events_and_stop_keeps_one_undo_step(qtbot, pa
 
 def test_a_run_in_one_update_chunks_equals_one_engine_run(qtbot, panel, monkeypatch):
     problem = sgd_shuffled(panel)
-    monkeypatch.setattr(training_panel, "RUN_TICK_SECONDS", 0.0)  # one update per tick
-    monkeypatch.setattr(training_panel, "RUN_AT_ONCE", 0)
+    monkeypatch.setattr(pacing, "RUN_TICK_SECONDS", 0.0)  # one update per tick
+    monkeypatch.setattr(pacing, "RUN_AT_ONCE", 0)
     panel.run_count.setValue(23)
     panel.run_button.click()
     assert panel.document.history.updates == 0 and panel.progress.value() == 1
@@ -199,7 +200,7 @@ def test_a_run_in_one_update_chunks_equals_one_engine_run(qtbot, panel, monkeypa
 
 
 def test_a_short_run_is_done_when_the_click_returns(panel, monkeypatch):
-    monkeypatch.setattr(training_panel, "RUN_TICK_SECONDS", 0.0)  # however slow the machine
+    monkeypatch.setattr(pacing, "RUN_TICK_SECONDS", 0.0)  # however slow the machine
     panel.run_count.setValue(40)
     panel.run_button.click()
     assert not panel.running
@@ -207,8 +208,8 @@ def test_a_short_run_is_done_when_the_click_returns(panel, monkeypatch):
 
 
 def test_divergence_during_a_chunked_run_stops_with_the_message(qtbot, panel, monkeypatch):
-    monkeypatch.setattr(training_panel, "RUN_TICK_SECONDS", 0.0)
-    monkeypatch.setattr(training_panel, "RUN_AT_ONCE", 0)
+    monkeypatch.setattr(pacing, "RUN_TICK_SECONDS", 0.0)
+    monkeypatch.setattr(pacing, "RUN_AT_ONCE", 0)
     panel.learning_rate.setText("10")
     panel.learning_rate.editingFinished.emit()
     expected = panel.document.exercise.problem.train(50)
@@ -222,8 +223,8 @@ def test_divergence_during_a_chunked_run_stops_with_the_message(qtbot, panel, mo
 
 
 def test_editing_during_a_run_drops_the_run(qtbot, panel, monkeypatch):
-    monkeypatch.setattr(training_panel, "RUN_TICK_SECONDS", 0.0)
-    monkeypatch.setattr(training_panel, "RUN_AT_ONCE", 0)
+    monkeypatch.setattr(pacing, "RUN_TICK_SECONDS", 0.0)
+    monkeypatch.setattr(pacing, "RUN_AT_ONCE", 0)
     panel.run_count.setValue(1000)
     panel.run_button.click()
     assert panel.running and not panel.learning_rate.isEnabled()
@@ -265,8 +266,8 @@ def test_a_run_too_large_to_keep_keeps_every_kth_update_and_clicks_take_the_near
     problem = sgd_shuffled(panel)
     row = problem.params.flat().nbytes
     monkeypatch.setattr(history_module, "MEMORY_BUDGET", 10 * row)  # 10 rows: every 5th of 50
-    monkeypatch.setattr(training_panel, "RUN_TICK_SECONDS", 0.0)
-    monkeypatch.setattr(training_panel, "RUN_AT_ONCE", 0)
+    monkeypatch.setattr(pacing, "RUN_TICK_SECONDS", 0.0)
+    monkeypatch.setattr(pacing, "RUN_AT_ONCE", 0)
     panel.run_count.setValue(48)
     panel.run_button.click()
     qtbot.waitUntil(lambda: not panel.running, timeout=5000)
@@ -288,7 +289,7 @@ def test_a_ticked_run_traces_its_final_parameters_before_it_is_applied(
         qtbot, panel, monkeypatch, granularity):
     """Tracing and applying a large network's result each take a tick: the trace of the final
     parameters is built while the document still holds the old ones, then reused."""
-    from tutor.ui import document as document_module
+    from tutor.session import traces as document_module
 
     traced_at = []  # the document's update count whenever a trace is built
     original = document_module.trace_parts
@@ -299,8 +300,8 @@ def test_a_ticked_run_traces_its_final_parameters_before_it_is_applied(
 
     panel.document.set_granularity(Granularity(granularity))  # layer: a part per sample
     monkeypatch.setattr(document_module, "trace_parts", spy)
-    monkeypatch.setattr(training_panel, "RUN_TICK_SECONDS", 0.0)
-    monkeypatch.setattr(training_panel, "RUN_AT_ONCE", 0)
+    monkeypatch.setattr(pacing, "RUN_TICK_SECONDS", 0.0)
+    monkeypatch.setattr(pacing, "RUN_AT_ONCE", 0)
     problem = panel.document.exercise.problem
     panel.run_count.setValue(6)
     panel.run_button.click()
@@ -313,7 +314,7 @@ def test_a_ticked_run_traces_its_final_parameters_before_it_is_applied(
 
 def test_the_first_tick_of_a_run_is_left_to_laying_out_the_progress_bar(qtbot, panel,
                                                                         monkeypatch):
-    monkeypatch.setattr(training_panel, "RUN_AT_ONCE", 0)
+    monkeypatch.setattr(pacing, "RUN_AT_ONCE", 0)
     panel.run_count.setValue(100_000)
     panel.run_button.click()
     after_click = panel.progress.value()

@@ -30,17 +30,14 @@ from PySide6.QtWidgets import (
 from tutor.engine import Method, NetworkProblem
 from tutor.engine.edit import set_learning_rate, set_method
 from tutor.engine.notation import format_number
+from tutor.session import training as pacing
 from tutor.ui.style import theme
 
-PLAY_INTERVAL_MS = 40  # one chunk of updates per tick keeps the window responsive
-PLAY_CHUNK = 5
+PLAY_INTERVAL_MS = 40  # one chunk of updates (pacing.PLAY_CHUNK) per tick
 METHODS = ((Method.BATCH, "Batch gradient descent"), (Method.SGD, "Stochastic (SGD)"),
            (Method.MINIBATCH, "Mini-batch"))
 LOG_FLOOR = 1e-300  # a loss of exactly 0 cannot be drawn on a log axis
 Y_HEADROOM = 1.1  # a single point sits at least this far below the top of the plot
-RUN_TICK_SECONDS = 0.02  # a Run trains for this long (+ ~10 ms to draw), then handles events
-RUN_AT_ONCE = 100  # updates trained before the click returns, however long: short runs end there
-RUN_AT_ONCE_PARAMETERS = 10_000  # ...on networks up to this size (100 updates take < 10 ms)
 CURVE_INTERVAL_SECONDS = 1 / 30  # the curve is redrawn at most 30 times a second while busy
 
 
@@ -368,15 +365,12 @@ class TrainingPanel(QWidget):
             return
         self.stop()
         self._session = self.document.start_training(updates)
-        self._chunk = 1
         self.run_button.setText("Stop")
         self.run_button.setToolTip("Stop training; the updates so far stay, as one undoable step")
         self._enable_editing(False)
         self.progress.setRange(0, updates)
         self.progress.setValue(0)
-        params = self._problem().params
-        small = sum(t.size for t in params.tensors().values()) <= RUN_AT_ONCE_PARAMETERS
-        self._on_run_tick(at_least=RUN_AT_ONCE if small else 0)
+        self._on_run_tick(at_least=self._session.at_once)
         if self._session is not None:
             self.progress.show()
             # the first tick only lets the window lay out Stop and the progress bar (~25 ms):
@@ -394,19 +388,10 @@ class TrainingPanel(QWidget):
         if not session.remaining:  # trained out in an earlier tick
             # tracing the final parameters of a large network takes longer than applying
             # them: it gets ticks of its own, then the next applies the Run
-            if not session.trace_final(RUN_TICK_SECONDS):
+            if not session.trace_final(pacing.RUN_TICK_SECONDS):
                 self._stop_run()
             return
-        deadline = time.perf_counter() + RUN_TICK_SECONDS
-        while session.remaining:
-            started = time.perf_counter()
-            trained = session.advance(self._chunk)
-            now = time.perf_counter()
-            per_update = max(now - started, 1e-9) / max(trained, 1)
-            if deadline - now < per_update and session.done >= at_least:
-                self._chunk = max(1, int(RUN_TICK_SECONDS / per_update))
-                break
-            self._chunk = max(1, at_least - session.done, int((deadline - now) / per_update))
+        session.advance_for(pacing.RUN_TICK_SECONDS, at_least)
         if not session.remaining and not self._run_timer.isActive():  # done within the click
             self._stop_run()
             return
@@ -451,7 +436,7 @@ class TrainingPanel(QWidget):
             self._play_timer.stop()
 
     def _on_play_tick(self) -> None:
-        self.train(PLAY_CHUNK)
+        self.train(pacing.PLAY_CHUNK)
 
     def stop(self) -> None:
         """Stop playing or running."""

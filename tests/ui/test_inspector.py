@@ -5,7 +5,8 @@ from __future__ import annotations
 from tutor.engine.notation import to_unicode
 from tutor.ui import style
 from tutor.ui.document import Document
-from tutor.ui.inspector import cached_reads_html, phase_text, step_html
+from tutor.ui.inspector import cached_reads_html, step_html
+from tutor.ui.text import phase_text
 
 
 def _at(document: Document, lhs: str) -> int:

@@ -44,8 +44,8 @@ from tutor.exercise.atomic import replace_atomically, write_atomically
 from tutor.exercise.history_csv import history_csv
 from tutor.teaching.answer_key import answer_key
 
+from .actions import make_action
 from .document import Document, TrainingHistory
-from .stepper import make_action
 from .style import theme
 
 APP_NAME = "Backprop Tutor"

@@ -26,8 +26,8 @@ from tutor.engine import (
 from tutor.exercise import Exercise
 
 from . import settings
+from .actions import make_action
 from .document import Document
-from .stepper import make_action
 
 FILE_FILTER = "Backprop Tutor exercises (*.json);;All files (*)"
 

@@ -13,28 +13,14 @@ from html import escape
 import numpy as np
 from PySide6.QtWidgets import QLabel, QTextBrowser, QVBoxLayout, QWidget
 
-from tutor.engine import Key, Phase, Quantity, Step, Term, Trace
+from tutor.engine import Key, Quantity, Step, Term, Trace
 from tutor.engine.notation import adjoint, format_number, shown_indices, to_html
 from tutor.engine.trace import format_result
 
 from . import style
 from .document import Document
 from .notices import notice_html
-
-PHASE_NAMES = {
-    Phase.FORWARD: "Forward", Phase.BACKWARD: "Backward", Phase.GRADIENT: "Gradient",
-    Phase.AVERAGE: "Average", Phase.UPDATE: "Update", Phase.EVALUATE: "Evaluate",
-}
-
-
-def phase_text(trace: Trace, cursor: int) -> str:
-    """"Backward 4 / 11": where the cursor is within its phase."""
-    if not len(trace):
-        return "No steps"
-    if cursor < 0:
-        return "Before step 1"
-    phase, position, count = trace.phase_position(cursor)
-    return f"{PHASE_NAMES[phase]} {position} / {count}"
+from .text import phase_text
 
 
 def value_html(value: float | np.ndarray) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QPalette
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -23,16 +23,18 @@ from PySide6.QtWidgets import (
 from tutor.engine import NetworkProblem
 
 from . import settings, style
+from .actions import make_action
 from .document import Document
 from .exports import ExportController
 from .expression_panel import ParametersStack
 from .files import FileController
 from .inspector import StepInspector
+from .palette import qt_palette
 from .parameters_panel import ParametersPanel
 from .presentation import PresentationController
-from .quiz_panel import add_quiz_dock
+from .quiz_panel import quiz_dock
 from .recovery import Autosaver
-from .stepper import Stepper, StepperBar, make_action
+from .stepper import Stepper, StepperBar
 from .trace_table import TraceTable
 
 APP_NAME = "Backprop Tutor"
@@ -205,7 +207,9 @@ class MainWindow(QMainWindow):
         reset.triggered.connect(lambda: self.set_font_scale(1.0))
         view_menu.addActions([bigger, smaller, reset])
         view_menu.addSeparator()
-        self.quiz_dock = add_quiz_dock(self)
+        self.quiz_dock = quiz_dock(self.document, self)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.quiz_dock)
+        self.quiz_dock.widget().running_changed.connect(self._on_quiz_running)
         view_menu.addAction(self.quiz_dock.toggleViewAction())
         self.presentation = PresentationController(self)
         view_menu.addActions(self.presentation.actions())
@@ -240,7 +244,7 @@ class MainWindow(QMainWindow):
         self.theme_actions[name].setChecked(True)
         app = QApplication.instance()
         if isinstance(app, QApplication):
-            app.setPalette(_qt_palette(palette))
+            app.setPalette(qt_palette(palette))
 
     def set_font_scale(self, scale: float) -> None:
         style.theme().set_font_scale(scale)
@@ -264,6 +268,16 @@ class MainWindow(QMainWindow):
         if not is_network and not self.graph_action.isChecked():
             self.graph_action.setChecked(True)
         self.graph_action.setEnabled(is_network)
+
+    def _on_quiz_running(self, running: bool) -> None:
+        """The loss curve and the function view show ℓ and ŷ before the quiz asks for them:
+        the training dock steps aside while questions are open and comes back after."""
+        dock = self.training_dock
+        if running:
+            dock.setProperty("shown_before_quiz", dock.isVisible())
+            dock.hide()
+        elif dock.property("shown_before_quiz"):
+            dock.show()
 
     def _on_modified_change(self, modified: bool) -> None:
         self.setWindowModified(modified)
@@ -293,28 +307,3 @@ class MainWindow(QMainWindow):
         self.autosaver.clear()  # a clean close leaves nothing to recover
         event.accept()
 
-
-def _qt_palette(palette: style.Palette) -> QPalette:
-    """The widgets' colours for a theme (the diagrams read the style palette directly)."""
-    qt = QPalette()
-    window = palette.color("node_fill" if palette.name == "dark" else "background")
-    roles = {
-        QPalette.ColorRole.Window: window, QPalette.ColorRole.Base: palette.color("background"),
-        QPalette.ColorRole.AlternateBase: palette.color("node_fill"),
-        QPalette.ColorRole.WindowText: palette.color("text"),
-        QPalette.ColorRole.Text: palette.color("text"),
-        QPalette.ColorRole.ButtonText: palette.color("text"),
-        QPalette.ColorRole.Button: palette.color("node_fill"),
-        QPalette.ColorRole.ToolTipText: palette.color("text"),
-        QPalette.ColorRole.ToolTipBase: palette.color("background"),
-        QPalette.ColorRole.Highlight: palette.color("positive"),
-        QPalette.ColorRole.PlaceholderText: palette.color("pending"),
-    }
-    if palette.name == "light":
-        return QApplication.style().standardPalette()
-    for role, colour in roles.items():
-        qt.setColor(role, colour)
-    for role in (QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText,
-                 QPalette.ColorRole.WindowText):  # disabled controls must look disabled
-        qt.setColor(QPalette.ColorGroup.Disabled, role, palette.color("pending"))
-    return qt

@@ -17,8 +17,9 @@ from PySide6.QtGui import QAction, QFont, QKeyEvent, QPalette
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QWidget
 
 from . import style
-from .inspector import phase_text
-from .stepper import make_action
+from .actions import make_action
+from .palette import qt_palette
+from .text import phase_text
 
 PRESENTATION_SCALE = 2.0  # text at least this many times larger than before presenting
 SCALE_STEP = 1.15
@@ -157,8 +158,7 @@ class PresentationController(QObject):
                              {d.objectName(): d.isVisible() for d in docks})
         palette = style.Palette.high_contrast()
         theme.set_palette(palette)
-        from .main_window import _qt_palette  # the window's own mapping to widget colours
-        app.setPalette(_qt_palette(palette))
+        app.setPalette(qt_palette(palette))
         theme.set_label_scale(LABEL_SCALE)
         self._set_scale(theme.font_scale * PRESENTATION_SCALE)
         for name in ("parameters_dock", "training_dock", "trace_dock"):

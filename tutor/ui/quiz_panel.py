@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMainWindow,
     QPushButton,
     QTextBrowser,
     QVBoxLayout,
@@ -222,30 +221,15 @@ class QuizPanel(QWidget):
         self.score_label.setFont(theme.font(1.3, bold=True))
 
 
-def add_quiz_dock(window: QMainWindow) -> QDockWidget:
-    """The quiz as a dock of ``window`` (hidden until View ▸ Quiz)."""
-    dock = QDockWidget("Quiz", window)
+def quiz_dock(document: Document, parent: QWidget) -> QDockWidget:
+    """The quiz as a dock (hidden until View ▸ Quiz); its panel says when questions are open
+    (``running_changed``), and the window decides what steps aside."""
+    dock = QDockWidget("Quiz", parent)
     dock.setObjectName("dock_quiz")
-    panel = QuizPanel(window.document)
-    dock.setWidget(panel)
-    panel.running_changed.connect(lambda running: _hide_training(window, running))
-    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    dock.setWidget(QuizPanel(document))
     dock.hide()
     action = dock.toggleViewAction()
     action.setObjectName("action_quiz")
     action.setText("&Quiz")
     action.setToolTip("Show or hide the quiz: predict each value before it is shown")
     return dock
-
-
-def _hide_training(window: QMainWindow, running: bool) -> None:
-    """The loss curve and the function view show ℓ and ŷ before the quiz asks for them:
-    the training dock steps aside while questions are open and comes back after."""
-    dock = getattr(window, "training_dock", None)
-    if dock is None:
-        return
-    if running:
-        dock.setProperty("shown_before_quiz", dock.isVisible())
-        dock.hide()
-    elif dock.property("shown_before_quiz"):
-        dock.show()

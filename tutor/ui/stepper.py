@@ -7,31 +7,17 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, QSignalBlocker, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QComboBox, QLabel, QToolBar, QWidget
 
 from tutor.engine import Granularity
 
+from .actions import make_action
 from .document import Document
-from .inspector import phase_text
+from .text import phase_text
 
 SPEEDS = (0.5, 1.0, 2.0, 4.0, 8.0)  # steps per second
 DEFAULT_SPEED = 1.0
-
-
-def make_action(parent: QObject, name: str, text: str, tip: str,
-                shortcuts: tuple[QKeySequence | str, ...] = ()) -> QAction:
-    """An action with an objectName and a tooltip that names its shortcut."""
-    action = QAction(text, parent)
-    action.setObjectName(name)
-    keys = [QKeySequence(s) for s in shortcuts]
-    if keys:
-        action.setShortcuts(keys)
-        names = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in keys)
-        tip = f"{tip} ({names})"
-    action.setToolTip(tip)
-    action.setStatusTip(tip)
-    return action
 
 
 class Stepper(QObject):

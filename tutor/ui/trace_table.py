@@ -18,7 +18,7 @@ from tutor.engine.trace import format_result
 
 from . import style
 from .document import Document
-from .inspector import PHASE_NAMES
+from .text import PHASE_NAMES
 
 
 class Column(IntEnum):

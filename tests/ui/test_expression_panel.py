@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QMessageBox
 from tutor.engine import Phase
 from tutor.engine.notation import format_number
 from tutor.ui.document import Document
-from tutor.ui.expression_panel import ExpressionPanel, parse_value
 from tutor.ui.main_window import MainWindow
+from tutor.ui.panels.expression_panel import ExpressionPanel, parse_value
 
 from .conftest import bundled
 

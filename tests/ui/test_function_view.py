@@ -10,7 +10,7 @@ from tutor.engine import function_samples as samples
 from tutor.engine.batch import forward
 from tutor.exercise import Exercise
 from tutor.ui.document import Document
-from tutor.ui.function_view import FunctionView, Page, SideBySide
+from tutor.ui.panels.function_view import FunctionView, Page, SideBySide
 from tutor.ui.style import Palette, theme
 
 from .conftest import bundled

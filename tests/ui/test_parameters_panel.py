@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QLabel
 
 from tutor.engine.notation import format_number
 from tutor.ui.document import Document
-from tutor.ui.parameters_panel import ParametersPanel
+from tutor.ui.panels.parameters_panel import ParametersPanel
 
 from .conftest import bundled
 

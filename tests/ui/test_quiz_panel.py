@@ -12,7 +12,7 @@ from tutor.ui.diagram import NetworkDiagramView
 from tutor.ui.document import Document
 from tutor.ui.inspector import StepInspector
 from tutor.ui.main_window import MainWindow
-from tutor.ui.quiz_panel import QuizPanel
+from tutor.ui.panels.quiz_panel import QuizPanel
 from tutor.ui.stepper import Stepper, StepperBar
 from tutor.ui.style import NodeState
 from tutor.ui.trace_table import PENDING, Column, TraceTable

@@ -9,9 +9,9 @@ from tutor.engine import Granularity, Method
 from tutor.engine import history as history_module
 from tutor.engine.edit import set_learning_rate
 from tutor.session import training as pacing
-from tutor.ui import training_panel
 from tutor.ui.document import Document
-from tutor.ui.training_panel import TrainingPanel
+from tutor.ui.panels import loss_plot
+from tutor.ui.panels.training_panel import TrainingPanel
 
 
 @pytest.fixture
@@ -255,7 +255,7 @@ def test_a_single_point_sits_in_a_round_range_from_zero_that_an_edit_keeps(panel
 
 
 def test_round_above_picks_one_two_or_five_times_a_power_of_ten():
-    assert [training_panel._round_above(v) for v in (0.003, 1.0, 1.1, 3.575, 8.8, 11.0)] == \
+    assert [loss_plot._round_above(v) for v in (0.003, 1.0, 1.1, 3.575, 8.8, 11.0)] == \
         pytest.approx([0.005, 1.0, 2.0, 5.0, 10.0, 20.0])
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from tutor.engine import NetworkProblem, Step, Trace
 from tutor.engine.flags import Flag, FlagKind, flags_for, history_flags
+from tutor.engine.ids import tensor_of
 from tutor.exercise.model import Problem
 
 from .history import TrainingHistory
@@ -42,7 +43,7 @@ def concerns(flag: Flag, step: Step) -> bool:
     layer), or about the whole run."""
     if flag.kind in GLOBAL_KINDS:
         return True
-    return any(step.node in (node, node.split("[")[0]) for node in flag.nodes)
+    return any(step.node in (node, tensor_of(node)) for node in flag.nodes)
 
 
 def compute_flags(problem: Problem, trace: Trace, history: TrainingHistory,

@@ -26,13 +26,13 @@ from . import settings, style
 from .actions import make_action
 from .document import Document
 from .exports import ExportController
-from .expression_panel import ParametersStack
 from .files import FileController
 from .inspector import StepInspector
 from .palette import qt_palette
-from .parameters_panel import ParametersPanel
+from .panels.expression_panel import ParametersStack
+from .panels.parameters_panel import ParametersPanel
+from .panels.quiz_panel import quiz_dock
 from .presentation import PresentationController
-from .quiz_panel import quiz_dock
 from .recovery import Autosaver
 from .stepper import Stepper, StepperBar
 from .trace_table import TraceTable
@@ -67,7 +67,7 @@ def _view_factories(document: Document) -> tuple[Callable | None, Callable | Non
     except ImportError:
         graph = None
     try:
-        from .training_panel import TrainingPanel  # type: ignore[import-not-found]
+        from .panels.training_panel import TrainingPanel  # type: ignore[import-not-found]
         training = lambda: TrainingPanel(document)  # noqa: E731
     except ImportError:
         training = None

@@ -28,6 +28,7 @@ from tutor.engine.network_graph import (
     weight_id,
 )
 from tutor.engine.notation import format_number, to_unicode, updated_text
+from tutor.engine.numbers import parse_number
 from tutor.ui.diagram.edits import editable, is_locked, with_scalar
 from tutor.ui.diagram.flag_items import FlagOverlay
 from tutor.ui.diagram.items import (
@@ -411,7 +412,7 @@ class NetworkDiagramView(TraceDiagramView):
     def commit_edit(self, node_id: str, text: str) -> bool:
         """Apply a typed value; an unreadable number keeps the editor open and says so."""
         try:
-            value = float(text.replace("−", "-").strip())
+            value = parse_number(text)
             problem = with_scalar(self.document.exercise.problem, node_id, value,
                                   self._shown_row())
         except ValueError as error:

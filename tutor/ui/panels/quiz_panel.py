@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
 from tutor.engine.notation import to_html
 from tutor.teaching.quiz import Feedback, Quiz, QuizMode, QuizState, describe_score
 
-from . import style
-from .document import BEFORE_FIRST, Document
+from .. import style
+from ..document import BEFORE_FIRST, Document
 
 MODES = {QuizMode.EVERY_STEP: "Every step", QuizMode.QUESTIONS: "The exercise's questions"}
 

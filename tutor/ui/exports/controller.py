@@ -1,35 +1,16 @@
-"""Exports and printing: the diagram as PNG, SVG or PDF, the loss history as CSV, the answer
-key as Markdown, LaTeX or HTML, and the diagram or the key on paper.
-
-Each export is a plain function that takes a path (``export_png(scene, path, scale)``), so
-tests and scripts call it without a dialog.  :class:`ExportController` owns the actions; its
-dialogs sit behind small methods that tests replace, and every failure becomes a message
-(status bar and message box), never a traceback.  Files are written through a temporary file
-in the same folder and a rename, so an export never leaves half a file behind.
-"""
+"""The File ▸ Export menu and the print actions: dialogs around the plain export
+functions, behind small methods that tests replace; every failure becomes a message (status
+bar and message box), never a traceback."""
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QObject, QRectF, QSize, QSizeF, QStandardPaths, Signal
-from PySide6.QtGui import (
-    QAction,
-    QGuiApplication,
-    QImage,
-    QKeySequence,
-    QPageLayout,
-    QPageSize,
-    QPaintDevice,
-    QPainter,
-    QPdfWriter,
-    QTextDocument,
-)
+from PySide6.QtCore import QObject, QStandardPaths, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import (
     QFileDialog,
     QGraphicsScene,
@@ -40,228 +21,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tutor.exercise.atomic import replace_atomically, write_atomically
-from tutor.exercise.history_csv import history_csv
-from tutor.teaching.answer_key import answer_key
+from ..actions import make_action
+from ..document import Document
+from .scene import export_pdf, export_png, export_svg, image_size, orientation_for, print_scene
+from .text_exports import (
+    KEY_FILTERS,
+    KEY_FORMATS,
+    KEY_SUFFIXES,
+    export_answer_key,
+    export_loss_csv,
+    has_hidden_questions,
+    key_format,
+    print_answer_key,
+)
 
-from .actions import make_action
-from .document import Document, TrainingHistory
-from .style import theme
-
-APP_NAME = "Backprop Tutor"
-MARGIN = 24  # scene units of background around the diagram's items
 SCALES = (1, 2, 3, 4)
 DEFAULT_SCALE = 2  # sharp on a 1080p slide when the diagram fills it
-MAX_PIXELS = 400_000_000  # a bigger bitmap would need gigabytes: refuse it with a message
-DEFAULT_DPI = 96.0
-KEY_FORMATS = {".md": "markdown", ".markdown": "markdown", ".tex": "latex",
-               ".html": "html", ".htm": "html"}
-KEY_FILTERS = {"markdown": "Markdown (*.md)", "latex": "LaTeX (*.tex)",
-               "html": "HTML page (*.html)"}
-KEY_SUFFIXES = {"markdown": ".md", "latex": ".tex", "html": ".html"}
-
-
-class ExportError(ValueError):
-    """An export that cannot be made (nothing to draw, an image too large, a device refused)."""
-
-
-# --------------------------------------------------------------------------- writing files
-
-
-def write_via_temporary(path: str | os.PathLike[str], write: Callable[[str], None]) -> None:
-    """Let ``write`` fill a temporary file next to ``path`` (same suffix: Qt's writers pick
-    the format by it), then rename it over ``path``."""
-    replace_atomically(path, write, suffix=Path(path).suffix)
-
-
-# --------------------------------------------------------------------------- the diagram
-
-
-def export_rect(scene: QGraphicsScene) -> QRectF:
-    """What an export shows: every item (not only what the view shows) plus a margin, on
-    whole scene units so that a scale of 2 gives exactly twice the pixels."""
-    items = scene.itemsBoundingRect()
-    if items.isEmpty():
-        raise ExportError("there is no diagram to export")
-    return QRectF(items.adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN).toAlignedRect())
-
-
-def image_size(scene: QGraphicsScene, scale: float) -> QSize:
-    rect = export_rect(scene)
-    return QSize(round(rect.width() * scale), round(rect.height() * scale))
-
-
-def _paint(device: QPaintDevice, scene: QGraphicsScene, source: QRectF, target: QRectF) -> None:
-    """The scene's ``source`` into ``target`` of ``device`` on the theme's background."""
-    painter = QPainter()
-    if not painter.begin(device):
-        raise OSError("the file could not be opened for writing")
-    try:
-        painter.setRenderHints(QPainter.RenderHint.Antialiasing
-                               | QPainter.RenderHint.TextAntialiasing
-                               | QPainter.RenderHint.SmoothPixmapTransform)
-        painter.fillRect(target, theme().palette.color("background"))
-        scene.render(painter, target, source)
-    finally:
-        painter.end()
-
-
-def render_image(scene: QGraphicsScene, scale: float) -> QImage:
-    """The whole diagram as a bitmap, ``scale`` pixels per scene unit."""
-    size = image_size(scene, scale)
-    if size.width() * size.height() > MAX_PIXELS:
-        raise ExportError(f"{size.width()} × {size.height()} pixels is too large; "
-                          "choose a smaller scale or SVG")
-    image = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
-    if image.isNull():
-        raise ExportError("not enough memory for an image of that size")
-    _set_dpi(image, layout_dpi())  # paint with the fonts' sizes as laid out on screen
-    _paint(image, scene, export_rect(scene), QRectF(0, 0, size.width(), size.height()))
-    _set_dpi(image, scale * layout_dpi())  # saved so that it prints at the on-screen size
-    return image
-
-
-def layout_dpi() -> float:
-    """The resolution the items measured their text at: a device at another resolution
-    would draw point-sized fonts larger or smaller than their boxes."""
-    screen = QGuiApplication.primaryScreen()
-    return screen.logicalDotsPerInch() if screen is not None else DEFAULT_DPI
-
-
-def _set_dpi(image: QImage, dpi: float) -> None:
-    image.setDotsPerMeterX(round(dpi / 0.0254))
-    image.setDotsPerMeterY(round(dpi / 0.0254))
-
-
-def export_png(scene: QGraphicsScene, path: str | os.PathLike[str], scale: float = 1) -> QSize:
-    """Write the whole diagram as a PNG at ``scale``; returns the image's size in pixels."""
-    image = render_image(scene, scale)
-
-    def save(name: str) -> None:
-        if not image.save(name, "PNG"):
-            raise OSError("the image could not be written")
-
-    write_via_temporary(path, save)
-    return image.size()
-
-
-def export_svg(scene: QGraphicsScene, path: str | os.PathLike[str], title: str = "") -> QSize:
-    """Write the diagram as SVG (text stays text, lines stay lines); returns its size."""
-    source = export_rect(scene)
-    size = source.size().toSize()
-
-    def save(name: str) -> None:
-        generator = QSvgGenerator()
-        generator.setFileName(name)
-        generator.setSize(size)
-        generator.setResolution(round(layout_dpi()))  # its default, 72, shrinks the text
-        generator.setViewBox(QRectF(0, 0, size.width(), size.height()))
-        generator.setTitle(title)
-        generator.setDescription(f"Made with {APP_NAME}")
-        _paint(generator, scene, source, QRectF(0, 0, size.width(), size.height()))
-
-    write_via_temporary(path, save)
-    return size
-
-
-def export_pdf(scene: QGraphicsScene, path: str | os.PathLike[str], title: str = "") -> QSizeF:
-    """Write the diagram as a one-page vector PDF the size of the diagram (one scene unit per
-    point), ready to include in a LaTeX document or a slide; returns the page size."""
-    source = export_rect(scene)
-    page = QPageSize(source.size(), QPageSize.Unit.Point, "Diagram",
-                     QPageSize.SizeMatchPolicy.ExactMatch)
-
-    def save(name: str) -> None:
-        writer = QPdfWriter(name)
-        writer.setTitle(title)
-        writer.setCreator(APP_NAME)
-        writer.setPageLayout(QPageLayout(page, QPageLayout.Orientation.Portrait,
-                                         QMarginsF(0, 0, 0, 0)))
-        writer.setResolution(round(layout_dpi()))  # vector output: only the fonts notice
-        _paint(writer, scene, source, QRectF(0, 0, writer.width(), writer.height()))
-
-    write_via_temporary(path, save)
-    return source.size()
-
-
-def print_scene(scene: QGraphicsScene, printer: QPrinter) -> None:
-    """The whole diagram, as large as fits on the printer's page."""
-    printer.setResolution(round(layout_dpi()))  # text as large as its boxes (see layout_dpi)
-    page = printer.pageRect(QPrinter.Unit.DevicePixel)
-    _paint(printer, scene, export_rect(scene), QRectF(0, 0, page.width(), page.height()))
-
-
-def orientation_for(scene: QGraphicsScene) -> QPageLayout.Orientation:
-    rect = export_rect(scene)
-    wide = rect.width() > rect.height()
-    return QPageLayout.Orientation.Landscape if wide else QPageLayout.Orientation.Portrait
-
-
-# --------------------------------------------------------------------------- text exports
-
-
-def export_loss_csv(history: TrainingHistory, path: str | os.PathLike[str]) -> int:
-    """Write the loss history as CSV (see :mod:`tutor.exercise.history_csv`); returns rows."""
-    write_atomically(path, history_csv(history.losses, edits=history.edits,
-                                       current=history.current))
-    return len(history)
-
-
-def key_format(path: str | os.PathLike[str], selected_filter: str = "") -> str:
-    """The answer key's format from the file's suffix, else from the chosen filter."""
-    by_suffix = KEY_FORMATS.get(Path(path).suffix.lower())
-    if by_suffix is not None:
-        return by_suffix
-    return next((fmt for fmt, f in KEY_FILTERS.items() if f == selected_filter), "markdown")
-
-
-def document_key(document: Document, fmt: str, reveal_hidden: bool = False) -> str:
-    """The whole exercise's answer key in the document's current granularity."""
-    # the document's trace is of one sample when a sample is picked: the key shows them all
-    trace = document.trace if document.sample is None else None
-    return answer_key(document.exercise, fmt, document.granularity.value,
-                      reveal_hidden=reveal_hidden, trace=trace)
-
-
-def export_answer_key(document: Document, path: str | os.PathLike[str], fmt: str | None = None,
-                      reveal_hidden: bool = False) -> str:
-    """Write the answer key (format from the suffix unless given); returns the format."""
-    fmt = fmt or key_format(path)
-    write_atomically(path, document_key(document, fmt, reveal_hidden))
-    return fmt
-
-
-def answer_key_document(document: Document, reveal_hidden: bool = False) -> QTextDocument:
-    """The HTML key as Qt's rich text understands it, for printing."""
-    text = QTextDocument()
-    base = text.defaultFont().pointSizeF()
-    text.setHtml(for_rich_text(document_key(document, "html", reveal_hidden), base))
-    return text
-
-
-def for_rich_text(page: str, base_points: float) -> str:
-    """Qt's rich text ignores ``<li value>`` and ``rem`` lengths: number each list from its
-    first step (so printed numbers are the app's step numbers), give lengths in points and
-    pad the table's cells with the attribute Qt reads."""
-    style, separator, body = page.partition("</style>")  # a teacher's text stays as written
-    style = re.sub(r"padding:[^;]*;", "", style)
-    style = re.sub(r"(\d*\.?\d+)rem\b", lambda m: f"{float(m[1]) * base_points:g}pt", style)
-    body = re.sub(r'<ol class="steps">(\s*)<li value="(\d+)">',
-                  r'<ol class="steps" start="\2">\1<li value="\2">', body)
-    body = body.replace("<table>", '<table cellpadding="4" cellspacing="0">')
-    return style + separator + body
-
-
-def print_answer_key(document: Document, printer: QPrinter, reveal_hidden: bool = False) -> None:
-    answer_key_document(document, reveal_hidden).print_(printer)
-
-
-def has_hidden_questions(document: Document) -> bool:
-    exercise = document.exercise
-    return any(q.id in exercise.hidden for q in exercise.questions)
-
-
-# --------------------------------------------------------------------------- the controller
 
 
 class ExportController(QObject):

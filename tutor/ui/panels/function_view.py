@@ -30,7 +30,8 @@ from tutor.engine import NetworkProblem
 from tutor.engine import function_samples as samples
 from tutor.engine.network import input_symbols, layer_symbols
 from tutor.engine.notation import to_unicode
-from tutor.ui.style import ORANGE, theme
+
+from ..style import ORANGE, theme
 
 REDRAW_INTERVAL_MS = 33  # at most ~30 redraws a second however fast training runs
 WIDE = 1.3  # side by side when the space is at least this much wider than tall

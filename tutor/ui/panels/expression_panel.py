@@ -8,7 +8,6 @@ widgets hold no truth: every change builds a new :class:`ExpressionProblem` and 
 from __future__ import annotations
 
 import dataclasses
-import math
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QFontDatabase, QKeyEvent, QTextCursor
@@ -27,24 +26,27 @@ from PySide6.QtWidgets import (
 
 from tutor.engine import NetworkProblem
 from tutor.engine.expression import ExpressionError, ExpressionProblem, build_expression
+from tutor.engine.numbers import parse_number
 
-from .document import Document
-from .style import theme
+from ..document import Document
+from ..style import theme
 
 DEFAULT_VALUE = 1.0  # the value a variable gets when a new program introduces it
 ERROR_STYLE = "color: #D55E00; font-weight: bold;"
 
 
 def parse_value(name: str, text: str) -> float:
-    """The number typed for ``name``; ValueError with a message a student can act on."""
+    """The number typed for ``name`` (the engine's one parser: ``−0.5``, ``1/3``, ``2e-3``);
+    ValueError with a message a student can act on.  A decimal comma is refused here, unlike
+    in the other fields: this panel's tests pin "1,5" as not a number."""
+    shown = text.strip()
     try:
-        value = float(text.strip().replace("−", "-"))
+        if "," in shown:
+            raise ValueError(shown)
+        return parse_number(text)
     except ValueError:
-        raise ValueError(f"'{text.strip()}' is not a number: type a value for {name} "
-                         f"such as 2 or -0.5") from None
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, not {text.strip()}")
-    return value
+        raise ValueError(f"'{shown}' is not a number: type a value for {name} "
+                         f"such as 2, -0.5 or 1/3") from None
 
 
 def with_program(problem: ExpressionProblem, program: str) -> ExpressionProblem:

@@ -1,8 +1,8 @@
 """The training panel: learning rate, method, step / run / play / reset, and the loss curve.
 
 Every control writes to the document (an undoable edit or a training command); the widgets
-are refreshed from the document under signal blockers, never read back as the truth.
-pyqtgraph is imported here only, when the panel is built, to keep the app's start fast.
+are refreshed from the document under signal blockers, never read back as the truth.  How
+much each tick of a Run trains is the session's decision (:mod:`tutor.session.training`).
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import time
 
 import numpy as np
 from PySide6.QtCore import QSignalBlocker, QTimer
-from PySide6.QtGui import QDoubleValidator
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -30,14 +29,15 @@ from PySide6.QtWidgets import (
 from tutor.engine import Method, NetworkProblem
 from tutor.engine.edit import set_learning_rate, set_method
 from tutor.engine.notation import format_number
+from tutor.engine.numbers import parse_number
 from tutor.session import training as pacing
-from tutor.ui.style import theme
 
+from ..style import theme
+
+LEARNING_RATE_TIP = "η, the step size of gradient descent (positive; 0,05 and 1/20 work too)"
 PLAY_INTERVAL_MS = 40  # one chunk of updates (pacing.PLAY_CHUNK) per tick
 METHODS = ((Method.BATCH, "Batch gradient descent"), (Method.SGD, "Stochastic (SGD)"),
            (Method.MINIBATCH, "Mini-batch"))
-LOG_FLOOR = 1e-300  # a loss of exactly 0 cannot be drawn on a log axis
-Y_HEADROOM = 1.1  # a single point sits at least this far below the top of the plot
 CURVE_INTERVAL_SECONDS = 1 / 30  # the curve is redrawn at most 30 times a second while busy
 
 
@@ -58,12 +58,8 @@ class TrainingPanel(QWidget):
         self._drawn_at = -math.inf  # when the curve was last redrawn
         self._curve_timer = QTimer(self, singleShot=True)
         self._curve_timer.timeout.connect(self._on_history_change)
-        self._x_range: tuple[float, ...] | None = None  # the last fitted range, as shown
-        self._y_top: float | None = None  # the pinned 0…top of a one-point curve, if any
-        self._drawn_edits: tuple[int, ...] = ()
         self._build_controls()
         self._build_plot()
-        self._cache_axes()
         document.exercise_changed.connect(self._on_exercise_change)
         document.history_changed.connect(self._on_history_change)
         theme().changed.connect(self._on_theme_change)
@@ -74,10 +70,7 @@ class TrainingPanel(QWidget):
 
     def _build_controls(self) -> None:
         self.learning_rate = QLineEdit(objectName="learning_rate")
-        validator = QDoubleValidator(0.0, 1e6, 12, self)
-        validator.setNotation(QDoubleValidator.Notation.ScientificNotation)
-        self.learning_rate.setValidator(validator)
-        self.learning_rate.setToolTip("η, the step size of gradient descent (positive)")
+        self.learning_rate.setToolTip(LEARNING_RATE_TIP)
         self.learning_rate.editingFinished.connect(self._on_learning_rate_edit)
         self.method = QComboBox(objectName="method")
         for method, text in METHODS:
@@ -132,37 +125,29 @@ class TrainingPanel(QWidget):
         layout.addLayout(status_row)
 
     def _build_plot(self) -> None:
-        import pyqtgraph as pg  # lazily: only the training panel needs it
+        from .function_view import FunctionView, SideBySide
+        from .loss_plot import LossPlot
 
-        self._pg = pg
-        self.plot = pg.PlotWidget(objectName="loss_plot",
-                                  axisItems={"bottom": _update_axis(pg)})
-        self.plot.setLabel("bottom", "update")
-        self.plot.setLabel("left", "loss")
-        bottom = self.plot.getPlotItem().getAxis("bottom")
-        bottom.enableAutoSIPrefix(False)  # "update (x0.001)" for one point is nonsense
-        self.plot.getPlotItem().getAxis("left").enableAutoSIPrefix(False)
-        self.plot.showGrid(x=True, y=True, alpha=0.25)
-        self.plot.setMinimumHeight(160)
-        self.curve = self.plot.plot([], [])
-        self.current_point = pg.ScatterPlotItem(size=12)
-        self.plot.addItem(self.current_point)
-        self.edit_lines: list = []
-        self.plot.scene().sigMouseClicked.connect(self._on_plot_click)
-        from tutor.ui.function_view import FunctionView, SideBySide
-
+        self.loss_plot = LossPlot(self)
+        self.loss_plot.update_clicked.connect(self.restore_point)
         self.function_view = FunctionView(self.document)  # what the network computes
         self.layout().addWidget(SideBySide(self.plot, self.function_view), 1)
-        self._on_theme_change()
 
-    def _cache_axes(self) -> None:
-        """Axes with a grid cost ~4 ms each to repaint, and anything drawn in the plot repaints
-        them: cached, they are redrawn only when their ticks change."""
-        cache = self._pg.QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache
-        for name in ("left", "bottom"):
-            self.plot.getPlotItem().getAxis(name).setCacheMode(cache)
-        # 100,000 updates are drawn as about one min/max pair per pixel column
-        self.curve.setDownsampling(auto=True, method="peak")
+    @property
+    def plot(self):
+        return self.loss_plot.widget
+
+    @property
+    def curve(self):
+        return self.loss_plot.curve
+
+    @property
+    def current_point(self):
+        return self.loss_plot.current_point
+
+    @property
+    def edit_lines(self) -> list:
+        return self.loss_plot.edit_lines
 
     # -- model → widgets -------------------------------------------------------------------
 
@@ -201,68 +186,14 @@ class TrainingPanel(QWidget):
         self._drawn_at = time.perf_counter()
         history = self.document.history
         losses, current = history.losses, history.current
-        self._draw_losses(losses, current)
-        if history.edits != self._drawn_edits:
-            self._draw_edit_markers(history.edits)
+        self.loss_plot.draw(losses, current)
+        self.loss_plot.draw_edit_markers(history.edits)
         self._show_divergence(history.diverged_at)
         if len(losses):
             self.status.setText(f"{history.updates} updates · loss "
                                 f"{format_number(losses[current])} at update {current}")
         else:
             self.status.setText("")
-
-    def _draw_losses(self, losses: np.ndarray, current: int) -> None:
-        """The curve of the finite losses and the point of update ``current``."""
-        finite = np.isfinite(losses)
-        shown = self._shown(losses[finite])
-        self.curve.setData(np.arange(len(losses), dtype=float)[finite], shown)
-        self._fit_x_range(len(losses))
-        self._fit_y_range(shown)
-        if 0 <= current < len(losses) and finite[current]:
-            self.current_point.setData([float(current)], self._shown(losses[[current]]))
-        else:
-            self.current_point.setData([], [])
-
-    def _fit_x_range(self, points: int) -> None:
-        """Updates are whole numbers from 0: show 0…max(10, n) (ticks: :func:`_update_axis`)."""
-        last = max(10, points - 1)
-        view = self.plot.getPlotItem().getViewBox()
-        if self._x_range == (last, *view.viewRange()[0]):
-            return  # setting the same range again re-lays out both axes
-        self.plot.setXRange(0, last, padding=0.02)
-        self._x_range = (last, *view.viewRange()[0])
-
-    def _fit_y_range(self, shown: np.ndarray) -> None:
-        """A single point (an exercise just opened or edited) is drawn in 0…a round number
-        above it, so that editing a weight moves the point rather than both axes and the grid
-        (about 5 ms a repaint); a longer curve is ranged to its data."""
-        view = self.plot.getPlotItem().getViewBox()
-        top = None
-        if len(shown) == 1 and not self.log_y.isChecked() and 0 < shown[0] < math.inf:
-            top = _round_above(float(shown[0]) * Y_HEADROOM)
-        if top == self._y_top:
-            return
-        self._y_top = top
-        if top is None:
-            view.enableAutoRange(axis=view.YAxis)
-        else:
-            view.setYRange(0, top, padding=0)
-
-    def _shown(self, values: np.ndarray) -> np.ndarray:
-        return np.maximum(values, LOG_FLOOR) if self.log_y.isChecked() else values
-
-    def _draw_edit_markers(self, edits: tuple[int, ...]) -> None:
-        self._drawn_edits = edits
-        for line in self.edit_lines:
-            self.plot.removeItem(line)
-        palette = theme().palette
-        pen = self._pg.mkPen(palette.color("cached_read"), width=2,
-                             style=self._pg.QtCore.Qt.PenStyle.DashLine)
-        self.edit_lines = [self._pg.InfiniteLine(pos=float(index), angle=90, pen=pen,
-                                                 label="edited", labelOpts={"position": 0.9})
-                           for index in edits]
-        for line in self.edit_lines:
-            self.plot.addItem(line)
 
     def _show_divergence(self, diverged_at: int | None) -> None:
         if diverged_at is None:
@@ -278,17 +209,11 @@ class TrainingPanel(QWidget):
         self.message.show()
 
     def _on_theme_change(self) -> None:
-        self._drawn_edits = (-1,)  # the markers take the new palette
-        palette = theme().palette
-        self.plot.setBackground(palette.color("background"))
-        self.curve.setPen(self._pg.mkPen(palette.color("positive"), width=2))
-        self.current_point.setBrush(self._pg.mkBrush(palette.color("current")))
-        self.current_point.setPen(self._pg.mkPen(palette.color("text"), width=2))
+        self.loss_plot.apply_theme()
         self._on_history_change()
 
     def _on_log_toggle(self, checked: bool) -> None:
-        self._x_range = None  # the log mode re-ranges the axes
-        self.plot.setLogMode(x=False, y=checked)
+        self.loss_plot.set_log(checked)
         self._on_history_change()
 
     # -- widgets → model -------------------------------------------------------------------
@@ -298,12 +223,13 @@ class TrainingPanel(QWidget):
         if problem is None:
             return
         try:
-            new = set_learning_rate(problem, float(self.learning_rate.text()))
+            new = set_learning_rate(problem, parse_number(self.learning_rate.text()))
         except ValueError as error:
             self.learning_rate.setStyleSheet(f"border: 2px solid {theme().palette.negative};")
             self.learning_rate.setToolTip(str(error))
             return
         self.learning_rate.setStyleSheet("")
+        self.learning_rate.setToolTip(LEARNING_RATE_TIP)
         if new.training != problem.training:
             self.document.edit(f"Set learning rate to {format_number(new.training.learning_rate)}",
                                self.document.exercise.with_problem(new))
@@ -405,7 +331,7 @@ class TrainingPanel(QWidget):
         self._drawn_at = time.perf_counter()
         history = self.document.history
         losses = np.concatenate([history.losses[:history.current + 1], session.losses[1:]])
-        self._draw_losses(losses, len(losses) - 1)
+        self.loss_plot.draw(losses, len(losses) - 1)
 
     def _stop_run(self) -> None:
         """End the Run: what it trained becomes one undoable command."""
@@ -448,13 +374,6 @@ class TrainingPanel(QWidget):
         if len(self.document.history) and self.document.history.current != 0:
             self.document.restore_history(0)
 
-    def _on_plot_click(self, event) -> None:
-        view = self.plot.getPlotItem().vb
-        if not view.sceneBoundingRect().contains(event.scenePos()):
-            return
-        x = view.mapSceneToView(event.scenePos()).x()
-        self.restore_point(round(x))
-
     def restore_point(self, index: int) -> None:
         """A clicked point of the curve: go back (undoably) to the parameters of that update."""
         history = self.document.history
@@ -466,22 +385,3 @@ class TrainingPanel(QWidget):
             self.stop()
             self.document.restore_history(index)
 
-
-def _update_axis(pg):
-    """An x axis of update numbers: pyqtgraph's spacing, which adapts to the axis's width in
-    pixels so labels never run together, minus any fractional spacing (update 2.5 is not)."""
-
-    class UpdateAxis(pg.AxisItem):
-        def tickSpacing(self, minVal, maxVal, size):  # pyqtgraph names it
-            levels = [(spacing, offset)
-                      for spacing, offset in super().tickSpacing(minVal, maxVal, size)
-                      if spacing >= 1]
-            return levels or [(1.0, 0.0)]
-
-    return UpdateAxis("bottom")
-
-
-def _round_above(value: float) -> float:
-    """The smallest of 1, 2 and 5 times a power of ten that is at least ``value`` (> 0)."""
-    power = 10.0 ** math.floor(math.log10(value))
-    return next(step * power for step in (1, 2, 5, 10) if step * power >= value)

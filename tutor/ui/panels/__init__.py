@@ -1,0 +1,1 @@
+"""The window's panels: parameters, expression values, training, the function view, quiz."""

@@ -10,21 +10,31 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Generator
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 
 from tutor.engine import NetworkProblem, Trace, TrainingRun
 from tutor.engine.batch import batch_schedule, train
 from tutor.engine.history import ParameterHistory, keep_every
-
-if TYPE_CHECKING:
-    from .session import Session
+from tutor.exercise.model import Exercise, Problem
 
 PLAY_CHUNK = 5  # updates per tick of Play: one chunk per tick keeps the window responsive
 RUN_TICK_SECONDS = 0.02  # a Run trains for this long (+ ~10 ms to draw), then handles events
 RUN_AT_ONCE = 100  # updates trained before the click returns, however long: short runs end there
 RUN_AT_ONCE_PARAMETERS = 10_000  # ...on networks up to this size (100 updates take < 10 ms)
+
+
+class RunOwner(Protocol):
+    """What a Run needs of its session (:class:`tutor.session.Session`)."""
+
+    @property
+    def exercise(self) -> Exercise: ...
+
+    def trace_in_parts(self, problem: Problem) -> Generator[None, None, Trace]: ...
+
+    def push_run(self, run: TrainingRun, updates: int,
+                 trained: NetworkProblem | None = None) -> None: ...
 
 
 class TrainingSession:
@@ -35,7 +45,7 @@ class TrainingSession:
     bit for bit ``problem.train(n)`` for the same number of updates.
     """
 
-    def __init__(self, session: Session, problem: NetworkProblem, updates: int) -> None:
+    def __init__(self, session: RunOwner, problem: NetworkProblem, updates: int) -> None:
         self._session, self._problem, self.total = session, problem, int(updates)
         self._start = session.exercise
         self._schedule = batch_schedule(problem.training, len(problem.data))

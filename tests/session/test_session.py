@@ -163,6 +163,16 @@ def test_a_run_in_chunks_is_one_change_equal_to_one_engine_run(inf264) -> None:
     np.testing.assert_array_equal(session.exercise.problem.params.flat(), expected.final.flat())
 
 
+def test_a_runs_curve_continues_the_history_from_its_current_point(inf264) -> None:
+    session = Session(inf264)
+    session.train(3)
+    session.restore_history(1)
+    run = session.start_training(2)
+    run.advance(1)
+    np.testing.assert_allclose(run.curve(), [3.25, 2.85564732, 2.58618135], rtol=1e-8)
+    assert len(session.history) == 4  # the run has pushed nothing yet
+
+
 def test_a_tick_trains_at_least_what_it_is_asked(inf264) -> None:
     session = Session(inf264)
     run = session.start_training(500)

@@ -19,6 +19,8 @@ from tutor.engine.batch import batch_schedule, train
 from tutor.engine.history import ParameterHistory, keep_every
 from tutor.exercise.model import Exercise, Problem
 
+from .history import TrainingHistory
+
 PLAY_CHUNK = 5  # updates per tick of Play: one chunk per tick keeps the window responsive
 RUN_TICK_SECONDS = 0.02  # a Run trains for this long (+ ~10 ms to draw), then handles events
 RUN_AT_ONCE = 100  # updates trained before the click returns, however long: short runs end there
@@ -30,6 +32,9 @@ class RunOwner(Protocol):
 
     @property
     def exercise(self) -> Exercise: ...
+
+    @property
+    def history(self) -> TrainingHistory: ...
 
     def trace_in_parts(self, problem: Problem) -> Generator[None, None, Trace]: ...
 
@@ -48,6 +53,7 @@ class TrainingSession:
     def __init__(self, session: RunOwner, problem: NetworkProblem, updates: int) -> None:
         self._session, self._problem, self.total = session, problem, int(updates)
         self._start = session.exercise
+        self._history = session.history  # the curve the run continues
         self._schedule = batch_schedule(problem.training, len(problem.data))
         self._keep = keep_every(problem.params.flat().size, self.total)
         self._losses = np.empty(self.total + 1)
@@ -81,6 +87,12 @@ class TrainingSession:
     def losses(self) -> np.ndarray:
         """The loss before the run and after each update trained so far."""
         return self._losses[:self._count]
+
+    def curve(self) -> np.ndarray:
+        """The loss curve as it will be once the run is pushed: the history up to its
+        current point, then the losses trained so far."""
+        history = self._history
+        return np.concatenate([history.losses[:history.current + 1], self.losses[1:]])
 
     @property
     def at_once(self) -> int:

@@ -9,14 +9,13 @@ past-tense Qt signals the views connect to, and turns each edit into one
 
 from __future__ import annotations
 
-from collections.abc import Generator
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from tutor.engine import Granularity, Key, Step, Trace, TrainingRun
-from tutor.exercise.model import Exercise, Problem
+from tutor.exercise.model import Exercise
 from tutor.session import BEFORE_FIRST, Session, State, TrainingHistory, TrainingSession
 from tutor.session.flags import Flag
 from tutor.session.traces import NODE_LIMIT, scalar_node_count
@@ -78,13 +77,13 @@ class Document(QObject):
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self.flags = FlagWatch(self.session, self)  # before any view connects
-        events = self.session
-        events.structure_changed.connect(self.structure_changed.emit)
-        events.exercise_changed.connect(self.exercise_changed.emit)
-        events.history_changed.connect(self.history_changed.emit)
-        events.trace_changed.connect(self.trace_changed.emit)
-        events.cursor_changed.connect(self.cursor_changed.emit)
-        events.path_changed.connect(self.path_changed.emit)
+        session = self.session
+        session.structure_changed.connect(self.structure_changed.emit)
+        session.exercise_changed.connect(self.exercise_changed.emit)
+        session.history_changed.connect(self.history_changed.emit)
+        session.trace_changed.connect(self.trace_changed.emit)
+        session.cursor_changed.connect(self.cursor_changed.emit)
+        session.path_changed.connect(self.path_changed.emit)
 
     # ------------------------------------------------------------------ read-only state
 
@@ -200,13 +199,6 @@ class Document(QObject):
     def mark_saved(self, path: Path) -> None:
         self.set_path(path)
         self.undo_stack.setClean()
-
-    def trace_of(self, problem: Problem) -> Trace:
-        """The trace of ``problem`` in the current granularity and sample."""
-        return self.session.trace_of(problem)
-
-    def trace_in_parts(self, problem: Problem) -> Generator[None, None, Trace]:
-        return self.session.trace_in_parts(problem)
 
     # ------------------------------------------------------------------ internals
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 import time
 
-import numpy as np
 from PySide6.QtCore import QSignalBlocker, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -329,8 +328,7 @@ class TrainingPanel(QWidget):
     def _draw_session(self, session) -> None:
         """The curve so far: the history up to its current point, then the run's losses."""
         self._drawn_at = time.perf_counter()
-        history = self.document.history
-        losses = np.concatenate([history.losses[:history.current + 1], session.losses[1:]])
+        losses = session.curve()
         self.loss_plot.draw(losses, len(losses) - 1)
 
     def _stop_run(self) -> None:

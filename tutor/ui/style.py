@@ -9,10 +9,11 @@ double dashed outline plus a badge, and pending nodes show no number at all.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPen
+
+from tutor.session.node_states import NodeState  # the diagrams import it from here too
 
 # Okabe & Ito (2008), "Color Universal Design".
 ORANGE = "#E69F00"
@@ -23,16 +24,6 @@ BLUE = "#0072B2"
 VERMILLION = "#D55E00"
 REDDISH_PURPLE = "#CC79A7"
 BLACK = "#000000"
-
-
-class NodeState(StrEnum):
-    """How far the cursor has got with one item."""
-
-    PENDING = "pending"  # not computed yet: no number shown
-    COMPUTED = "computed"  # computed by an earlier step
-    CURRENT = "current"  # computed by the step under the cursor
-    CACHED_READ = "cached_read"  # read from the cache by the step under the cursor
-    GIVEN = "given"  # data, parameters and constants: known from the start
 
 
 @dataclass(frozen=True, slots=True)

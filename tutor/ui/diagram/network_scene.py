@@ -29,6 +29,7 @@ from tutor.engine.network_graph import (
 )
 from tutor.engine.notation import format_number, to_unicode, updated_text
 from tutor.engine.numbers import parse_number
+from tutor.session.readout import Readout
 from tutor.ui.diagram.edits import editable, is_locked, with_scalar
 from tutor.ui.diagram.flag_items import FlagOverlay
 from tutor.ui.diagram.items import (
@@ -40,7 +41,6 @@ from tutor.ui.diagram.items import (
     label_height,
     label_position,
 )
-from tutor.ui.diagram.readout import Readout
 from tutor.ui.diagram.view import TraceDiagramView
 from tutor.ui.style import NodeState, theme
 

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from tutor.engine import Key, NetworkProblem, Phase, Quantity, Step, Trace
+from tutor.engine import Key, NetworkProblem, Phase, Quantity, Step, Trace, ids
+from tutor.engine.ids import ScalarId, parse_id
 from tutor.engine.network import BiasMode, split_display_matrix
-from tutor.engine.network_graph import ScalarId, parse_id, sample_values
+from tutor.engine.network_graph import sample_values
 from tutor.engine.notation import format_number
 from tutor.exercise.model import Problem
-from tutor.ui.style import NodeState
+
+from .node_states import NodeState
 
 
 def is_layer_trace(trace: Trace) -> bool:
@@ -84,22 +86,24 @@ class Readout:
 
     def given(self, node_id: str) -> float | None:
         """Inputs, targets, parameters and constant 1s: known before any step."""
-        if node_id.startswith("one"):
+        parsed = parse_id(node_id)
+        if parsed is not None and parsed.prefix == ids.INTERCEPT:
             return 1.0
         value = self._leaves.get(node_id)
         return value if value is not None else self._parameter(node_id)
 
     def _parameter(self, node_id: str) -> float | None:
         """A weight ``W1[j,i]`` or bias ``b1[j]`` of the problem's parameters."""
-        if self._params is None or node_id[:1] not in ("W", "b"):
+        if self._params is None:
             return None
         parsed = parse_id(node_id)
-        if parsed is None or parsed.layer is None or not parsed.index:
+        if parsed is None or not parsed.is_parameter or not parsed.index:
             return None
         n = parsed.layer - 1
         if not 0 <= n < len(self._params.weights):
             return None
-        tensor = self._params.weights[n] if parsed.prefix == "W" else self._params.biases[n]
+        tensor = (self._params.weights[n] if parsed.prefix == ids.WEIGHT
+                  else self._params.biases[n])
         if tensor is None or len(parsed.index) != tensor.ndim:
             return None
         if not all(0 <= i < size for i, size in zip(parsed.index, tensor.shape, strict=True)):
@@ -136,8 +140,8 @@ class Readout:
         parsed = parse_id(node_id)
         if parsed is None:
             return None
-        if node_id == "loss":
-            return self._known(Key(quantity, "loss", sample))
+        if node_id == ids.LOSS:
+            return self._known(Key(quantity, ids.LOSS, sample))
         tensor, element = self._layer_element(parsed)
         if tensor is None:
             return None
@@ -163,22 +167,22 @@ class Readout:
         """(tensor step id, function taking the tensor to this scalar) at layer granularity."""
         problem = self.problem
         if not isinstance(problem, NetworkProblem) or (
-                parsed.layer is None and parsed.prefix not in ("x", "y")):
+                parsed.layer is None and parsed.prefix not in (ids.INPUT, ids.TARGET)):
             return None, None
-        if parsed.prefix in ("x", "y", "r", "z", "h"):
+        if parsed.prefix in (ids.INPUT, ids.TARGET, ids.RESIDUAL, ids.PRE, ids.ACT):
             k = parsed.index[0] if parsed.index else 0
             return parsed.tensor, lambda a: float(np.ravel(a)[k])
         layer = problem.network.layers[parsed.layer - 1]
-        if parsed.prefix == "b" and layer.bias is BiasMode.SEPARATE:
+        if parsed.prefix == ids.BIAS and layer.bias is BiasMode.SEPARATE:
             j = parsed.index[0]
             return parsed.tensor, lambda a: float(np.ravel(a)[j])
-        if parsed.prefix in ("W", "b"):
+        if parsed.is_parameter:
             def element(matrix: np.ndarray) -> float:
                 weights, bias = split_display_matrix(layer, matrix)
-                if parsed.prefix == "W":
+                if parsed.prefix == ids.WEIGHT:
                     return float(weights[parsed.index])
                 return float(bias[parsed.index[0]])
-            return f"W{parsed.layer}", element
+            return ids.matrix_of(parsed.tensor), element
         return None, None
 
     # -- highlight ------------------------------------------------------------------------
@@ -186,13 +190,13 @@ class Readout:
     def _tensor_of(self, node_id: str) -> str:
         """The layer-granularity step id an item belongs to (folded biases sit in W)."""
         parsed = parse_id(node_id)
-        if parsed is None or node_id == "loss":
+        if parsed is None or node_id == ids.LOSS:
             return node_id
         network = isinstance(self.problem, NetworkProblem)
-        if parsed.prefix == "b" and network and parsed.layer is not None:
+        if parsed.prefix == ids.BIAS and network and parsed.layer is not None:
             layer = self.problem.network.layers[parsed.layer - 1]
             if layer.bias is BiasMode.FOLDED:
-                return f"W{parsed.layer}"
+                return ids.matrix_of(parsed.tensor)
         return parsed.tensor
 
     def state(self, node_id: str, *, leaf: bool) -> NodeState:

@@ -8,6 +8,7 @@
     backprop-tutor check FILE
     backprop-tutor list
     backprop-tutor --version | install-desktop [--uninstall]   (see tutor/desktop.py)
+    backprop-tutor variants | variant | worksheet | lms …   (see tutor/teaching/commands.py)
     backprop-tutor [FILE] [--screenshot OUT.png]      (the desktop app)
 
 Every command reads the same trace as the app.  A bad file gives one line on stderr and exit
@@ -21,6 +22,7 @@ import json
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -37,9 +39,10 @@ from tutor.exercise.atomic import write_atomically
 from tutor.exercise.format import display_tensors
 from tutor.exercise.history_csv import history_csv
 from tutor.exercise.library import find
+from tutor.teaching import commands as teaching
 from tutor.teaching.answer_key import FORMATS, answer_key
 
-COMMANDS = ("solve", "export", "train", "check", "list")
+COMMANDS = ("solve", "export", "train", "check", "list", *teaching.COMMANDS)
 EXIT_BAD_FILE = 2
 MAX_STEPS = 100_000
 HISTORY_ROWS = 50  # text output shows at most this many loss rows
@@ -62,6 +65,13 @@ def _start_app(args: list[str]) -> int:
         print(f"backprop-tutor: the desktop app cannot start: {error}", file=sys.stderr)
         return 1
     return app.main(args)
+
+
+def _worksheet_pdf() -> ModuleType:
+    """The PDF writer for worksheets, imported only when a PDF is asked for (it needs Qt)."""
+    from tutor.ui import worksheet_pdf
+
+    return worksheet_pdf
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -95,6 +105,7 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="validate an exercise file")
     check.add_argument("file")
     commands.add_parser("list", help="list the bundled exercises")
+    teaching.add_parsers(commands)
     return parser
 
 
@@ -129,6 +140,8 @@ def _run_command(args: list[str]) -> int:
                 return _export_command(options)
             case "train":
                 return _train_command(options)
+            case name if name in teaching.COMMANDS:
+                return teaching.run(options, _worksheet_pdf)
     except ExerciseError as error:
         print(error, file=sys.stderr)
         return EXIT_BAD_FILE

@@ -74,6 +74,17 @@ def test_the_installed_package_is_the_wheel_not_the_checkout(installed, outside)
     assert Path(lines[0]).is_relative_to(installed.parent)
     assert not Path(lines[0]).is_relative_to(REPO)
     assert lines[1] == tutor.__version__
+    code = ("from tutor.ui.help.pages import help_file; from tutor.desktop import icon_path; "
+            "print(help_file('guide.md')); print(icon_path())")
+    guide, icon = (Path(p) for p in _run([installed / "python", "-c", code], cwd, env)
+                   .stdout.splitlines())
+    assert guide.is_relative_to(installed.parent) and icon.is_relative_to(installed.parent)
+    assert guide.read_bytes() == (REPO / "docs" / "guide.md").read_bytes()
+    for picture in ("backward.png", "training.png", "quiz.png"):
+        shipped = guide.parent / "images" / picture
+        assert shipped.read_bytes() == (REPO / "docs" / "images" / picture).read_bytes()
+    assert (guide.parent / "exercise-format.md").read_bytes() == \
+        (REPO / "docs" / "exercise-format.md").read_bytes()
     version = _run([installed / "backprop-tutor", "--version"], cwd, env).stdout
     assert version == f"backprop-tutor {tutor.__version__}\n"
 

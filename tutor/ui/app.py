@@ -23,9 +23,10 @@ from tutor.desktop import APP_ID, icon_path
 from tutor.exercise import Exercise
 from tutor.exercise.library import find
 
-from . import errors, recovery, settings
+from . import errors, first_run, recovery, settings
 from .document import Document
 from .files import starter_exercise
+from .help import offer_welcome
 from .main_window import MainWindow
 
 # Set by tests/ui/test_recovery.py to leave an unsaved edit that the autosave must keep.
@@ -104,11 +105,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.size or window.restored:
         window.show()
     else:
-        # the first run: the whole screen (or projector), even without a window manager
-        window.setGeometry(window.screen().availableGeometry())
-        window.showMaximized()
+        first_run.fill_screen(window)  # the whole screen (or projector), docks to scale
     if message:
         QTimer.singleShot(0, lambda: QMessageBox.warning(window, "Cannot open the file", message))
+    offer_welcome(window, opened_file=args.file is not None)  # first start only
     freeze_startup_objects()
     return app.exec()
 

@@ -27,6 +27,7 @@ from .actions import make_action
 from .document import Document
 from .exports import ExportController
 from .files import FileController
+from .help import install_help
 from .inspector import StepInspector
 from .palette import qt_palette
 from .panels.expression_panel import ParametersStack
@@ -218,6 +219,7 @@ class MainWindow(QMainWindow):
         about = make_action(self, "action_about", "&About", "About Backprop Tutor")
         about.triggered.connect(self._about)
         help_menu.addAction(about)
+        install_help(self, help_menu)  # welcome, guide, shortcuts, exercise format
 
     def _theme_menu(self):
         menu = self.menuBar().addMenu("&Theme")

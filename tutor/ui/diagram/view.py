@@ -28,11 +28,12 @@ class ZoomPanView(QGraphicsView):
         self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.BoundingRectViewportUpdate)
         self._auto_fit = True
-        for keys, handler in ((QKeySequence.StandardKey.ZoomIn, self.zoom_in),
-                              (QKeySequence.StandardKey.ZoomOut, self.zoom_out),
-                              (QKeySequence("Ctrl+="), self.zoom_in),
-                              (QKeySequence("Ctrl+0"), self.fit)):
+        for keys, handler, text in ((QKeySequence.StandardKey.ZoomIn, self.zoom_in, "Zoom in"),
+                                    (QKeySequence.StandardKey.ZoomOut, self.zoom_out, "Zoom out"),
+                                    (QKeySequence("Ctrl+="), self.zoom_in, "Zoom in"),
+                                    (QKeySequence("Ctrl+0"), self.fit, "Fit to the view")):
             shortcut = QShortcut(keys, self)
+            shortcut.setWhatsThis(text)  # Help ▸ Keyboard shortcuts reads it
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(handler)
         theme().changed.connect(self._on_theme_change)

@@ -1,0 +1,36 @@
+"""The window's first start: the whole screen, with the docks shared out to fit it.
+
+The main window lays its docks out for a 1600-pixel-wide window; on a 1024×768 or 1280×720
+screen (a small laptop, an old projector) that left the network diagram a sliver.  On the
+first start only (later starts restore the user's own layout) the side docks get a share of
+the screen's width and the trace a share of its height, no less than their controls need.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QMainWindow
+
+LEFT_SHARE, RIGHT_SHARE, BOTTOM_SHARE = 0.24, 0.32, 0.28
+LEFT_MIN, RIGHT_MIN, BOTTOM_MIN = 220, 300, 150  # px: below this a dock is no use
+
+
+def share_docks(window: QMainWindow) -> None:
+    """Size the parameters, step/training and trace docks in proportion to the window."""
+    width, height = window.width(), window.height()
+    left = max(LEFT_MIN, int(LEFT_SHARE * width))
+    right = max(RIGHT_MIN, int(RIGHT_SHARE * width))
+    docks = [getattr(window, name, None) for name in ("parameters_dock", "inspector_dock")]
+    if all(docks):
+        window.resizeDocks(docks, [left, right], Qt.Orientation.Horizontal)
+    trace = getattr(window, "trace_dock", None)
+    if trace is not None:
+        window.resizeDocks([trace], [max(BOTTOM_MIN, int(BOTTOM_SHARE * height))],
+                           Qt.Orientation.Vertical)
+
+
+def fill_screen(window: QMainWindow) -> None:
+    """Maximise on the window's screen, even without a window manager, then share the docks."""
+    window.setGeometry(window.screen().availableGeometry())
+    window.showMaximized()
+    QTimer.singleShot(0, lambda: share_docks(window))  # once the maximised size is applied

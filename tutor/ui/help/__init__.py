@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QDialog, QMainWindow, QMenu
 
-from ..stepper import make_action
+from ..actions import make_action
 from .pages import EXERCISE_FORMAT, GUIDE, HelpPageDialog
 from .shortcuts import ShortcutsDialog
 from .welcome import WelcomeDialog, mark_seen, should_show_at_start

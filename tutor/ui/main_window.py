@@ -37,6 +37,7 @@ from .presentation import PresentationController
 from .recovery import Autosaver
 from .stepper import Stepper, StepperBar
 from .trace_table import TraceTable
+from .variants_dialog import add_teaching_actions
 
 APP_NAME = "Backprop Tutor"
 THEMES = {"light": "Light", "dark": "Dark", "high_contrast": "High contrast"}
@@ -167,6 +168,7 @@ class MainWindow(QMainWindow):
         file_menu.addMenu(self.exports.export_menu)
         file_menu.addActions(self.exports.print_actions())
         file_menu.addSeparator()
+        add_teaching_actions(self, file_menu, self.files, self.document)
         quit_action = make_action(self, "action_quit", "&Quit", "Quit",
                                   (QKeySequence.StandardKey.Quit,))
         quit_action.triggered.connect(self.close)

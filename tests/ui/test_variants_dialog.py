@@ -1,6 +1,7 @@
 """File ▸ Make variants… writes what the command line writes; Open variant by code opens it."""
 
 import csv
+import json
 
 from PySide6.QtWidgets import QDialog
 
@@ -78,3 +79,22 @@ def test_the_file_menu_has_both_actions(qtbot, cmu):
     file_menu = window.menuBar().actions()[0].menu()
     names = [a.objectName() for a in file_menu.actions()]
     assert names.index("action_make_variants") + 1 == names.index("action_open_variant")
+
+
+def test_template_editor_previews_and_names_a_bad_field(qtbot):
+    from tutor.ui.template_editor import TemplateEditor
+
+    editor = TemplateEditor()
+    qtbot.addWidget(editor)
+    editor.chooser.combo.setCurrentIndex(editor.chooser.combo.findText("cmu-recitation-5"))
+    assert editor.table.rowCount() == 4
+    assert editor.status.text().startswith("Variant 9E3W-000001")
+    assert "Your answers" in editor.preview.toPlainText()
+    editor.next_variant()
+    assert editor.status.text().startswith("Variant 9E3W-000002")
+    editor.table.item(0, 1).setText("-1.5")  # off the integer grid
+    assert "draw[0].range" in editor.status.text()
+    editor.table.item(0, 1).setText("-2")
+    assert editor.status.text().startswith("Variant 9E3W-000002")
+    assert editor.document() == json.loads(
+        bundled_templates()["cmu-recitation-5"].read_text(encoding="utf-8"))

@@ -258,5 +258,14 @@ def add_teaching_actions(window: QMainWindow, menu: QMenu, files: FileController
             files.message.emit(f"Opened {dialog.exercise.title}")
 
     by_code.triggered.connect(open_by_code)
-    menu.addActions([make, by_code])
+    edit = make_action(window, "action_edit_template", "Edit &template…",
+                       "A template's ranges and constraints next to a preview variant")
+
+    def open_editor() -> None:
+        from .template_editor import TemplateEditor  # it builds on this module's chooser
+
+        TemplateEditor(window).exec()
+
+    edit.triggered.connect(open_editor)
+    menu.addActions([make, by_code, edit])
     menu.addSeparator()

@@ -1,0 +1,204 @@
+"""File ▸ Edit template…: the drawing rules and constraints next to a preview variant.
+
+The table edits the template's ``draw`` rules (field, range, grid, excluded numbers), the
+boxes its constraints; every change re-validates the whole template with
+:func:`tutor.teaching.template.template_from_dict` (a problem is shown with the field it
+names) and redraws the preview: the student's sheet of one variant and its answers.
+"Another variant" draws the next code.  Save writes the template as JSON.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QDir
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QSpinBox,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tutor.engine.notation import to_html
+from tutor.exercise import ExerciseError
+from tutor.exercise.atomic import write_atomically
+from tutor.teaching.template import GRIDS, make_code, template_from_dict
+from tutor.teaching.variants import make_variant
+from tutor.teaching.worksheet import worksheet
+
+from .variants_dialog import TemplateChooser
+from .worksheet_pdf import worksheet_html
+
+COLUMNS = ("Field", "Low", "High", "Grid", "Exclude")
+FLAGS = ("relu_not_at_zero", "no_dead_units", "loss_decreases")
+
+
+class TemplateEditor(QDialog):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Template")
+        self.setObjectName("template_editor")
+        self.chooser = TemplateChooser()
+        self.chooser.combo.currentIndexChanged.connect(self.load_chosen)
+        self.table = QTableWidget(0, len(COLUMNS), objectName="template_rules")
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.itemChanged.connect(self.refresh)
+        self.flags = {name: QCheckBox(name.replace("_", " "), objectName=name) for name in FLAGS}
+        self.decimals = QSpinBox(objectName="max_decimals", minimum=-1, maximum=12,
+                                 specialValueText="any")
+        self.magnitude = QDoubleSpinBox(objectName="max_magnitude", minimum=0, maximum=1e9,
+                                        decimals=1, specialValueText="any")
+        for box in self.flags.values():
+            box.toggled.connect(self.refresh)
+        self.decimals.valueChanged.connect(self.refresh)
+        self.magnitude.valueChanged.connect(self.refresh)
+        self.status = QLabel(" ", objectName="template_status", wordWrap=True)
+        self.preview = QTextBrowser(objectName="template_preview")
+        self.seed = 1
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                                   | QDialogButtonBox.StandardButton.Close)
+        another = buttons.addButton("Another variant", QDialogButtonBox.ButtonRole.ActionRole)
+        another.clicked.connect(self.next_variant)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        left = QWidget()
+        form = QFormLayout(left)
+        form.addRow("Template:", self.chooser)
+        form.addRow(self.table)
+        flags = QHBoxLayout()
+        for box in self.flags.values():
+            flags.addWidget(box)
+        form.addRow("Constraints:", flags)
+        form.addRow("Max decimals:", self.decimals)
+        form.addRow("Max magnitude:", self.magnitude)
+        form.addRow(self.status)
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(self.preview)
+        splitter.setSizes([560, 520])
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(buttons)
+        self._doc: dict[str, Any] = {}
+        self._loading = False
+        self.load_chosen()
+
+    # -- template → widgets
+
+    def load_chosen(self) -> None:
+        path = self.chooser.combo.currentData()
+        if path:
+            self.load(json.loads(Path(path).read_text(encoding="utf-8")))
+
+    def load(self, doc: dict[str, Any]) -> None:
+        self._loading = True
+        self._doc = copy.deepcopy(doc)
+        self.table.setRowCount(len(doc["draw"]))
+        for row, rule in enumerate(doc["draw"]):
+            cells = (rule["field"], str(rule["range"][0]), str(rule["range"][1]), "",
+                     ", ".join(str(v) for v in rule.get("exclude", [])))
+            for column, text in enumerate(cells):
+                self.table.setItem(row, column, QTableWidgetItem(text))
+            grid = QComboBox()
+            grid.addItems(list(GRIDS))
+            grid.setCurrentText(rule["grid"])
+            grid.currentTextChanged.connect(self.refresh)
+            self.table.setCellWidget(row, 3, grid)
+        constraints = doc.get("constraints", {})
+        for name, box in self.flags.items():
+            box.setChecked(bool(constraints.get(name)))
+        self.decimals.setValue(constraints.get("max_decimals", -1))
+        self.magnitude.setValue(constraints.get("max_magnitude", 0))
+        self.table.resizeColumnsToContents()
+        self._loading = False
+        self.refresh()
+
+    # -- widgets → template
+
+    def document(self) -> dict[str, Any]:
+        doc = copy.deepcopy(self._doc)
+        doc["draw"] = [self._rule(row) for row in range(self.table.rowCount())]
+        constraints = {k: v for k, v in doc.get("constraints", {}).items()
+                       if k == "decimals_phases"}
+        constraints.update({name: True for name, box in self.flags.items() if box.isChecked()})
+        if self.decimals.value() >= 0:
+            constraints["max_decimals"] = self.decimals.value()
+        else:
+            constraints.pop("decimals_phases", None)
+        if self.magnitude.value() > 0:
+            constraints["max_magnitude"] = _number(str(self.magnitude.value()))
+        doc["constraints"] = constraints
+        return doc
+
+    def _rule(self, row: int) -> dict[str, Any]:
+        def text(column: int) -> str:
+            item = self.table.item(row, column)
+            return item.text().strip() if item is not None else ""
+
+        rule: dict[str, Any] = {"field": text(0), "range": [_number(text(1)), _number(text(2))],
+                                "grid": self.table.cellWidget(row, 3).currentText()}
+        excluded = [_number(p) for p in text(4).replace(";", ",").split(",") if p.strip()]
+        if excluded:
+            rule["exclude"] = excluded
+        return rule
+
+    def refresh(self) -> None:
+        """Validate and draw the preview; a problem names its field and keeps the old one."""
+        if self._loading:
+            return
+        try:
+            template = template_from_dict(self.document(), "template")
+            variant = make_variant(template, self.seed)
+        except (ExerciseError, ValueError) as error:
+            self.status.setText(f'<span style="color:#b00020">{error}</span>')
+            return
+        answers = "".join(f"<li>{to_html(b.label)} = <b>{to_html(b.answer)}</b></li>"
+                          for b in worksheet(variant.exercise).boxes)
+        self.preview.setHtml(worksheet_html(worksheet(variant.exercise))
+                             .replace("</body></html>", f"<h2>Key</h2><ol>{answers}</ol>"
+                                                        "</body></html>"))
+        self.status.setText(f"Variant {make_code(template, self.seed)}: accepted after "
+                            f"{variant.tries} draw{'s' if variant.tries > 1 else ''}.")
+
+    def next_variant(self) -> None:
+        self.seed += 1
+        self.refresh()
+
+    def save(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save template", QDir.homePath(),
+                                              "Templates (*.template.json)")
+        if not path:
+            return
+        try:
+            template_from_dict(self.document(), path)
+            write_atomically(path, json.dumps(self.document(), ensure_ascii=False, indent=2)
+                             + "\n")
+        except (ExerciseError, OSError) as error:
+            self.status.setText(f'<span style="color:#b00020">{error}</span>')
+            return
+        self.status.setText(f"Saved {path}")
+
+
+def _number(text: str) -> float | int | str:
+    """What the teacher typed; a non-number stays text so the schema names the field."""
+    try:
+        value = float(text.replace("−", "-"))
+    except ValueError:
+        return text
+    return int(value) if value.is_integer() else value

@@ -83,3 +83,19 @@ def test_worksheet_latex_and_key(tmp_path):
     assert main(["worksheet", str(exercise), "-o", str(out), "--phase", "forward"]) == 0
     assert out.read_text(encoding="utf-8").count(r"\answerbox{") == 9  # 4 steps × 2, 𝓛
     assert r"\section*{Questions}" in (tmp_path / "sheet-key.tex").read_text(encoding="utf-8")
+
+
+def test_a_small_grid_says_how_many_variants_differ(tmp_path, capsys):
+    # x is drawn from 12 halves: 30 students cannot all get different numbers (seed 4's 30
+    # codes happen to cover 11 of the 12)
+    assert main(["variants", "chain-rule-discussion-expression", "--count", "30", "--seed", "4",
+                 "-o", str(tmp_path), "--keys", "md"]) == 0
+    assert "note: only 11 of the 30 variants have different numbers" in capsys.readouterr().err
+    assert len({p.read_text(encoding="utf-8").split("## Questions")[1]
+                for p in tmp_path.glob("*.key.md")}) == 11
+
+
+def test_a_worksheet_of_an_exercise_without_questions_asks_for_a_phase(tmp_path, capsys):
+    assert main(["worksheet", "xor", "-o", str(tmp_path / "x.tex")]) == 2
+    assert "no questions; ask every step of a phase" in capsys.readouterr().err
+    assert main(["worksheet", "xor", "-o", str(tmp_path / "x.tex"), "--phase", "update"]) == 0

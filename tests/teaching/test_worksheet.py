@@ -8,6 +8,10 @@ import pytest
 from tutor.engine import Phase
 from tutor.exercise import default_path, load
 from tutor.exercise.library import exercises_dir
+from tutor.teaching.answer_key import answer_key
+from tutor.teaching.library import bundled_templates
+from tutor.teaching.template import load_template
+from tutor.teaching.variants import make_variant
 from tutor.teaching.worksheet import label_latex, worksheet, worksheet_latex
 
 
@@ -74,3 +78,16 @@ def test_latex_worksheet_compiles(tmp_path, inf264, phase):
                              source.name], cwd=tmp_path, capture_output=True, timeout=120,
                             check=False)
     assert result.returncode == 0, result.stdout.decode(errors="replace")[-2000:]
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
+@pytest.mark.parametrize("name", sorted(bundled_templates()))
+def test_a_variants_worksheet_and_key_compile(tmp_path, name):
+    exercise = make_variant(load_template(bundled_templates()[name]), 3).exercise
+    for stem, text in (("sheet", worksheet_latex(worksheet(exercise))),
+                       ("key", answer_key(exercise, "latex", reveal_hidden=True))):
+        (tmp_path / f"{stem}.tex").write_text(text, encoding="utf-8")
+        result = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error",
+                                 f"{stem}.tex"], cwd=tmp_path, capture_output=True,
+                                timeout=120, check=False)
+        assert result.returncode == 0, result.stdout.decode(errors="replace")[-2000:]

@@ -30,7 +30,7 @@ from .answer_key import answer_key
 from .library import template_path
 from .lms import LMS_FORMATS, write_lms
 from .template import Template, load_template
-from .variants import Variant, make_variant, make_variants
+from .variants import Variant, distinct, make_variant, make_variants
 from .worksheet import PHASES, worksheet, worksheet_latex
 
 COMMANDS = ("variants", "variant", "worksheet", "lms")
@@ -140,6 +140,10 @@ def _variants(options: argparse.Namespace, pdf: PdfLoader) -> int:
     for fmt in options.lms:
         write_lms([v.exercise for v in variants], fmt, folder / lms_name(fmt))
     print(f"{len(variants)} variants of {options.template} (seed {seed}) in {folder}")
+    unique = distinct(variants)
+    if unique < len(variants):
+        print(f"note: only {unique} of the {len(variants)} variants have different numbers; "
+              f"widen the template's ranges for more", file=sys.stderr)
     return 0
 
 

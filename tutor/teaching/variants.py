@@ -79,6 +79,11 @@ def make_variants(template: Template, count: int, seed: int,
     return out
 
 
+def distinct(variants: list[Variant]) -> int:
+    """How many of ``variants`` differ in their numbers (a small grid repeats itself)."""
+    return len({v.text.replace(v.code, "") for v in variants})
+
+
 def _titled(title: str, code: str) -> str:
     suffix = f" — variant {code}"
     return title[: 200 - len(suffix)] + suffix

@@ -82,6 +82,9 @@ def worksheet(exercise: Exercise, phase: str | None = None) -> Worksheet:
     """The sheet of ``exercise``: its questions' boxes, or every step of ``phase``."""
     if phase is not None and phase not in PHASES:
         raise ValueError(f"unknown phase {phase!r}; expected one of {', '.join(PHASES)}")
+    if phase is None and not exercise.questions:
+        raise ValueError(f"{exercise.title}: the exercise has no questions; ask every step "
+                         f"of a phase instead ({', '.join(PHASES)})")
     trace = exercise.problem.trace("node")
     boxes = _phase_boxes(trace, phase) if phase else _question_boxes(exercise, trace)
     asks = f"every {phase} step" if phase else "the questions"

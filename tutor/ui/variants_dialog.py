@@ -37,7 +37,7 @@ from tutor.teaching.commands import lms_name, roster_csv, write_variant
 from tutor.teaching.library import bundled_templates
 from tutor.teaching.lms import LMS_FORMATS, write_lms
 from tutor.teaching.template import Template, load_template, variant_seeds
-from tutor.teaching.variants import Variant, make_variant
+from tutor.teaching.variants import Variant, distinct, make_variant
 
 from . import worksheet_pdf
 from .actions import make_action
@@ -190,8 +190,11 @@ class MakeVariantsDialog(QDialog):
             self._fail(str(error))
             return
         self.make_button.setEnabled(True)
+        unique = distinct(self._made)
+        note = "" if unique == len(self._made) else (
+            f" Only {unique} have different numbers: widen the template's ranges for more.")
         self.status.setText(f"{len(self._made)} variants and roster.csv in {folder} "
-                            f"(seed {self.seed.value()}).")
+                            f"(seed {self.seed.value()}).{note}")
 
     def _fail(self, message: str) -> None:
         self.make_button.setEnabled(True)

@@ -176,8 +176,9 @@ def test_ds102_error_is_its_own_node():
 
 def test_ds102_layer_trace_writes_the_error_and_b_as_the_sheet_does():
     lines = [s.line() for s in network("ds102-discussion-12").trace("layer")]
-    assert "𝓛 = ‖z₄‖² = ‖y − z₃‖² = ‖[−1.34828]‖² = 1.81787" in lines
-    assert "∂𝓛/∂z₃ = −2z₄ = −2 [−1.34828]ᵀ = [2.69657]" in lines  # 2z₄·(−1)
+    assert "z₄ = y − z₃ = 1 − 2.34828 = −1.34828" in lines  # the error as its own node
+    assert "𝓛 = z₄² = (−1.34828)² = 1.81787" in lines
+    assert "∂𝓛/∂z₃ = −2z₄ = −2 · (−1.34828) = 2.69657" in lines  # 2z₄·(−1)
     assert any(line.startswith("∂𝓛/∂z₂ = b ∂𝓛/∂z₃") for line in lines)  # (bᵀ)ᵀ = b
     assert not any("ᵀᵀ" in line for line in lines)
 

@@ -26,12 +26,13 @@ from tutor.engine import (
     Parameters,
     Phase,
     Quantity,
+    Residual,
     Role,
     Trace,
     Training,
 )
 from tutor.engine.graph import Activate, BinaryCrossEntropy, Graph
-from tutor.engine.ids import ACT, PRE, act_tensor, pre_tensor
+from tutor.engine.ids import ACT, PRE, RESIDUAL, act_tensor, pre_tensor
 from tutor.engine.network_graph import (
     ScalarId,
     bias_id,
@@ -211,7 +212,8 @@ def test_layer_trace_reads_and_order(case: Case) -> None:
         for n, layer in enumerate(case.network.layers):
             expected += [pre_tensor(n)] if layer.activation.is_identity else [pre_tensor(n),
                                                                              act_tensor(n)]
-        assert forward == [*expected, "loss"]
+        error = [] if case.network.loss.residual is Residual.NONE else [RESIDUAL]  # z₄ = y − z₃
+        assert forward == [*expected, *error, "loss"]
         backward = [s.node for s in trace if s.phase in CHAIN_RULE and s.sample == sample]
         values = [node for node in backward if parse_id(node).prefix in (PRE, ACT)]
         assert values == [v for v in reversed(expected) if v in values]

@@ -108,8 +108,8 @@ def test_cmu_markdown_has_the_sheets_numbers(cmu):
 
 def test_cmu_markdown_layer_granularity(cmu):
     text = answer_key(cmu, "markdown", "layer")
-    assert "∂ℓ/∂β = ∂ℓ/∂ŷ ẑᵀ = [4]ᵀ [1, 3, 2] = [4, 12, 8]" in text
-    assert "∂ℓ/∂α = ∂ℓ/∂a x̂ᵀ = [4, 8]ᵀ [1, 1, 2] = [4, 4, 8; 8, 8, 16]" in text
+    assert "∂ℓ/∂β = ∂ℓ/∂ŷ ẑᵀ = 4 [1, 3, 2] = [4, 12, 8]" in text  # (ŷ − y)zᵀ, a row
+    assert "∂ℓ/∂α = ∂ℓ/∂a x̂ᵀ = [4; 8] [1, 1, 2] = [4, 4, 8; 8, 8, 16]" in text  # column·row
     assert "| ∂ℓ/∂β₁ = ? | 12 | node trace step 9: " in text  # questions stay scalar
 
 

@@ -7,7 +7,6 @@ Step node ids name whole layers: ``x``, ``z1`` (pre-activations), ``h1`` (activa
 from __future__ import annotations
 
 from collections.abc import Generator, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -15,6 +14,7 @@ from .batch import apply_update, dataset_loss, forward, output_adjoint, sample_l
 from .ids import (
     INPUT,
     LOSS,
+    RESIDUAL,
     TARGET,
     WEIGHT,
     act_tensor,
@@ -24,22 +24,39 @@ from .ids import (
     value_tensor,
     weight_tensor,
 )
+from .layer_text import (
+    LayerShown,
+    activation_symbol,
+    bias_free_note,
+    bias_free_symbol,
+    derivative_symbol,
+    error_symbol,
+    extended,
+    extended_note,
+    factor_text,
+    gradient_symbol,
+    is_column,
+    jacobian_note,
+    layers_shown,
+    loss_text,
+    output_adjoint_text,
+    parameter_symbol,
+    pre_adjoint,
+    pre_adjoint_lhs,
+    shown_as_column,
+    tensor_text,
+    vector_text,
+)
 from .network import (
     BiasMode,
     Dataset,
-    Layer,
-    LayerSymbols,
-    LossKind,
     Network,
     Parameters,
     Residual,
-    display_matrix,
-    layer_symbols,
     split_display_matrix,
 )
 from .notation import (
     adjoint,
-    format_array,
     format_coefficient,
     format_number,
     loss_after_update,
@@ -64,7 +81,7 @@ class _Builder:
 
     def add(self, phase: Phase, quantity: Quantity, node: str, lhs: str, formula: str,
             numbers: str, result: np.ndarray, reads: tuple[tuple[Quantity, str] | Key, ...],
-            explanation: str, sample: int | str | None = "same") -> Step:
+            explanation: str, sample: int | str | None = "same", column: bool = False) -> Step:
         """``reads`` given as (quantity, node) belong to this step's sample; a Key is kept."""
         sample_id = self.sample if sample == "same" else sample
         if isinstance(result, float):  # a loss (NumPy's float64 is a float too)
@@ -76,23 +93,17 @@ class _Builder:
             shape = result.shape
             if not shape:
                 result = float(result)
+            column = column or shape == (1,)  # a one-entry vector reads as the number it is
         step = Step(
             index=self.start + len(self.steps), phase=phase, key=Key(quantity, node, sample_id),
             lhs=lhs, formula=formula, numbers=numbers, result=result,
             reads=tuple([r if isinstance(r, Key) else Key(r[0], r[1], sample_id) for r in reads]),
-            granularity="layer", shape=shape,
+            granularity="layer", shape=shape, column=column,
             explanation=to_unicode(explanation)  # plain prose: symbols as ∂ℓ/∂z⁽¹⁾, not markup
             + (f" Shape {_shape_text(shape)}." if shape else ""),
         )
         self.steps.append(step)
         return step
-
-
-def _extended(layer: Layer, vector: np.ndarray) -> np.ndarray:
-    """The layer input with the constant 1 of a folded intercept (x̂ = [1, x] or [x, 1])."""
-    if layer.bias is not BiasMode.FOLDED:
-        return vector
-    return np.append(vector, 1.0) if layer.notation.intercept_last else np.insert(vector, 0, 1.0)
 
 
 def _tensor_key(name: str) -> Key:
@@ -107,193 +118,162 @@ def _value_id(network: Network, n: int) -> str:
     return value_tensor(n - 1, network.layers[n - 1].activation.is_identity)
 
 
-def _input_names(network: Network, n: int) -> tuple[str, str]:
-    """(vector symbol, its intercept-extended symbol) of layer n's input."""
-    base = network.notation.input_vector if n == 0 else layer_symbols(network, n - 1).act_vector
-    layer = network.layers[n]
-    extended = (f"{base}̄" if layer.notation.intercept_last else f"{base}̂")
-    return base, extended if layer.bias is BiasMode.FOLDED else base
-
-
-@dataclass(frozen=True)
-class _LayerShown:
-    """What every sample's steps show of one layer and its parameters: worked out once per
-    trace (a 784×128 matrix is the same in all 64 samples' steps)."""
-
-    symbols: LayerSymbols
-    input_names: tuple[str, str]  # see _input_names
-    matrix: np.ndarray  # as the sheet writes it (display_matrix)
-    matrix_text: str
-    bias_text: str  # markup of the separate bias vector, "" without one
-    transposed_text: str  # markup of Wᵀ, the backward product's matrix
-
-
-def _layers_shown(network: Network, params: Parameters) -> tuple[_LayerShown, ...]:
-    shown = []
-    for n, layer in enumerate(network.layers):
-        matrix = display_matrix(layer, params.weights[n], params.biases[n])
-        bias = params.biases[n] if layer.bias is BiasMode.SEPARATE else None
-        shown.append(_LayerShown(
-            layer_symbols(network, n), _input_names(network, n), matrix, format_array(matrix),
-            "" if bias is None else format_array(bias), format_array(params.weights[n].T)))
-    return tuple(shown)
-
-
-def _residual_vector(network: Network) -> str:
-    """The error vector's symbol: ``z_4`` from the template ``z_4``, ``r`` from ``r_{$k}``."""
-    return network.notation.residual.replace("_{$k}", "")
-
-
-def _output_adjoint_text(network: Network, out_sym: str, y_sym: str, out: np.ndarray,
-                         y: np.ndarray) -> tuple[str, str]:
-    """∂ℓ/∂ŷ in symbols and numbers: 2s(ŷ − y) for squared error, the BCE quotient otherwise."""
-    scale = network.loss.scale(network.output_size)
-    out_num, y_num = f"{format_array(out)}^T", f"{format_array(y)}^T"
-    residual = network.loss.residual
-    if network.loss.kind is LossKind.SQUARED_ERROR and residual is not Residual.NONE:
-        # through the error node, as the sheet writes it: ∂𝓛/∂z₃ = 2z₄·(−1) for z₄ = y − z₃
-        sign = "−" if residual is Residual.TARGET_MINUS_OUTPUT else ""
-        coef = format_coefficient(2 * scale)
-        error = y - out if residual is Residual.TARGET_MINUS_OUTPUT else out - y
-        return (f"{sign}{coef}{_residual_vector(network)}",
-                f"{sign}{coef} {format_array(error)}^T")
-    if network.loss.kind is LossKind.BINARY_CROSS_ENTROPY:
-        coef = format_coefficient(scale)
-        return (f"{coef}({out_sym} − {y_sym}) / ({out_sym} \\odot (1 − {out_sym}))",
-                f"{coef}({out_num} − {y_num}) / ({out_num} \\odot (1 − {out_num}))")
-    coef = format_coefficient(2 * scale)
-    if not coef:
-        return f"{out_sym} − {y_sym}", f"{out_num} − {y_num}"
-    return f"{coef}({out_sym} − {y_sym})", f"{coef}({out_num} − {y_num})"
-
-
 def sample_layer_steps(network: Network, params: Parameters, x: np.ndarray, y: np.ndarray,
                        *, start: int, sample: int | None, input_gradients: bool,
-                       layers: tuple[_LayerShown, ...] | None = None,
+                       layers: tuple[LayerShown, ...] | None = None,
                        gradients: Sequence[np.ndarray] | None = None) -> list[Step]:
-    """One sample's forward and backward steps.
+    """One sample's forward and backward steps, each vector oriented as the sheet writes it.
 
-    ``layers`` (from :func:`_layers_shown` of the same parameters) saves working out the
+    ``layers`` (from :func:`layers_shown` of the same parameters) saves working out the
     parameters' markup again for every sample; ``gradients[n]``, if given, is where layer n's
     weight gradient is written (a row of the stack the batch average reads).
     """
     if layers is None:
-        layers = _layers_shown(network, params)
+        layers = layers_shown(network, params)
     cache = forward(network, params, x[None, :])
     b = _Builder(start, sample)
     prev_id = INPUT
-    inputs: list[tuple[np.ndarray, str]] = []  # each layer's input and its markup
+    inputs: list[np.ndarray] = []  # each layer's input, the intercept's 1 included
     for n, layer in enumerate(network.layers):
         shown = layers[n]
         syms = shown.symbols
+        col = is_column(layer)
         vec, ext = shown.input_names
-        inp = _extended(layer, cache.act[n][0])
-        inputs.append((inp, format_array(inp)))
-        matrix = shown.matrix
+        inp = extended(layer, cache.act[n][0])
+        inputs.append(inp)
         w_sym = syms.weight_matrix
         reads = [(Quantity.VALUE, prev_id), _tensor_key(weight_tensor(n))]
         if layer.bias is BiasMode.SEPARATE:
             reads.append(_tensor_key(bias_tensor(n)))
-        if layer.notation.transposed:  # row-vector convention: pre = x̄ w
-            formula, numbers = f"{ext} {w_sym}", f"{inputs[n][1]} {shown.matrix_text}"
-        else:
-            formula, numbers = f"{w_sym} {ext}", f"{shown.matrix_text} {inputs[n][1]}^T"
+        if col:
+            formula, numbers = f"{w_sym} {ext}", f"{shown.matrix_text} {vector_text(inp, True)}"
+        else:  # row vectors: pre = x̄ w
+            formula, numbers = f"{ext} {w_sym}", f"{vector_text(inp, False)} {shown.matrix_text}"
         if layer.bias is BiasMode.SEPARATE:
             formula += f" + {syms.bias_vector}"
-            numbers += f" + {shown.bias_text}^T"
+            numbers += f" + {vector_text(params.biases[n], col)}"
         pre_name = pre_tensor(n)
         identity = layer.activation.is_identity
         lhs = syms.act_vector if identity else syms.pre_vector
         b.add(Phase.FORWARD, Quantity.VALUE, pre_name, lhs, formula, numbers, cache.pre[n][0],
               tuple(reads), f"Layer {n + 1}: one matrix product gives every pre-activation "
-              f"({_shape_text(matrix.shape)} matrix).")
+              f"({_shape_text(shown.matrix.shape)} matrix)." + extended_note(layer, vec, ext),
+              column=col)
         prev_id = pre_name
         if not identity:
-            act = layer.activation.display
+            g = activation_symbol(layer)
             b.add(Phase.FORWARD, Quantity.VALUE, act_tensor(n), syms.act_vector,
-                  f"{act}({syms.pre_vector})", f"{act}({format_array(cache.pre[n][0])}^T)",
+                  f"{g}({syms.pre_vector})", f"{g}({vector_text(cache.pre[n][0], col)})",
                   cache.act[n + 1][0], ((Quantity.VALUE, pre_name),),
-                  f"Layer {n + 1}: the activation applies element-wise.")
+                  f"Layer {n + 1}: the activation applies element-wise.", column=col)
             prev_id = act_tensor(n)
     out = cache.output[0]
-    # the error as the notation writes it: r = y − ŷ for a target-minus-output residual
-    error = y - out if network.loss.residual is Residual.TARGET_MINUS_OUTPUT else out - y
-    loss_value = float(sample_losses(network, cache.output, y[None, :])[0])
     loss_sym = network.notation.loss
     out_sym = layers[-1].symbols.act_vector
-    y_sym = network.notation.target_vector
-    scale = network.loss.scale(network.output_size)
-    half = format_coefficient(scale)
-    if network.loss.kind is LossKind.BINARY_CROSS_ENTROPY:
-        formula = f"−{half}Σ[{y_sym} log {out_sym} + (1 − {y_sym}) log(1 − {out_sym})]"
-    elif network.loss.residual is not Residual.NONE:
-        error_sym = (f"{y_sym} − {out_sym}" if network.loss.residual is
-                     Residual.TARGET_MINUS_OUTPUT else f"{out_sym} − {y_sym}")
-        formula = f"{half}‖{_residual_vector(network)}‖^2 = {half}‖{error_sym}‖^2"
-    else:
-        formula = f"{half}‖{out_sym} − {y_sym}‖^2"
-    b.add(Phase.FORWARD, Quantity.VALUE, LOSS, loss_sym, formula,
-          f"{half}‖{format_array(error)}‖^2" if network.loss.kind is LossKind.SQUARED_ERROR
-          else formula, loss_value, ((Quantity.VALUE, prev_id), (Quantity.VALUE, TARGET)),
-          "The loss of this sample.")
+    out_col = is_column(network.layers[-1])
+    last = len(network.layers) - 1
+    flip = network.loss.residual is Residual.TARGET_MINUS_OUTPUT
+    if network.loss.residual is not Residual.NONE:  # the error as its own node (DS 102's z₄)
+        y_sym = network.notation.target_vector
+        b.add(Phase.FORWARD, Quantity.VALUE, RESIDUAL, error_symbol(network),
+              f"{y_sym} − {out_sym}" if flip else f"{out_sym} − {y_sym}",
+              f"{vector_text(y, out_col)} − {factor_text(out, out_col)}" if flip
+              else f"{vector_text(out, out_col)} − {factor_text(y, out_col)}",
+              y - out if flip else out - y, ((Quantity.VALUE, prev_id), (Quantity.VALUE, TARGET)),
+              "The error, as its own node.", column=out_col)
+    formula, numbers = loss_text(network, out_sym, out, y)
+    loss_value = float(sample_losses(network, cache.output, y[None, :])[0])
+    b.add(Phase.FORWARD, Quantity.VALUE, LOSS, loss_sym, formula, numbers, loss_value,
+          ((Quantity.VALUE, prev_id), (Quantity.VALUE, TARGET)), "The loss of this sample.")
     # backward
     delta = output_adjoint(network, cache.output, y[None, :])[0]
-    start_formula, start_numbers = _output_adjoint_text(network, out_sym, y_sym, out, y)
-    b.add(Phase.BACKWARD, Quantity.ADJOINT, prev_id, adjoint(loss_sym, out_sym),
-          start_formula, start_numbers, delta,
-          ((Quantity.VALUE, prev_id), (Quantity.VALUE, TARGET)),
-          "Start of the backward pass: the loss's derivative with respect to the output.")
-    for n in range(len(network.layers) - 1, -1, -1):
+    if network.loss.residual is not Residual.NONE:
+        error_sym = error_symbol(network)
+        coef = format_coefficient(2 * network.loss.scale(network.output_size))
+        error = y - out if flip else out - y
+        b.add(Phase.BACKWARD, Quantity.ADJOINT, RESIDUAL, adjoint(loss_sym, error_sym),
+              f"{coef}{error_sym}", f"{coef} \\cdot {factor_text(error, out_col)}",
+              -delta if flip else delta, ((Quantity.VALUE, RESIDUAL),),
+              "Start of the backward pass: the loss's derivative with respect to the error.",
+              column=out_col)
+    start_formula, start_numbers = output_adjoint_text(network, out_sym, out, y, out_col)
+    identity_out = network.layers[-1].activation.is_identity
+    start_lhs = (pre_adjoint_lhs(network, last, layers[-1].symbols) if identity_out
+                 else adjoint(loss_sym, out_sym))
+    b.add(Phase.BACKWARD, Quantity.ADJOINT, prev_id, start_lhs, start_formula, start_numbers,
+          delta, ((Quantity.VALUE, prev_id), (Quantity.VALUE, TARGET)),
+          "Through the error node: z = y − ŷ gives ∂z/∂ŷ = −1."
+          if network.loss.residual is not Residual.NONE else
+          "Start of the backward pass: the loss's derivative with respect to the output.",
+          column=out_col)
+    upstream_sym = adjoint(loss_sym, out_sym)  # how the next step names the cached adjoint
+    if identity_out:
+        upstream_sym = pre_adjoint(network, last, layers[-1].symbols)
+    for n in range(last, -1, -1):
         layer = network.layers[n]
         syms = layers[n].symbols
+        col = is_column(layer)
         pre_name, act_name = pre_tensor(n), act_tensor(n)
         if not layer.activation.is_identity:
             local = layer.activation.derivative(cache.pre[n][0], cache.act[n + 1][0])
             upstream_act, delta = delta, delta * local
-            b.add(Phase.BACKWARD, Quantity.ADJOINT, pre_name, adjoint(loss_sym, syms.pre_vector),
-                  f"{adjoint(loss_sym, syms.act_vector)} \\odot "
-                  f"{layer.activation.display}′({syms.pre_vector})",
-                  f"{format_array(upstream_act)}^T \\odot {format_array(local)}^T", delta,
+            times = "\\cdot" if layer.size == 1 else "\\odot"  # ⊙ only between vectors
+            b.add(Phase.BACKWARD, Quantity.ADJOINT, pre_name, pre_adjoint_lhs(network, n, syms),
+                  f"{upstream_sym} {times} {derivative_symbol(layer, syms.pre_vector)}",
+                  f"{factor_text(upstream_act, col)} {times} {factor_text(local, col)}", delta,
                   ((Quantity.ADJOINT, act_name), (Quantity.VALUE, pre_name)),
-                  f"Reuses the cached {adjoint(loss_sym, syms.act_vector)}; multiplies "
-                  "element-wise by the local derivative.")
+                  f"Reuses the cached {upstream_sym}; multiplies element-wise by the local "
+                  "derivative.", column=col)
+        delta_sym = pre_adjoint(network, n, syms)
         vec, ext = layers[n].input_names
-        inp, inp_text = inputs[n]
-        delta_text = format_array(delta)
+        inp = inputs[n]
         if gradients is None:
             grad = np.outer(delta, inp)
             full = grad.T if layer.notation.transposed else grad
         else:
             full = gradients[n]
             np.outer(delta, inp, out=full.T if layer.notation.transposed else full)
-        if layer.notation.transposed:
-            w_formula = f"{transpose(ext)} {adjoint(loss_sym, syms.pre_vector)}"
-        else:
-            w_formula = f"{adjoint(loss_sym, syms.pre_vector)} {transpose(ext)}"
-        b.add(Phase.GRADIENT, Quantity.ADJOINT, weight_tensor(n),
-              adjoint(loss_sym, syms.weight_matrix),
-              w_formula, f"{delta_text}^T {inp_text}", full,
-              ((Quantity.ADJOINT, pre_name), (Quantity.VALUE, _value_id(network, n))),
-              f"Reuses the cached {adjoint(loss_sym, syms.pre_vector)}: an outer product with "
-              "the layer's input.")
+        w_lhs = gradient_symbol(network, loss_sym, syms.weight_matrix)
+        if col:  # ∂ℓ/∂W = δ x̂ᵀ: a column times a row
+            w_formula = f"{delta_sym} {transpose(ext)}"
+            w_numbers = f"{factor_text(delta, True)} {vector_text(inp, False)}"
+        else:  # the gradient ∇_w l = x̄ᵀ δ, the transpose of the Jacobian δᵀ x̄
+            w_formula = f"{transpose(ext)} {delta_sym}"
+            w_numbers = f"{vector_text(inp, True)} {factor_text(delta, False)}"
+            if delta.size == 1:
+                w_formula, w_numbers = (f"{delta_sym} {transpose(ext)}",
+                                        f"{factor_text(delta, False)} {vector_text(inp, True)}")
+        b.add(Phase.GRADIENT, Quantity.ADJOINT, weight_tensor(n), w_lhs, w_formula, w_numbers,
+              full, ((Quantity.ADJOINT, pre_name), (Quantity.VALUE, _value_id(network, n))),
+              f"Reuses the cached {delta_sym}: an outer product with the layer's input."
+              + jacobian_note(network, loss_sym, syms.weight_matrix, delta_sym, ext, col),
+              column=shown_as_column(syms.weight_matrix, full))
         if layer.bias is BiasMode.SEPARATE:
             b.add(Phase.GRADIENT, Quantity.ADJOINT, bias_tensor(n),
-                  adjoint(loss_sym, syms.bias_vector), adjoint(loss_sym, syms.pre_vector),
-                  delta_text, delta, ((Quantity.ADJOINT, pre_name),),
-                  "The bias gradient is the cached pre-activation adjoint itself.")
+                  gradient_symbol(network, loss_sym, syms.bias_vector), delta_sym,
+                  vector_text(delta, col), delta, ((Quantity.ADJOINT, pre_name),),
+                  "The bias gradient is the cached pre-activation adjoint itself.", column=col)
         if n == 0 and not input_gradients:
             break
         upstream = delta @ params.weights[n]
         below = _value_id(network, n)
         below_sym = layers[n - 1].symbols.act_vector if n else vec
-        hat = "̂" if layer.bias is BiasMode.FOLDED else ""
-        w_t = transpose(syms.weight_matrix[0] + hat + syms.weight_matrix[1:])
-        b.add(Phase.BACKWARD, Quantity.ADJOINT, below, adjoint(loss_sym, below_sym),
-              f"{w_t} {adjoint(loss_sym, syms.pre_vector)}",
-              f"{layers[n].transposed_text} {delta_text}^T", upstream,
-              ((Quantity.ADJOINT, pre_name),),
-              "Reuses the cached adjoint of the layer above (intercept column dropped)."
-              if hat else "Reuses the cached adjoint of the layer above.")
+        free = bias_free_symbol(layer, syms)
+        if col:  # ∂ℓ/∂h = W̃ᵀ δ (a scalar δ first: δ · w, as INF264 writes δ_ŷ · w₃)
+            if params.weights[n].size == 1:
+                formula = f"{delta_sym} \\cdot {free}"
+                numbers = f"{factor_text(delta, True)} \\cdot {layers[n].backward_text}"
+            else:
+                formula = f"{transpose(free)} {delta_sym}"
+                numbers = f"{layers[n].backward_text} {factor_text(delta, True)}"
+        else:  # Jacobians are rows: ∂l/∂h = ∂l/∂pre_y θ̃
+            formula = f"{delta_sym} {free}"
+            numbers = f"{factor_text(delta, False)} {layers[n].backward_text}"
+        b.add(Phase.BACKWARD, Quantity.ADJOINT, below, adjoint(loss_sym, below_sym), formula,
+              numbers, upstream, ((Quantity.ADJOINT, pre_name),),
+              "Reuses the cached adjoint of the layer above." + bias_free_note(layer, syms),
+              column=is_column(network.layers[n - 1]) if n else col)
+        upstream_sym = adjoint(loss_sym, below_sym)
         delta = upstream
     return b.steps
 
@@ -312,7 +292,7 @@ def layer_steps_in_parts(network: Network, params: Parameters, data: Dataset, *,
     """:func:`build_layer_steps` a sample at a time: it pauses (yields) after each sample and
     returns the steps, so a window can trace 64 samples of a large network between events."""
     single = len(data) == 1
-    layers = _layers_shown(network, params)
+    layers = layers_shown(network, params)
     # every sample's weight gradients side by side: the average reads them without stacking
     # them first (np.mean of the list would copy them into just such an array)
     stacks = None if single else [np.empty((len(data), *layer.matrix.shape)) for layer in layers]
@@ -357,10 +337,12 @@ def layer_steps_in_parts(network: Network, params: Parameters, data: Dataset, *,
             stacked = stacks[layer_index] if kind == WEIGHT and stacks else parts
             value = np.mean(stacked, axis=0) if mean else np.sum(stacked, axis=0)
             grads[name] = value
-            b.add(Phase.AVERAGE, Quantity.ADJOINT, name, adjoint(batch_sym, sym),
-                  f"{factor}Σ_n {adjoint(loss_sym, sym)}^{{(n)}}",
-                  f"{factor}({' + '.join(format_array(p) for p in parts)})", value,
-                  tuple(s.key for s in per_sample), "Combine the cached per-sample gradients.")
+            column = shown_as_column(sym, value)
+            b.add(Phase.AVERAGE, Quantity.ADJOINT, name, gradient_symbol(network, batch_sym, sym),
+                  f"{factor}Σ_n ({gradient_symbol(network, loss_sym, sym)})^{{(n)}}",
+                  f"{factor}({' + '.join(tensor_text(p, column) for p in parts)})", value,
+                  tuple(s.key for s in per_sample), "Combine the cached per-sample gradients.",
+                  column=column)
     if learning_rate is not None:
         target = loss_sym if single else batch_sym
         for n in range(len(network.layers)):
@@ -370,20 +352,23 @@ def layer_steps_in_parts(network: Network, params: Parameters, data: Dataset, *,
                     continue
                 weights = kind == WEIGHT
                 current = layers[n].matrix if weights else params.biases[n]
-                current_text = layers[n].matrix_text if weights else layers[n].bias_text
-                b.add(Phase.UPDATE, Quantity.UPDATED, name, updated(sym),
-                      f"{sym} − η {adjoint(target, sym)}",
+                column = shown_as_column(sym, current)
+                current_text = (layers[n].matrix_text if weights and not column
+                                else tensor_text(current, column))
+                b.add(Phase.UPDATE, Quantity.UPDATED, name, updated(parameter_symbol(sym)),
+                      f"{parameter_symbol(sym)} − η {gradient_symbol(network, target, sym)}",
                       f"{current_text} − {format_number(learning_rate)} "
-                      f"{format_array(grads[name])}", current - learning_rate * grads[name],
+                      f"{tensor_text(grads[name], column)}", current - learning_rate * grads[name],
                       (_tensor_key(name), (Quantity.ADJOINT, name)),
-                      "Gradient descent on the whole tensor.")
+                      "Gradient descent on the whole tensor.", column=column)
         new_params = apply_update(params, _as_parameters(network, params, grads), learning_rate,
                                   frozen)
         before = dataset_loss(network, params, data)
         after = dataset_loss(network, new_params, data)
         updates = tuple(s.key for s in b.steps if s.phase is Phase.UPDATE)
         b.add(Phase.EVALUATE, Quantity.UPDATED, LOSS, updated(target),
-              loss_after_update(target, [tensors[n] for n in tensors if n not in frozen]),
+              loss_after_update(target, [parameter_symbol(tensors[n]) for n in tensors
+                                         if n not in frozen]),
               format_number(after), after, updates,
               f"The loss after the update is {'lower' if after < before else 'not lower'} "
               f"than before ({format_number(before)}).")

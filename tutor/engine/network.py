@@ -49,6 +49,12 @@ class LayerNotation:
     transposed: bool = False  # the matrix is shown (in, out), e.g. FTML's w_h
     j_base: int = 1
     i_base: int = 1
+    # the sheet's own names in the layer trace: the activation's symbol (INF264's g), the
+    # weights without the intercept (CMU's β̂, FTML's θ̃ = θ[:-1]ᵀ; W̃ by default) and the
+    # pre-activation's adjoint (INF264's δ_h = ∂L/∂z)
+    activation_symbol: str | None = None
+    bias_free: str | None = None
+    pre_adjoint: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +105,9 @@ class Notation:
     loss: str = "ℓ"
     batch_loss: str = "L"
     i_base: int = 1
+    # a parameter's gradient as the sheet writes it, e.g. FTML's "∇_{$s} $l" (the transpose
+    # of the Jacobian ∂l/∂θ); "" writes ∂ℓ/∂W, in the parameter's own shape
+    gradient: str = ""
 
 
 @dataclass(frozen=True, slots=True)

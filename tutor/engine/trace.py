@@ -85,6 +85,11 @@ class Step:
     granularity: str = "node"
     shape: tuple[int, ...] = ()
     explanation: str = ""  # plain-language one-liner
+    column: bool = False  # the sheet writes this vector (1-D, or 1×n) as a column
+
+    def result_markup(self) -> str:
+        """The result as the sheet writes it: a column vector as a column."""
+        return format_result(self.result, self.column)
 
     @property
     def node(self) -> str:
@@ -108,7 +113,7 @@ class Step:
 
     def line(self, render=to_unicode, result_text: str | None = None) -> str:
         """The whole chain-rule line: ``lhs = formula = numbers = result``."""
-        result = result_text if result_text is not None else format_result(self.result)
+        result = result_text if result_text is not None else self.result_markup()
         parts = [self.lhs, self.formula]
         if self.numbers and self.numbers != self.formula:
             parts.append(self.numbers)
@@ -118,9 +123,13 @@ class Step:
         return " = ".join(rendered)
 
 
-def format_result(value: float | np.ndarray) -> str:
+def format_result(value: float | np.ndarray, column: bool = False) -> str:
     from .notation import format_array
 
+    if column and np.ndim(value) and np.size(value) == 1:
+        return format_number(float(np.ravel(value)[0]))
+    if column and np.ndim(value):
+        return format_array(np.reshape(value, (-1, 1)))
     return format_array(value) if np.ndim(value) else format_number(float(value))
 
 

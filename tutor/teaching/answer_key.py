@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from tutor.engine import Key, Phase, Quantity, Step, Trace
 from tutor.engine.ids import matrix_of, tensor_of
 from tutor.engine.notation import sample_label, to_html, to_latex, to_unicode
-from tutor.engine.trace import format_result
 from tutor.exercise.atomic import write_atomically
 from tutor.exercise.model import Exercise, Question
 
@@ -117,7 +116,7 @@ def _parts(step: Step, hide_result: bool = False, hide_numbers: bool = False) ->
     parts = [step.lhs, step.formula]
     if step.numbers and step.numbers != step.formula and not (hide_numbers or hide_result):
         parts.append(step.numbers)
-    result = HIDDEN if hide_result else format_result(step.result)
+    result = HIDDEN if hide_result else step.result_markup()
     if to_unicode(parts[-1]) != to_unicode(result):
         parts.append(result)
     return tuple(parts)
@@ -155,7 +154,7 @@ def _answers(exercise: Exercise, trace: Trace, hidden: set[str]) -> tuple[Answer
         elif step is None:
             out.append(Answer(q.prompt, "", None, ""))
         else:
-            out.append(Answer(q.prompt, format_result(step.result),
+            out.append(Answer(q.prompt, step.result_markup(),
                               Line(step.number, _parts(step)), f"{label} {step.number}"))
     return tuple(out)
 

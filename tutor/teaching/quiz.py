@@ -34,7 +34,6 @@ import numpy as np
 
 from tutor.engine import Key, Step, Trace, numbers
 from tutor.engine.notation import sample_label, to_unicode
-from tutor.engine.trace import format_result
 from tutor.exercise.model import Exercise
 
 RELATIVE_TOLERANCE = 5e-3  # every-step mode: a student rounds to three significant digits
@@ -128,7 +127,7 @@ class QuizQuestion:
     @property
     def answer_text(self) -> str:
         """The correct answer as markup (a number, or ``\\mat{…}``)."""
-        return format_result(self.step.result)
+        return self.step.result_markup()
 
     def hint_text(self, level: int) -> str:
         """Level 1: the formula in symbols; level 2: the same with the numbers plugged in."""

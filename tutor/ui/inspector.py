@@ -100,7 +100,8 @@ def step_html(trace: Trace, cursor: int, palette: style.Palette, notice: str = "
         lines.append(f"<p class='line'>&nbsp;&nbsp;= {to_html(step.numbers)}</p>")
     result = step.result
     if np.ndim(result):
-        lines.append(f"<p class='line'>&nbsp;&nbsp;=</p>{value_html(result)}")
+        shown = np.reshape(result, (-1, 1)) if step.column and np.size(result) > 1 else result
+        lines.append(f"<p class='line'>&nbsp;&nbsp;=</p>{value_html(shown)}")
     else:
         lines.append(f"<p class='result'>&nbsp;&nbsp;= <b>{to_html(format_result(result))}</b></p>")
     if notice:

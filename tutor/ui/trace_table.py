@@ -14,7 +14,6 @@ from PySide6.QtGui import QBrush, QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from tutor.engine.notation import to_unicode
-from tutor.engine.trace import format_result
 
 from . import style
 from .document import Document
@@ -99,7 +98,7 @@ class TraceModel(QAbstractTableModel):
             return PHASE_NAMES[step.phase]
         markup = {Column.QUANTITY: step.lhs, Column.FORMULA: step.formula,
                   Column.NUMBERS: step.numbers}.get(column)
-        return to_unicode(format_result(step.result) if markup is None else markup)
+        return to_unicode(step.result_markup() if markup is None else markup)
 
     def _text(self, row: int, column: Column, pending: bool) -> str:
         if pending and column in (Column.NUMBERS, Column.RESULT):

@@ -91,3 +91,11 @@ def test_a_variants_worksheet_and_key_compile(tmp_path, name):
                                  f"{stem}.tex"], cwd=tmp_path, capture_output=True,
                                 timeout=120, check=False)
         assert result.returncode == 0, result.stdout.decode(errors="replace")[-2000:]
+
+
+def test_an_expression_sheet_says_expression():
+    exercise = load(exercises_dir() / "chain-rule-discussion-expression.json")
+    sheet = worksheet(exercise)
+    assert sheet.structure == "The expression"
+    assert [(g.symbol, g.value) for g in sheet.givens[0]] == [("x", "2")]
+    assert sheet.equations[0] == "f = x^{2}"

@@ -64,6 +64,11 @@ class Worksheet:
     samples: tuple[tuple[Given, ...], ...]  # inputs and targets, one tuple per sample
     boxes: tuple[Box, ...]
     asks: str  # what the boxes are: "the questions" or "every forward step"
+    kind: str = "network"  # or "expression": the equations' heading says which
+
+    @property
+    def structure(self) -> str:
+        return "The network" if self.kind == "network" else "The expression"
 
     @property
     def instructions(self) -> str:
@@ -90,7 +95,7 @@ def worksheet(exercise: Exercise, phase: str | None = None) -> Worksheet:
     asks = f"every {phase} step" if phase else "the questions"
     givens, samples = _givens(exercise)
     return Worksheet(exercise.title, exercise.source, exercise.description,
-                     _equations(trace), givens, samples, tuple(boxes), asks)
+                     _equations(trace), givens, samples, tuple(boxes), asks, exercise.kind)
 
 
 def _equations(trace: Trace) -> tuple[str, ...]:
@@ -198,7 +203,7 @@ def worksheet_latex(sheet: Worksheet) -> str:
         body.append(rf"{{\small {latex_text(sheet.source)}}}\par\medskip")
     if sheet.description:
         body.append(latex_text(sheet.description) + r"\par")
-    body += [r"\section*{The network}", r"\begin{align*}",
+    body += [rf"\section*{{{sheet.structure}}}", r"\begin{align*}",
              " \\\\\n".join(_align(eq) for eq in sheet.equations), r"\end{align*}"]
     body.append(r"\section*{Given}")
     body += [_latex_givens(row) for row in sheet.givens]

@@ -59,7 +59,7 @@ def worksheet_html(sheet: Worksheet) -> str:
         out.append(f'<p class="small">{html.escape(sheet.source)}</p>')
     if sheet.description:
         out.append(f"<p>{to_html(sheet.description)}</p>")
-    out.append("<h2>The network</h2><p>")
+    out.append(f"<h2>{sheet.structure}</h2><p>")
     out.append("<br>".join(f'<span class="math">{to_html(eq)}</span>' for eq in sheet.equations))
     out.append("</p><h2>Given</h2>")
     out += [f"<p>{_givens(row)}</p>" for row in sheet.givens]

@@ -98,3 +98,19 @@ def test_template_editor_previews_and_names_a_bad_field(qtbot):
     assert editor.status.text().startswith("Variant 9E3W-000002")
     assert editor.document() == json.loads(
         bundled_templates()["cmu-recitation-5"].read_text(encoding="utf-8"))
+
+
+def test_template_editor_adds_and_removes_rules(qtbot):
+    from tutor.ui.template_editor import TemplateEditor
+
+    editor = TemplateEditor()
+    qtbot.addWidget(editor)
+    editor.chooser.combo.setCurrentIndex(editor.chooser.combo.findText("inf264-homework-4"))
+    assert editor.table.rowCount() == 5
+    editor.add_rule()
+    assert editor.table.rowCount() == 6 and editor.document()["draw"][-1]["field"] == "data.inputs"
+    assert editor.status.text().startswith("Variant ")
+    editor.table.setCurrentCell(2, 0)  # the rule that keeps w₃ away from 0
+    editor.remove_rule()
+    fields = [rule["field"] for rule in editor.document()["draw"]]
+    assert "parameters.W2[0][0]" not in fields and len(fields) == 5

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QPushButton,
     QSpinBox,
     QSplitter,
     QTableWidget,
@@ -77,10 +78,19 @@ class TemplateEditor(QDialog):
         another.clicked.connect(self.next_variant)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
+        add = QPushButton("Add rule", objectName="template_add_rule")
+        add.clicked.connect(self.add_rule)
+        remove = QPushButton("Remove rule", objectName="template_remove_rule")
+        remove.clicked.connect(self.remove_rule)
+        rule_buttons = QHBoxLayout()
+        rule_buttons.addWidget(add)
+        rule_buttons.addWidget(remove)
+        rule_buttons.addStretch(1)
         left = QWidget()
         form = QFormLayout(left)
         form.addRow("Template:", self.chooser)
         form.addRow(self.table)
+        form.addRow(rule_buttons)
         flags = QHBoxLayout()
         for box in self.flags.values():
             flags.addWidget(box)
@@ -128,6 +138,19 @@ class TemplateEditor(QDialog):
         self.table.resizeColumnsToContents()
         self._loading = False
         self.refresh()
+
+    def add_rule(self) -> None:
+        """A new last rule (it overrides the ones above on the numbers it covers)."""
+        doc = self.document()
+        doc["draw"].append({"field": "data.inputs", "range": [-3, 3], "grid": "integers"})
+        self.load(doc)
+
+    def remove_rule(self) -> None:
+        row = self.table.currentRow()
+        doc = self.document()
+        if len(doc["draw"]) > 1:
+            del doc["draw"][row if row >= 0 else -1]
+            self.load(doc)
 
     # -- widgets → template
 

@@ -18,7 +18,8 @@ from tutor.engine import (
     Training,
     random_parameters,
 )
-from tutor.engine.batch import loss_and_gradients, train
+from tutor.engine.batch import loss_and_gradients
+from tutor.engine.training import train
 
 from .references import MicrogradNet, NumpyFloor, TorchNet, torch_available, unsupported
 from .timing import Timing, measure

@@ -22,8 +22,8 @@ from PySide6.QtWidgets import QApplication, QWidget
 QStandardPaths.setTestModeEnabled(True)  # never read or write a real settings profile
 
 from tutor import exercise as exercises  # noqa: E402
-from tutor.engine.batch import train  # noqa: E402
 from tutor.engine.edit import display_parameters, set_display_entry  # noqa: E402
+from tutor.engine.training import train  # noqa: E402
 from tutor.exercise import Exercise  # noqa: E402
 from tutor.ui import settings  # noqa: E402
 from tutor.ui.app import freeze_startup_objects  # noqa: E402

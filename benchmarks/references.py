@@ -21,8 +21,8 @@ from collections.abc import Callable
 import numpy as np
 
 from tutor.engine import NetworkProblem
-from tutor.engine.batch import batches
 from tutor.engine.network import LossKind
+from tutor.engine.training import batches
 
 Arrays = tuple[list[np.ndarray], list[np.ndarray | None]]
 

@@ -42,9 +42,9 @@ from tutor.engine import (
     Training,
 )
 from tutor.engine.activations import NAMES as ACTIVATIONS
-from tutor.engine.batch import Method
 from tutor.engine.flags import flags_for
 from tutor.engine.notation import to_html, to_latex
+from tutor.engine.training import Method
 
 BIAS_STYLES = (
     (BiasMode.SEPARATE, LayerNotation()),

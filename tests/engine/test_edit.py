@@ -18,7 +18,7 @@ from tutor.engine import (
     Parameters,
     edit,
 )
-from tutor.engine.batch import Method
+from tutor.engine.training import Method
 
 
 def cmu() -> NetworkProblem:

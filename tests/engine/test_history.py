@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from tutor.engine import Activation, Layer, Loss, Method, Network, Training, train
-from tutor.engine.batch import batch_schedule
 from tutor.engine.history import MEMORY_BUDGET, ParameterHistory, keep_every
+from tutor.engine.training import batch_schedule
 
 from .networks import random_case
 

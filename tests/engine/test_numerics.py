@@ -19,8 +19,8 @@ from tutor.engine import (
     Training,
     train,
 )
-from tutor.engine.batch import dataset_loss, output_adjoint, sample_losses
-from tutor.engine.graph import BinaryCrossEntropy
+from tutor.engine.batch import dataset_loss
+from tutor.engine.losses import BinaryCrossEntropy, output_adjoint, sample_losses
 
 HUGE = (1e4, -1e4, 1e308, -1e308)
 

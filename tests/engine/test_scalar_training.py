@@ -27,13 +27,13 @@ from tutor.engine import (
     random_parameters,
     train,
 )
-from tutor.engine.batch import (
-    _train_floats,
-    _train_matrices,
+from tutor.engine.history import ParameterHistory
+from tutor.engine.training import (
     batch_schedule,
     floats_are_faster,
+    train_floats,
+    train_matrices,
 )
-from tutor.engine.history import ParameterHistory
 
 from .networks import ACTIVATIONS, Case, cases
 
@@ -54,7 +54,7 @@ def both_loops(case: Case, training: Training, updates: int, stride: int = 1,
     """(floats, matrices): the same run on each loop."""
     return tuple(loop(case.network, case.params, case.data, training, updates,
                       batch_schedule(training, len(case.data)), stride, first)
-                 for loop in (_train_floats, _train_matrices))
+                 for loop in (train_floats, train_matrices))
 
 
 def assert_same_run(floats: TrainingRun, matrices: TrainingRun) -> None:

@@ -31,8 +31,9 @@ from tutor.engine import (
     Trace,
     Training,
 )
-from tutor.engine.graph import Activate, BinaryCrossEntropy, Graph
+from tutor.engine.graph import Activate, Graph
 from tutor.engine.ids import ACT, PRE, RESIDUAL, act_tensor, pre_tensor
+from tutor.engine.losses import BinaryCrossEntropy
 from tutor.engine.network_graph import (
     ScalarId,
     bias_id,
@@ -45,7 +46,7 @@ from tutor.engine.network_graph import (
     weight_id,
 )
 from tutor.engine.notation import to_unicode
-from tutor.engine.trace import graph_pass
+from tutor.engine.scalar_pass import graph_pass
 
 from .arithmetic import Unsupported, evaluate
 from .networks import KINKED, Case, cases

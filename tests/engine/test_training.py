@@ -20,9 +20,10 @@ from tutor.engine import (
     random_parameters,
     train,
 )
-from tutor.engine.batch import apply_update, batches, dataset_loss
+from tutor.engine.batch import dataset_loss
 from tutor.engine.network_graph import gradient_parameters
 from tutor.engine.notation import to_unicode
+from tutor.engine.training import apply_update, batches
 
 from .networks import assert_parameters_close
 

@@ -18,8 +18,8 @@ from tutor.engine import (
     random_parameters,
     train,
 )
-from tutor.engine.batch import batch_schedule, batches
 from tutor.engine.history import ParameterHistory
+from tutor.engine.training import batch_schedule, batches
 
 NETWORK = Network(2, (Layer(3, Activation("sigmoid")), Layer(1)), Loss())
 ROWS = 5

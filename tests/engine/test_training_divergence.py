@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from tutor.engine import Activation, Dataset, Layer, Loss, Network, Parameters, Training, train
-from tutor.engine.batch import BULK_CHECK_LIMIT, dataset_loss
+from tutor.engine.batch import dataset_loss
+from tutor.engine.training import BULK_CHECK_LIMIT
 
 FROZEN_OUTPUT = frozenset({"W2", "b2"})
 

@@ -5,7 +5,7 @@ for a :class:`Trace` (every step of the forward and backward pass, with formulas
 """
 
 from .activations import Activation
-from .batch import Method, Training, TrainingRun, loss_and_gradients, train
+from .batch import dataset_loss, loss_and_gradients
 from .expression import ExpressionError, ExpressionProblem
 from .gradcheck import GradientCheck, check_gradients
 from .graph import Graph, Node, Role
@@ -25,10 +25,20 @@ from .network import (
 )
 from .problem import Granularity, NetworkProblem
 from .trace import Key, Phase, Quantity, Step, Term, Trace
+from .training import (
+    ChunkedRun,
+    Method,
+    Training,
+    TrainingRun,
+    batch_schedule,
+    batches,
+    train,
+)
 
 __all__ = [
     "Activation",
     "BiasMode",
+    "ChunkedRun",
     "Dataset",
     "ExpressionError",
     "ExpressionProblem",
@@ -55,7 +65,10 @@ __all__ = [
     "Trace",
     "Training",
     "TrainingRun",
+    "batch_schedule",
+    "batches",
     "check_gradients",
+    "dataset_loss",
     "layered_layout",
     "loss_and_gradients",
     "random_parameters",

@@ -13,7 +13,6 @@ from dataclasses import replace
 import numpy as np
 
 from .activations import Activation
-from .batch import Method
 from .ids import bias_tensor, parameter_tensors, weight_tensor
 from .network import (
     BiasMode,
@@ -27,6 +26,7 @@ from .network import (
 )
 from .numbers import parse_number  # noqa: F401  (re-exported: the editors' parser)
 from .problem import NetworkProblem
+from .training import Method
 
 NEW_WEIGHT_SCALE = 0.5  # new weights are drawn uniformly from ±this, reproducibly
 MAX_LEARNING_RATE = 1000.0  # as in tutor/resources/schema/exercise.schema.json

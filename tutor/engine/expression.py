@@ -27,6 +27,7 @@ from functools import cached_property
 
 import numpy as np
 
+from .batch_steps import BatchSettings, batch_steps
 from .expression_parse import (
     CONSTANTS,
     MAX_DEPTH,
@@ -40,7 +41,8 @@ from .expression_parse import (
 from .gradcheck import GradientCheck
 from .graph import Graph, Role
 from .notation import to_unicode
-from .trace import BatchSettings, Trace, batch_steps, graph_pass
+from .scalar_pass import graph_pass
+from .trace import Trace
 
 __all__ = [
     "MAX_DEPTH",

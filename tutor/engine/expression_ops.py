@@ -16,7 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .activations import sigmoid
+from .activations import RULES as ACTIVATION_RULES
+from .activations import Activation
+from .activations import Rule as ActivationRule
 from .notation import format_factor, format_number
 
 
@@ -35,10 +37,6 @@ def exponent_text(p: float) -> str:
 
 
 OUTPUT = -1  # in ``partial_reads``: the operation's own output (as in graph.py)
-
-
-def _iverson(flag: bool) -> str:
-    return "1" if flag else "0"
 
 
 # --------------------------------------------------------------------------- binary ops
@@ -274,10 +272,13 @@ class UnaryRule:
     shown: Callable[[str, str], str]
 
 
-def _relu_derivative(a: float, out: float) -> float:
-    return 1.0 if a > 0 else 0.0  # the sheets' convention: ReLU′(0) = 0
+def _from_activation(rule: ActivationRule) -> UnaryRule:
+    """An activation as an expression function: the same row of the activations table."""
+    return UnaryRule(rule.display, lambda a: rule.array(a, Activation().slope),
+                     lambda a, o: rule.array_derivative(a, o, Activation().slope), rule.shown)
 
 
+# the functions that are not activations; the activations come from their one table
 UNARY: dict[str, UnaryRule] = {
     "sin": UnaryRule("sin", np.sin, lambda a, o: np.cos(a), lambda a, o: f"cos({a})"),
     "cos": UnaryRule("cos", np.cos, lambda a, o: -np.sin(a), lambda a, o: f"−sin({a})"),
@@ -287,20 +288,21 @@ UNARY: dict[str, UnaryRule] = {
     "sqrt": UnaryRule("sqrt", np.sqrt, lambda a, o: 0.5 / o,
                       lambda a, o: f"1 / (2 \\cdot {o})"),
     "abs": UnaryRule("abs", np.abs, lambda a, o: np.sign(a), lambda a, o: f"sign({a})"),
-    "tanh": UnaryRule("tanh", np.tanh, lambda a, o: 1.0 - o * o, lambda a, o: f"1 − {o}^2"),
-    "sigmoid": UnaryRule("σ", sigmoid, lambda a, o: o * (1.0 - o),
-                         lambda a, o: f"{o}(1 − {o})"),
-    "relu": UnaryRule("ReLU", lambda a: np.maximum(a, 0.0), _relu_derivative,
-                      lambda a, o: f"[{a} > 0]"),
-}
+} | {name: _from_activation(rule) for name, rule in ACTIVATION_RULES.items()
+     if rule.in_expressions}
 
-
-WRITTEN_WITH_OUTPUT = frozenset({"tan", "sqrt", "tanh", "sigmoid"})  # e.g. σ′ = v(1 − v)
+# written with the output, e.g. σ′ = v(1 − v): a step lists the output among what it reads
+WRITTEN_WITH_OUTPUT = frozenset({"tan", "sqrt"} | {
+    name for name, rule in ACTIVATION_RULES.items() if rule.in_expressions and rule.reads_output})
+# shown as their value (ReLU′ = 0), not as the formula with numbers
+SHOWN_AS_VALUE = frozenset(name for name, rule in ACTIVATION_RULES.items()
+                           if rule.in_expressions and rule.numbers_from_value)
 
 
 @dataclass(frozen=True, slots=True)
 class Function:
-    """A named one-argument function: sin, cos, tan, exp, log, sqrt, abs, tanh, σ, ReLU."""
+    """A named one-argument function: sin, cos, tan, exp, log, sqrt, abs and the activations
+    expressions may call (tanh, σ, ReLU)."""
 
     name: str
 
@@ -324,8 +326,8 @@ class Function:
         return self.rule.shown(syms[0], out_sym)
 
     def partial_numbers(self, k: int, args: Sequence[float], out: float) -> str:
-        if self.name == "relu":
-            return _iverson(args[0] > 0)
+        if self.name in SHOWN_AS_VALUE:
+            return format_factor(self.partial(k, args, out))
         return self.rule.shown(format_number(args[0]), format_factor(out))
 
     def partial_reads(self, k: int, count: int) -> tuple[int, ...]:

@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from .activations import Activation
-from .notation import format_coefficient, format_factor, format_number
+from .notation import format_factor, format_number
 
 
 class Role(StrEnum):
@@ -190,7 +190,7 @@ class Activate:
 
     def partial_reads(self, k: int, count: int) -> tuple[int, ...]:
         # σ′ and tanh′ are written with the output, the others with the input
-        return (OUTPUT,) if self.activation.name in ("sigmoid", "tanh") else (0,)
+        return (OUTPUT,) if self.activation.rule.reads_output else (0,)
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,135 +219,3 @@ class Difference:
 
     def partial_reads(self, k: int, count: int) -> tuple[int, ...]:
         return ()
-
-
-def _scale_text(scale: float) -> str:
-    return format_coefficient(scale)
-
-
-@dataclass(frozen=True, slots=True)
-class SquaredError:
-    """``scale · Σₖ (ŷₖ − yₖ)²`` over K outputs; with ``residuals`` the inputs are rₖ only.
-
-    Inputs are ``ŷ₁…ŷ_K, y₁…y_K`` (or ``r₁…r_K`` when the residuals are explicit nodes).
-    ``scale`` carries the ½ and the 1/K of a mean, so the factors are never hidden.
-    """
-
-    scale: float = 0.5
-    residuals: bool = False
-    name: str = "squared_error"
-
-    def _diffs(self, items: Sequence) -> list[tuple]:
-        if self.residuals:
-            return [(r,) for r in items]
-        k = len(items) // 2
-        return list(zip(items[:k], items[k:], strict=True))
-
-    def forward(self, args: Sequence[float]) -> float:
-        if self.residuals:
-            return self.scale * fsum(r * r for r in args)
-        return self.scale * fsum((p - t) * (p - t) for p, t in self._diffs(args))
-
-    def partial(self, k: int, args: Sequence[float], out: float) -> float:
-        if self.residuals:
-            return 2.0 * self.scale * args[k]
-        half = len(args) // 2
-        if k >= half:
-            return -2.0 * self.scale * (args[k - half] - args[k])
-        return 2.0 * self.scale * (args[k] - args[k + half])
-
-    def _sum(self, parts: list[str]) -> str:
-        scale = _scale_text(self.scale)
-        body = " + ".join(parts)
-        if len(parts) == 1:
-            return f"{scale}{body}"
-        return f"{scale}[{body}]" if scale else body
-
-    def formula(self, syms: Sequence[str]) -> str:
-        if self.residuals:
-            return self._sum([f"{r}^2" for r in syms])
-        return self._sum([f"({p} − {t})^2" for p, t in self._diffs(syms)])
-
-    def numbers(self, args: Sequence[float]) -> str:
-        if self.residuals:
-            return self._sum([f"({format_number(r)})^2" for r in args])
-        return self._sum(
-            [f"({format_number(p)} − {format_factor(t)})^2" for p, t in self._diffs(args)])
-
-    def _partial_text(self, k: int, items: Sequence[str], numeric: bool = False) -> str:
-        prefix = format_coefficient(2.0 * self.scale)
-        if self.residuals:  # 2r, but 2 · 0.62: two numbers side by side would read as one
-            joiner = " \\cdot " if numeric and prefix else ""
-            return f"{prefix}{joiner}{items[k]}"
-        half = len(items) // 2
-        k = k % half
-        diff = f"{items[k]} − {items[k + half]}"
-        return f"{prefix}({diff})" if prefix else diff
-
-    def partial_symbol(self, k: int, syms: Sequence[str], out_sym: str) -> str:
-        return self._partial_text(k, syms)
-
-    def partial_numbers(self, k: int, args: Sequence[float], out: float) -> str:
-        if self.residuals:
-            return self._partial_text(k, [format_factor(a) for a in args], numeric=True)
-        half = len(args) // 2
-        texts = [format_number(a) for a in args[:half]] + [format_factor(a) for a in args[half:]]
-        return self._partial_text(k, texts)
-
-    def partial_reads(self, k: int, count: int) -> tuple[int, ...]:
-        if self.residuals:
-            return (k,)
-        half = count // 2
-        return (k % half, k % half + half)
-
-
-BCE_EPS = 1e-12  # outputs are clipped to [ε, 1 − ε] so the loss stays finite at 0 and 1
-
-
-@dataclass(frozen=True, slots=True)
-class BinaryCrossEntropy:
-    """``−scale · Σₖ [yₖ log ŷₖ + (1 − yₖ) log(1 − ŷₖ)]``; inputs ``ŷ₁…ŷ_K, y₁…y_K``."""
-
-    scale: float = 1.0
-    name: str = "binary_cross_entropy"
-
-    def forward(self, args: Sequence[float]) -> float:
-        k = len(args) // 2
-        total = 0.0
-        for p, t in zip(args[:k], args[k:], strict=True):
-            p = min(max(p, BCE_EPS), 1.0 - BCE_EPS)
-            total += t * math.log(p) + (1.0 - t) * math.log(1.0 - p)
-        return -self.scale * total
-
-    def partial(self, k: int, args: Sequence[float], out: float) -> float:
-        half = len(args) // 2
-        if k >= half:
-            return 0.0  # targets are data, never differentiated
-        p = min(max(args[k], BCE_EPS), 1.0 - BCE_EPS)
-        return self.scale * (p - args[k + half]) / (p * (1.0 - p))
-
-    def formula(self, syms: Sequence[str]) -> str:
-        k = len(syms) // 2
-        parts = [f"{t} log {p} + (1 − {t}) log(1 − {p})" for p, t in zip(syms[:k], syms[k:],
-                                                                            strict=True)]
-        return f"−{_scale_text(self.scale)}[{' + '.join(parts)}]"
-
-    def numbers(self, args: Sequence[float]) -> str:
-        k = len(args) // 2
-        parts = [f"{format_number(t)} log {format_number(p)} + (1 − {format_number(t)}) "
-                 f"log(1 − {format_number(p)})" for p, t in zip(args[:k], args[k:], strict=True)]
-        return f"−{_scale_text(self.scale)}[{' + '.join(parts)}]"
-
-    def partial_symbol(self, k: int, syms: Sequence[str], out_sym: str) -> str:
-        half = len(syms) // 2
-        p, t = syms[k], syms[k + half]
-        return f"{_scale_text(self.scale)}({p} − {t})/({p}(1 − {p}))"
-
-    def partial_numbers(self, k: int, args: Sequence[float], out: float) -> str:
-        half = len(args) // 2
-        p, t = format_number(args[k]), format_factor(args[k + half])
-        return f"{_scale_text(self.scale)}({p} − {t})/({p}(1 − {p}))"
-
-    def partial_reads(self, k: int, count: int) -> tuple[int, ...]:
-        half = count // 2
-        return (k % half, k % half + half)

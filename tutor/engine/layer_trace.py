@@ -10,7 +10,7 @@ from collections.abc import Generator, Sequence
 
 import numpy as np
 
-from .batch import apply_update, dataset_loss, forward, output_adjoint, sample_losses
+from .batch import dataset_loss, forward
 from .ids import (
     INPUT,
     LOSS,
@@ -47,6 +47,7 @@ from .layer_text import (
     tensor_text,
     vector_text,
 )
+from .losses import output_adjoint, sample_losses
 from .network import (
     BiasMode,
     Dataset,
@@ -65,6 +66,7 @@ from .notation import (
     updated,
 )
 from .trace import Key, Phase, Quantity, Step, run_to_end
+from .training import apply_update
 
 
 def _shape_text(shape: tuple[int, ...]) -> str:

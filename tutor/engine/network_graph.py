@@ -12,16 +12,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .graph import (
-    Activate,
-    BinaryCrossEntropy,
-    Difference,
-    Graph,
-    Node,
-    Role,
-    SquaredError,
-    WeightedSum,
-)
+from .graph import Activate, Difference, Graph, Node, Role, WeightedSum
 from .ids import (
     LOSS,
     ScalarId,  # noqa: F401  (re-exported)
@@ -39,6 +30,7 @@ from .ids import (
     weight_id,
     weight_tensor,
 )
+from .losses import BinaryCrossEntropy, SquaredError
 from .network import (
     BiasMode,
     Dataset,

@@ -12,7 +12,8 @@ from enum import StrEnum
 
 import numpy as np
 
-from .batch import Gradients, Training, TrainingRun, batches, loss_and_gradients, train
+from .batch import Gradients, loss_and_gradients
+from .batch_steps import BatchSettings, batch_steps
 from .ids import tensor_of
 from .layer_trace import layer_steps_in_parts
 from .network import Dataset, Network, Parameters, check_parameters
@@ -23,7 +24,8 @@ from .network_graph import (
     parameter_values,
     sample_values,
 )
-from .trace import BatchSettings, Trace, batch_steps, run_to_end
+from .trace import Trace, run_to_end
+from .training import Training, TrainingRun, batches, train
 
 
 class Granularity(StrEnum):

@@ -9,8 +9,8 @@ from collections import OrderedDict
 from collections.abc import Generator
 
 from tutor.engine import Granularity, NetworkProblem, Trace
-from tutor.engine.batch import Method
 from tutor.engine.trace import Phase, run_to_end
+from tutor.engine.training import Method
 from tutor.exercise.model import Exercise, Problem
 
 TRACES_KEPT = 4  # traces of recent problems, for undo/redo and a finished Run

@@ -15,8 +15,8 @@ from typing import Protocol
 import numpy as np
 
 from tutor.engine import NetworkProblem, Trace, TrainingRun
-from tutor.engine.batch import batch_schedule, train
 from tutor.engine.history import ParameterHistory, keep_every
+from tutor.engine.training import batch_schedule, train
 from tutor.exercise.model import Exercise, Problem
 
 from .history import TrainingHistory

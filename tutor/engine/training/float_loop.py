@@ -1,78 +1,38 @@
-"""Gradient descent on plain Python floats, for networks of a few dozen numbers.
+"""The float training loop: gradient descent on plain Python floats, for tiny networks.
 
 An update of a seed network is some twenty multiply-adds and a few exps.  NumPy spends about
 a microsecond per call whatever the size of its arrays, and a matrix update makes some thirty
 calls; Python floats do the whole update in a few microseconds.  This is the mathematics of
-:mod:`.batch` one scalar at a time, like micrograd but without building a graph: each update
+:mod:`..batch` one scalar at a time, like micrograd but without building a graph: each update
 is a backward pass over the batch rows, θ ← θ − η∇θ, and a forward pass over every sample
 (the loss of the new parameters, and the values the next backward pass reads).
 
-:func:`train_floats` keeps the contract of :func:`.batch.train`, which chooses between the two.
+:func:`train_floats` keeps the contract of :func:`.run.train`, which chooses between the two
+loops.  The activations' and losses' float forms come from their tables (:mod:`..activations`,
+:mod:`..losses`), as the matrix loop's array forms do.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from operator import add, mul, sub
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .activations import EXP_SAFE, Activation
-from .graph import BCE_EPS
-from .history import ParameterHistory, ParameterLayout
-from .network import Dataset, LossKind, Network, Parameters
-
-if TYPE_CHECKING:
-    from .batch import Training
+from ..activations import FloatDerivative, FloatFunction
+from ..history import ParameterHistory, ParameterLayout
+from ..losses import float_loss
+from ..network import Dataset, Network, Parameters
+from .config import Training, TrainingRun
 
 # zip(…, strict=True) parses a keyword on every call, which costs as much as a small layer's
 # whole dot product: the hot loops zip lists of equal lengths by construction without it
 
 Floats = list[float]  # a layer's values for one sample, or the flat parameters
 Pass = tuple[list[Floats], list[Floats]]  # one sample's pre-activations and activations
-
-
-# --------------------------------------------------------------------------- activations
-# math.exp raises OverflowError where np.exp gives inf: exp is only taken where it cannot
-# overflow, as activations.sigmoid does, so a diverging run ends in inf/NaN, not an exception
-
-def sigmoid(z: float) -> float:
-    if z >= -EXP_SAFE:  # False for NaN, which the other form keeps
-        return 1.0 / (1.0 + math.exp(-z))
-    e = math.exp(z)
-    return e / (1.0 + e)
-
-
-def softplus(z: float) -> float:
-    return max(z, 0.0) + math.log1p(math.exp(-abs(z)))
-
-
-Function = Callable[[float], float]
-Derivative = Callable[[float, float], float]  # d act/dz from z and the output
-
-
-def scalar_activation(activation: Activation) -> tuple[Function, Derivative] | None:
-    """The activation on one float and its derivative, as in :class:`.Activation`; None for
-    the identity (no pass at all)."""
-    slope = activation.slope
-    match activation.name:
-        case "identity":
-            return None
-        case "sigmoid":
-            return sigmoid, lambda z, h: h * (1.0 - h)
-        case "tanh":
-            return math.tanh, lambda z, h: 1.0 - h * h
-        case "relu":  # max(NaN, 0.0) is NaN, like np.maximum
-            return (lambda z: max(z, 0.0)), lambda z, h: 1.0 if z > 0.0 else 0.0
-        case "leaky_relu":
-            return ((lambda z: z if z > 0.0 else slope * z),
-                    lambda z, h: 1.0 if z > 0.0 else slope)
-        case _:
-            return softplus, lambda z, h: sigmoid(z)
 
 
 # --------------------------------------------------------------------------- the network
@@ -85,7 +45,7 @@ class FloatLayer:
     columns: tuple[slice, ...]  # the weights out of each input: the columns of W
     bias: slice | None
     zeros: tuple[float, ...]  # the bias of a layer without one: z + 0.0 is z
-    activation: tuple[Function, Derivative] | None
+    activation: tuple[FloatFunction, FloatDerivative] | None
 
 
 # a layer's weights for one update: the rows of W, its columns, and b; a plain tuple, built
@@ -104,7 +64,7 @@ def float_layers(network: Network, params: Parameters) -> list[FloatLayer]:
         columns = tuple(slice(s, end, fan_in) for s in range(start, start + fan_in))
         bias_slice = None if bias is None else slice(bias_start, bias_start + size)
         layers.append(FloatLayer(rows, columns, bias_slice, (0.0,) * size,
-                                 scalar_activation(layer.activation)))
+                                 layer.activation.floats()))
         start, bias_start = end, bias_start + (bias or 0)
     return layers
 
@@ -149,55 +109,19 @@ def backward(layers: list[FloatLayer], weights: list[LayerWeights], sample: Pass
     return list(itertools.chain(*grad_w, *grad_b))
 
 
-# --------------------------------------------------------------------------- the loss
-
-SampleLoss = Callable[[Floats, Floats], float]
-OutputAdjoint = Callable[[Floats, Floats, float], Floats]  # ∂ℓ/∂ŷ · the sample's weight
-
-
-def loss_functions(network: Network) -> tuple[SampleLoss, OutputAdjoint]:
-    """One sample's loss and its weighted ∂ℓ/∂ŷ, as :func:`.batch.sample_losses` and
-    :func:`.batch.output_adjoint` compute them."""
-    scale = network.loss.scale(network.output_size)
-    if network.loss.kind is LossKind.BINARY_CROSS_ENTROPY:
-        def clip(p: float) -> float:
-            return min(max(p, BCE_EPS), 1.0 - BCE_EPS)  # NaN stays NaN, as with np.clip
-
-        def cross_entropy(out: Floats, target: Floats) -> float:
-            return -scale * sum([t * math.log(p) + (1.0 - t) * math.log(1.0 - p)
-                                 for p, t in zip(map(clip, out), target)])  # noqa: B905
-
-        def cross_entropy_adjoint(out: Floats, target: Floats, weight: float) -> Floats:
-            return [scale * (p - t) / (p * (1.0 - p)) * weight
-                    for p, t in zip(map(clip, out), target)]  # noqa: B905
-
-        return cross_entropy, cross_entropy_adjoint
-
-    twice = 2.0 * scale
-
-    def squared_error(out: Floats, target: Floats) -> float:
-        error = list(map(sub, out, target))
-        return scale * sum(map(mul, error, error))  # e·e: e ** 2 raises OverflowError
-
-    def squared_error_adjoint(out: Floats, target: Floats, weight: float) -> Floats:
-        return [twice * (o - t) * weight for o, t in zip(out, target)]  # noqa: B905
-
-    return squared_error, squared_error_adjoint
-
-
 # --------------------------------------------------------------------------- training
 
 def train_floats(network: Network, params: Parameters, data: Dataset, training: Training,
                  updates: int, schedule: Iterator[np.ndarray], stride: int, first: int
-                 ) -> tuple[np.ndarray, ParameterHistory, int | None]:
-    """:func:`.batch.train` on Python floats: (losses, parameters, diverged_at).
+                 ) -> TrainingRun:
+    """:func:`.run.train` on Python floats, one scalar at a time.
 
     ``schedule`` gives each update's rows; the parameters after update t are kept when
     ``first + t`` is a multiple of ``stride``, and always the first and the last.  The run
     stops at the first update whose loss or parameters are not finite.
     """
     layers = float_layers(network, params)
-    sample_loss, output_adjoint = loss_functions(network)
+    sample_loss, output_adjoint = float_loss(network)
     mean = network.loss.mean_over_samples
     eta = float(training.learning_rate)  # an int's __mul__ would refuse a float
     names = [name for name, tensor in params.tensors().items() for _ in range(tensor.size)]
@@ -240,7 +164,7 @@ def train_floats(network: Network, params: Parameters, data: Dataset, training: 
         rows_kept.append(theta)
     history = ParameterHistory.of(ParameterLayout.of(params), np.array(kept),
                                   np.array(rows_kept))
-    return np.array(losses), history, diverged_at
+    return TrainingRun(np.array(losses), history, diverged_at)
 
 
 def _all_finite(theta: Floats) -> bool:

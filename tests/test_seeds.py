@@ -10,7 +10,7 @@ import pytest
 
 from tutor.engine import Dataset, Key, NetworkProblem, Parameters, Quantity, check_gradients
 from tutor.engine.expression import ExpressionProblem
-from tutor.engine.network import split_display_matrix
+from tutor.engine.sheet_layout import split_display_matrix
 from tutor.exercise import bundled, default_path, load
 from tutor.exercise.format import display_tensors
 from tutor.exercise.library import exercises_dir

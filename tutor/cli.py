@@ -34,9 +34,9 @@ from tutor.engine.ids import bias_tensor, weight_tensor
 from tutor.engine.network import layer_symbols
 from tutor.engine.notation import format_array, format_number, sample_number, to_unicode
 from tutor.engine.numbers import parse_positive
+from tutor.engine.sheet_layout import display_tensors
 from tutor.exercise import Exercise, ExerciseError, bundled, load
 from tutor.exercise.atomic import write_atomically
-from tutor.exercise.format import display_tensors
 from tutor.exercise.history_csv import history_csv
 from tutor.exercise.library import find
 from tutor.teaching import commands as teaching

@@ -27,7 +27,7 @@ from tutor.engine import (
     Training,
 )
 from tutor.engine.ids import bias_id, bias_tensor, weight_id, weight_tensor
-from tutor.engine.network import split_display_matrix
+from tutor.engine.sheet_layout import split_display_matrix
 
 ACTIVATIONS = ("identity", "sigmoid", "tanh", "relu", "leaky_relu", "softplus")
 KINKED = ("relu", "leaky_relu")

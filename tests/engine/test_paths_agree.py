@@ -11,8 +11,8 @@ from tutor.engine import Granularity, Key, NetworkProblem, Phase, Quantity, Trac
 from tutor.engine.batch import dataset_loss
 from tutor.engine.ids import act_tensor, input_id, pre_id, pre_tensor, weight_tensor
 from tutor.engine.losses import sample_losses
-from tutor.engine.network import display_matrix
 from tutor.engine.network_graph import act_id, gradient_parameters
+from tutor.engine.sheet_layout import display_matrix
 from tutor.engine.training import apply_update
 
 from .networks import Case, assert_parameters_close, cases, layer_gradients, node_gradients

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from tutor.engine import (
     Activation,
+    ChunkedRun,
     Dataset,
     Layer,
     Loss,
@@ -70,3 +72,37 @@ def test_restarting_the_schedule_would_differ() -> None:
     first = train(NETWORK, params, data(), training, 3)
     restarted = train(NETWORK, first.final, data(), training, 3)
     assert restarted.losses[-1] != whole.losses[-1]
+
+
+@pytest.mark.parametrize("training", TRAININGS, ids=lambda t: f"{t.method}-{t.shuffle}")
+@pytest.mark.parametrize("total", [25, 4000])  # 4000 on a wide network: every k-th kept
+def test_a_chunked_run_is_the_single_run(training: Training, total: int) -> None:
+    network = NETWORK if total < 1000 else Network(2, (Layer(300, Activation("tanh")),
+                                                       Layer(1)), Loss())
+    if total >= 1000:  # a rate the wide network converges with
+        training = replace(training, learning_rate=0.002)
+    params = random_parameters(network, seed=2)
+    whole = train(network, params, data(), training, total)
+    chunked = ChunkedRun(network, params, data(), training, total)
+    sizes = itertools.cycle(CHUNKS if total < 1000 else (333, 1000, 77))
+    trained = [chunked.advance(next(sizes)) for _ in range(40) if chunked.remaining]
+    assert sum(trained) == total == chunked.done and chunked.remaining == 0
+    assert chunked.advance(5) == 0
+    run = chunked.run()
+    assert run.losses.tolist() == whole.losses.tolist()
+    np.testing.assert_array_equal(run.params.rows(), whole.params.rows())
+    np.testing.assert_array_equal(run.params.kept(), whole.params.kept())
+    np.testing.assert_array_equal(chunked.latest.flat(), whole.final.flat())
+    assert total < 1000 or len(whole.params.kept()) < total // 2 + 2  # a stride was used
+
+
+def test_a_chunked_run_stops_where_it_diverges() -> None:
+    params = random_parameters(NETWORK, seed=2)
+    training = Training(1e6, Method.BATCH)
+    whole = train(NETWORK, params, data(), training, 50)
+    chunked = ChunkedRun(NETWORK, params, data(), training, 50)
+    while chunked.advance(3):
+        pass
+    assert whole.diverged_at is not None and chunked.diverged_at == whole.diverged_at
+    assert chunked.remaining == 0
+    assert chunked.run().losses.tolist() == whole.losses.tolist()

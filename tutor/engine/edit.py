@@ -13,19 +13,18 @@ from dataclasses import replace
 import numpy as np
 
 from .activations import Activation
-from .ids import bias_tensor, parameter_tensors, weight_tensor
+from .ids import INPUT, TARGET, bias_tensor, parameter_tensors, parse_id, weight_tensor
 from .network import (
     BiasMode,
     Dataset,
     Layer,
     Network,
     Parameters,
-    display_matrix,
     random_parameters,
-    split_display_matrix,
 )
 from .numbers import parse_number  # noqa: F401  (re-exported: the editors' parser)
 from .problem import NetworkProblem
+from .sheet_layout import display_entry, display_matrix, split_display_matrix
 from .training import Method
 
 NEW_WEIGHT_SCALE = 0.5  # new weights are drawn uniformly from ±this, reproducibly
@@ -64,6 +63,24 @@ def set_display_entry(problem: NetworkProblem, layer: int, row: int, column: int
     weights, folded_bias = split_display_matrix(spec, matrix)
     bias = folded_bias if spec.bias is BiasMode.FOLDED else problem.params.biases[layer]
     return _with_layer_params(problem, layer, weights, bias)
+
+
+def set_scalar(problem: NetworkProblem, node_id: str, value: float,
+               sample: int = 0) -> NetworkProblem:
+    """Set one scalar named by its node id: a weight ``W1[j,i]``, a bias ``b1[j]`` (folded or
+    separate), or an input ``x[i]`` / target ``y[k]`` of row ``sample``."""
+    parsed = parse_id(node_id)
+    if parsed is not None and parsed.prefix in (INPUT, TARGET) and len(parsed.index) == 1:
+        setter = set_input if parsed.prefix == INPUT else set_target
+        return setter(problem, sample, parsed.index[0], value)
+    where = display_entry(problem.network, node_id)
+    if where is None:
+        raise ValueError(f"{node_id} is not a weight, bias, input or target of this network")
+    tensor, index = where
+    layer = parsed.layer - 1
+    if tensor == bias_tensor(layer):
+        return set_bias(problem, layer, index[0], value)
+    return set_display_entry(problem, layer, *index, value)
 
 
 def set_bias(problem: NetworkProblem, layer: int, index: int, value: float) -> NetworkProblem:

@@ -22,10 +22,10 @@ from .network import (
     Network,
     Parameters,
     Residual,
-    display_matrix,
     layer_symbols,
 )
 from .notation import adjoint, format_array, format_coefficient, format_number, instantiate
+from .sheet_layout import display_matrix
 
 TILDE = "\u0303"
 
@@ -176,13 +176,6 @@ def factor_text(values: np.ndarray, column: bool) -> str:
     """A vector in a product; a negative single number in parentheses."""
     text = vector_text(values, column)
     return f"({text})" if text.startswith("−") else text
-
-
-def extended(layer: Layer, vector: np.ndarray) -> np.ndarray:
-    """The layer input with the constant 1 of a folded intercept (x̂ = [1, x] or [x, 1])."""
-    if layer.bias is not BiasMode.FOLDED:
-        return vector
-    return np.append(vector, 1.0) if layer.notation.intercept_last else np.insert(vector, 0, 1.0)
 
 
 def input_names(network: Network, n: int) -> tuple[str, str]:

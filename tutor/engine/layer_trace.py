@@ -31,7 +31,6 @@ from .layer_text import (
     bias_free_symbol,
     derivative_symbol,
     error_symbol,
-    extended,
     extended_note,
     factor_text,
     gradient_symbol,
@@ -54,7 +53,6 @@ from .network import (
     Network,
     Parameters,
     Residual,
-    split_display_matrix,
 )
 from .notation import (
     adjoint,
@@ -65,6 +63,7 @@ from .notation import (
     transpose,
     updated,
 )
+from .sheet_layout import extended_input, split_display_matrix
 from .trace import Key, Phase, Quantity, Step, run_to_end
 from .training import apply_update
 
@@ -141,7 +140,7 @@ def sample_layer_steps(network: Network, params: Parameters, x: np.ndarray, y: n
         syms = shown.symbols
         col = is_column(layer)
         vec, ext = shown.input_names
-        inp = extended(layer, cache.act[n][0])
+        inp = extended_input(layer, cache.act[n][0])
         inputs.append(inp)
         w_sym = syms.weight_matrix
         reads = [(Quantity.VALUE, prev_id), _tensor_key(weight_tensor(n))]

@@ -232,27 +232,6 @@ class Dataset:
 
 # --------------------------------------------------------------------------- display matrices
 
-def display_matrix(layer: Layer, weights: np.ndarray, bias: np.ndarray | None) -> np.ndarray:
-    """The matrix as the sheet writes it: intercept column folded in, maybe transposed."""
-    matrix = np.asarray(weights, dtype=float)
-    if layer.bias is BiasMode.FOLDED and bias is not None:
-        column = np.asarray(bias, dtype=float)[:, None]
-        matrix = np.hstack([matrix, column] if layer.notation.intercept_last else [column, matrix])
-    return matrix.T if layer.notation.transposed else matrix
-
-
-def split_display_matrix(layer: Layer, matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-    """Inverse of :func:`display_matrix` for a folded layer; returns (W, b or None)."""
-    matrix = np.asarray(matrix, dtype=float)
-    if layer.notation.transposed:
-        matrix = matrix.T
-    if layer.bias is not BiasMode.FOLDED:
-        return matrix, None
-    if layer.notation.intercept_last:
-        return matrix[:, :-1], matrix[:, -1]
-    return matrix[:, 1:], matrix[:, 0]
-
-
 # --------------------------------------------------------------------------- symbols
 
 @dataclass(frozen=True, slots=True)

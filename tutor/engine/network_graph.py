@@ -43,6 +43,7 @@ from .network import (
     residual_symbols,
     target_symbols,
 )
+from .sheet_layout import folded_order
 
 
 def act_id(network: Network, layer: int, j: int) -> str:
@@ -98,11 +99,9 @@ def _build_graph(network: Network) -> NetworkGraph:
                               group=intercept_id(n)))
         params: list[str] = []
         for j in range(layer.size):
-            row = [weight_id(n, j, i) for i in range(len(prev))]
-            if layer.bias is not BiasMode.NONE:  # a folded intercept weight sits in its column
-                first = folded and not layer.notation.intercept_last
-                row = [bias_id(n, j), *row] if first else [*row, bias_id(n, j)]
-            params += row
+            # a folded intercept weight sits in its column
+            params += folded_order(layer, [weight_id(n, j, i) for i in range(len(prev))],
+                                   bias_id(n, j))
             # parameters in the row's order, so updates list a folded intercept where it sits
             for i in range(len(prev)):
                 nodes.append(Node(weight_id(n, j, i), syms.weights[j][i], Role.PARAM,

@@ -36,8 +36,8 @@ from tutor.engine import (
 )
 from tutor.engine.expression import ExpressionError, ExpressionProblem
 from tutor.engine.ids import bias_tensor, matrix_of, parse_tensor, weight_tensor
-from tutor.engine.network import display_matrix, split_display_matrix
 from tutor.engine.network_graph import build_graph
+from tutor.engine.sheet_layout import display_shape, display_tensors, split_display_matrix
 
 from .atomic import write_atomically
 from .errors import ExerciseError, engine_errors
@@ -188,13 +188,6 @@ def _check_names_shapes(network: Network) -> None:
         if biases is not None and len(biases) != layer.size:
             raise ExerciseError(f"{where}.bias_names",
                                 f"expected {layer.size} names, got {len(biases)}")
-
-
-def display_shape(network: Network, n: int) -> tuple[int, int]:
-    """The shape layer ``n``'s matrix has in the file (intercept column, transposition)."""
-    layer = network.layers[n]
-    columns = network.sizes[n] + (1 if layer.bias is BiasMode.FOLDED else 0)
-    return (columns, layer.size) if layer.notation.transposed else (layer.size, columns)
 
 
 def _matrix(value: list, field: str, shape: tuple[int, int]) -> np.ndarray:
@@ -470,18 +463,6 @@ def _network_doc(network: Network) -> Doc:
     if notation:
         doc["notation"] = notation
     return doc
-
-
-def display_tensors(network: Network, params: Parameters) -> dict[str, np.ndarray]:
-    """Parameters as the sheet writes them: ``W1`` with a folded intercept column (and
-    transposed when the sheet uses row vectors), ``b1`` only for a separate bias."""
-    tensors: dict[str, np.ndarray] = {}
-    for n, layer in enumerate(network.layers):
-        w, b = params.weights[n], params.biases[n]
-        tensors[weight_tensor(n)] = display_matrix(layer, w, b)
-        if layer.bias is BiasMode.SEPARATE and b is not None:
-            tensors[bias_tensor(n)] = np.asarray(b, dtype=float)
-    return tensors
 
 
 def _network_sections(problem: NetworkProblem) -> Doc:

@@ -13,9 +13,10 @@ import numpy as np
 
 from tutor.engine import Key, NetworkProblem, Phase, Quantity, Step, Trace, ids
 from tutor.engine.ids import ScalarId, parse_id
-from tutor.engine.network import BiasMode, split_display_matrix
+from tutor.engine.network import BiasMode
 from tutor.engine.network_graph import sample_values
 from tutor.engine.notation import format_number
+from tutor.engine.sheet_layout import split_display_matrix
 from tutor.exercise.model import Problem
 
 from .node_states import NodeState

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from tutor.engine import NetworkProblem
-from tutor.engine.edit import set_bias, set_display_entry, set_input, set_target
-from tutor.engine.network import BiasMode
+from tutor.engine.edit import set_scalar
 from tutor.engine.network_graph import parse_id
 from tutor.exercise.model import Exercise
 
@@ -35,27 +34,8 @@ def with_scalar(problem: NetworkProblem, node_id: str, value: float,
                 row: int = 0) -> NetworkProblem:
     """``problem`` with the scalar ``node_id`` set to ``value`` (``row``: the sample shown).
 
-    Weights and folded biases are entries of the layer's display matrix (intercept column
-    folded in, maybe transposed); the diagram uses the engine's (out, in) ids, so map them.
+    The engine maps the (out, in) id onto the sheet's layout (:func:`tutor.engine.edit.set_scalar`).
     """
-    parsed = parse_id(node_id)
-    if parsed is None or not editable(node_id):
+    if not editable(node_id):
         raise ValueError(f"{node_id} cannot be edited")
-    if parsed.prefix == "x":
-        return set_input(problem, row, parsed.index[0], value)
-    if parsed.prefix == "y":
-        return set_target(problem, row, parsed.index[0], value)
-    layer_index = parsed.layer - 1
-    layer = problem.network.layers[layer_index]
-    fan_in = problem.network.sizes[layer_index]
-    folded = layer.bias is BiasMode.FOLDED
-    if parsed.prefix == "b" and not folded:
-        return set_bias(problem, layer_index, parsed.index[0], value)
-    shift = 1 if folded and not layer.notation.intercept_last else 0
-    j = parsed.index[0]
-    if parsed.prefix == "b":
-        column = 0 if not layer.notation.intercept_last else fan_in
-    else:
-        column = parsed.index[1] + shift
-    row_, col_ = (column, j) if layer.notation.transposed else (j, column)
-    return set_display_entry(problem, layer_index, row_, col_, value)
+    return set_scalar(problem, node_id, value, row)

@@ -21,8 +21,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from tutor.engine import BiasMode, Key, NetworkProblem, Phase, Quantity, Step, Trace
-from tutor.engine.network import display_matrix, input_symbols, layer_symbols, target_symbols
+from tutor.engine.network import input_symbols, layer_symbols, target_symbols
 from tutor.engine.notation import format_array, format_number, to_unicode
+from tutor.engine.sheet_layout import display_matrix
 from tutor.engine.trace import format_result
 from tutor.exercise import Exercise
 

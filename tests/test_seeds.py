@@ -3,6 +3,7 @@
 Where a sheet gives only symbols, its closed-form answers are checked against the trace.
 """
 
+import unicodedata
 from dataclasses import replace
 
 import numpy as np
@@ -10,10 +11,12 @@ import pytest
 
 from tutor.engine import Dataset, Key, NetworkProblem, Parameters, Quantity, check_gradients
 from tutor.engine.expression import ExpressionProblem
+from tutor.engine.notation import to_unicode
 from tutor.engine.sheet_layout import split_display_matrix
 from tutor.exercise import bundled, default_path, load
 from tutor.exercise.format import display_tensors
 from tutor.exercise.library import exercises_dir
+from tutor.teaching.answer_key import answer_key
 
 
 def exercise(name: str):
@@ -289,3 +292,88 @@ def test_every_sheet_has_a_bundled_exercise_citing_it():
     assert "2020-11-25" in sources["ds102-discussion-12"]
     assert "2023-05-25" in sources["ftml-session-8"]
     assert all(sources.values())
+
+
+# --------------------------------------------------------------------------- layer view, as written
+
+def layer_lines(name: str) -> list[str]:
+    """Composed as typed here (ẑ, not z and a combining hat)."""
+    return [unicodedata.normalize("NFC", s.line()) for s in network(name).trace("layer")]
+
+
+def test_cmu_layer_trace_reads_as_the_sheets_vector_form():
+    """Section 2 eq. (7) and section 4 Q3: columns a, z, ∂ℓ/∂a; rows β and ∂ℓ/∂β = (ŷ − y)zᵀ."""
+    lines = layer_lines("cmu-recitation-5")
+    assert lines[:3] == ["a = α x̂ = [2, 1, 0; 0, 2, 0] [1; 1; 2] = [3; 2]",
+                         "z = ReLU(a) = ReLU([3; 2]) = [3; 2]",
+                         "ŷ = β ẑ = [0, 1, 2] [1; 3; 2] = 7"]
+    assert "ℓ = ½(ŷ − y)² = ½(7 − 3)² = 8" in lines
+    assert "∂ℓ/∂β = ∂ℓ/∂ŷ ẑᵀ = 4 [1, 3, 2] = [4, 12, 8]" in lines
+    assert "∂ℓ/∂z = β̂ᵀ ∂ℓ/∂ŷ = [1; 2] 4 = [4; 8]" in lines  # β̂: β without β₀
+    assert "∂ℓ/∂a = ∂ℓ/∂z ⊙ ReLU′(a) = [4; 8] ⊙ [1; 1] = [4; 8]" in lines
+    assert "∂ℓ/∂α = ∂ℓ/∂a x̂ᵀ = [4; 8] [1, 1, 2] = [4, 4, 8; 8, 8, 16]" in lines
+
+
+def test_inf264_layer_trace_uses_the_sheets_deltas_and_g():
+    lines = layer_lines("inf264-homework-4")
+    assert "h = g(z) = g(3) = 3" in lines  # g is the ReLU
+    assert "δ_ŷ = ∂L/∂ŷ = 2(ŷ − y) = 2(3 − 1.3) = 3.4" in lines  # sample x₁
+    assert "∂L/∂h = δ_ŷ · w₃ = 3.4 · 1 = 3.4" in lines
+    assert "δₕ = ∂L/∂z = ∂L/∂h · g′(z) = 3.4 · 1 = 3.4" in lines  # δ_h = δ_ŷ · w₃ · g′(z)
+    assert "δₕ = ∂L/∂z = ∂L/∂h · g′(z) = (−3.8) · 0 = 0" in lines  # x₂: z = −1, g′ = 0
+    assert "∂L/∂θ⁽¹⁾ = δₕ x̄ᵀ = 3.4 [2, 1, 1] = [6.8, 3.4, 3.4]" in lines  # eq. (1)–(3)
+    assert "∂L/∂θ⁽²⁾ = δ_ŷ h̄ᵀ = 3.4 [3, 1] = [10.2, 3.4]" in lines  # eq. (4)–(5)
+    assert "𝓛 = (1/2)Σₙ L⁽ⁿ⁾ = (1/2)(2.89 + 3.61) = 3.25" in lines  # Q2: the mean
+    assert lines[-1] == "𝓛ⁿᵉʷ = 𝓛(θ⁽¹⁾ⁿᵉʷ, θ⁽²⁾ⁿᵉʷ) = 2.85565"  # Q6: lower than 3.25
+    trace = network("inf264-homework-4").trace("layer")
+    assert [s.sample for s in trace if s.node == "loss" and s.phase.value == "forward"] == [0, 1]
+    assert "x̄ = (x, 1)" in trace[0].explanation  # x̄ explained where it first appears
+
+
+def test_ds102_layer_trace_answers_a_and_b_as_columns_and_sums():
+    problem = network("ds102-discussion-12")
+    assert not problem.network.loss.mean_over_samples  # Σᵢ (yᵢ − f(xᵢ))², not a mean
+    lines = layer_lines("ds102-discussion-12")
+    assert "z₃ = bᵀ z₂ = [1, 2] [0.5; 0.924142] = 2.34828" in lines
+    # (a): ∂𝓛/∂b = 2z₄ · −z₂, an h-vector (a column) like b
+    assert "∂𝓛/∂b = ∂𝓛/∂z₃ z₂ᵀ = 2.69657 [0.5, 0.924142] = [1.34828; 2.49201]" in lines
+    # (b): ∂𝓛/∂A = 2z₄ · −(b ⊙ z₂ ⊙ (1 − z₂)) xᵀ, an h × m matrix
+    assert ("∂𝓛/∂A = ∂𝓛/∂z₁ xᵀ = [0.674142; 0.378079] [1, 2] = "
+            "[0.674142, 1.34828; 0.378079, 0.756158]") in lines
+    assert "bⁿᵉʷ = b − η ∂𝓛/∂b = [1; 2] − 0.1 [1.34828; 2.49201] = [0.865172; 1.7508]" in lines
+    assert not any("∂bᵀ" in line or "′ =" in line for line in lines)
+
+
+def test_ftml_layer_trace_keeps_rows_jacobians_and_gradients_apart():
+    trace = network("ftml-session-8").trace("layer")
+    lines = [s.line() for s in trace]
+    assert "h = σ(preₕ) = σ([1, 0.6]) = [0.731059, 0.645656]" in lines  # a row, not a column
+    assert lines[2].startswith("pre_y = h̄ θ = [0.731059, 0.645656, 1] [1; −1; 0.5]")
+    # eq. (6): ∇_θ l = (ŷ − y)σ′(pre_y)h̄ᵀ ∈ ℝ^{(m+1)×1}; the Jacobian ∂l/∂θ is its transpose
+    grad_theta = trace.find(Key(Quantity.ADJOINT, "W2"))
+    assert grad_theta.line().startswith("∇_θ l = ∂l/∂pre_y h̄ᵀ = (−0.0821787) [0.731059; ")
+    assert grad_theta.shape == (3, 1) and "Jacobian" in grad_theta.explanation
+    # θ̃ = θ[:-1]ᵀ ∈ ℝ^{1×m}: the Jacobian ∂l/∂h is a row
+    assert "∂l/∂h = ∂l/∂pre_y θ̃ = (−0.0821787) [1, −1] = [−0.0821787, 0.0821787]" in lines
+    # eq. (11): ∇_{w_h} l = (ŷ − y)σ′(pre_y) x̄ᵀ u ∈ ℝ^{(d+1)×m}
+    grad_w_h = trace.find(Key(Quantity.ADJOINT, "W1"))
+    assert grad_w_h.shape == (3, 2)
+    assert to_unicode(grad_w_h.formula) == "x̄ᵀ ∂l/∂preₕ"
+
+
+@pytest.mark.parametrize("name", ["cmu-recitation-5", "inf264-homework-4", "ds102-discussion-12",
+                                  "ftml-session-8", "chain-rule-discussion"])
+@pytest.mark.parametrize("granularity", ["node", "layer"])
+def test_no_prime_means_after_the_update(name, granularity):
+    for step in network(name).trace(granularity):
+        if step.key.quantity is Quantity.UPDATED:
+            assert "ⁿᵉʷ" in to_unicode(step.lhs) and "′" not in to_unicode(step.lhs + step.formula)
+
+
+def test_answer_keys_number_steps_and_samples_from_1():
+    inf264_key = answer_key(exercise("inf264-homework-4"), "markdown", "layer")
+    assert "## Forward pass, sample 1" in inf264_key and "sample 0" not in inf264_key
+    assert "\n1. z = θ⁽¹⁾ x̄ = [1, 1, 0] [2; 1; 1] = 3\n" in inf264_key
+    cmu_key = answer_key(exercise("cmu-recitation-5"), "markdown")
+    assert "\n13. ∂ℓ/∂a₁ = ∂ℓ/∂z₁ · ReLU′(a₁) = 4 · 1 = 4" in cmu_key  # the app's step 13
+    assert "\n16. ∂ℓ/∂α₁,₁ = ∂ℓ/∂a₁ · x₁ = 4 · 1 = 4" in cmu_key

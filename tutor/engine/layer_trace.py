@@ -338,7 +338,8 @@ def layer_steps_in_parts(network: Network, params: Parameters, data: Dataset, *,
             stacked = stacks[layer_index] if kind == WEIGHT and stacks else parts
             value = np.mean(stacked, axis=0) if mean else np.sum(stacked, axis=0)
             grads[name] = value
-            column = shown_as_column(sym, value)
+            column = shown_as_column(sym, value) or (
+                kind != WEIGHT and is_column(network.layers[layer_index]))
             b.add(Phase.AVERAGE, Quantity.ADJOINT, name, gradient_symbol(network, batch_sym, sym),
                   f"{factor}Σ_n ({gradient_symbol(network, loss_sym, sym)})^{{(n)}}",
                   f"{factor}({' + '.join(tensor_text(p, column) for p in parts)})", value,
@@ -353,7 +354,7 @@ def layer_steps_in_parts(network: Network, params: Parameters, data: Dataset, *,
                     continue
                 weights = kind == WEIGHT
                 current = layers[n].matrix if weights else params.biases[n]
-                column = shown_as_column(sym, current)
+                column = shown_as_column(sym, current) or (not weights and is_column(network.layers[n]))
                 current_text = (layers[n].matrix_text if weights and not column
                                 else tensor_text(current, column))
                 b.add(Phase.UPDATE, Quantity.UPDATED, name, updated(parameter_symbol(sym)),

@@ -354,7 +354,8 @@ def layer_steps_in_parts(network: Network, params: Parameters, data: Dataset, *,
                     continue
                 weights = kind == WEIGHT
                 current = layers[n].matrix if weights else params.biases[n]
-                column = shown_as_column(sym, current) or (not weights and is_column(network.layers[n]))
+                column = shown_as_column(sym, current) or (
+                    not weights and is_column(network.layers[n]))
                 current_text = (layers[n].matrix_text if weights and not column
                                 else tensor_text(current, column))
                 b.add(Phase.UPDATE, Quantity.UPDATED, name, updated(parameter_symbol(sym)),

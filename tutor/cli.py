@@ -18,7 +18,6 @@ code 2, never a traceback.  Qt is imported only when the app starts.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -28,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from tutor import desktop
-from tutor.engine import Granularity, Key, Method, NetworkProblem, Phase, Quantity, Step, Trace
+from tutor.engine import Granularity, Method, NetworkProblem, Trace
 from tutor.engine.expression import ExpressionError, ExpressionProblem
 from tutor.engine.ids import bias_tensor, weight_tensor
 from tutor.engine.network import layer_symbols
@@ -41,6 +40,8 @@ from tutor.exercise.history_csv import history_csv
 from tutor.exercise.library import find
 from tutor.teaching import commands as teaching
 from tutor.teaching.answer_key import FORMATS, answer_key
+
+from .cli_json import TRAIN_LAYOUT, dumps, network_outcome, trace_document, training_status
 
 COMMANDS = ("solve", "export", "train", "check", "list", *teaching.COMMANDS)
 EXIT_BAD_FILE = 2
@@ -169,8 +170,7 @@ def solve(exercise: Exercise, granularity: str = "node", fmt: str = "text") -> s
     """The exercise's trace as a text table, a JSON document or a Markdown answer key."""
     trace = exercise.problem.trace(granularity)
     if fmt == "json":
-        return json.dumps(trace_document(exercise, trace, granularity), ensure_ascii=False,
-                          indent=2)
+        return dumps(trace_document(exercise, trace, granularity))
     if fmt == "markdown":
         return answer_key(exercise, "markdown", granularity, trace=trace).rstrip("\n")
     return trace_table(exercise, trace, granularity)
@@ -193,68 +193,6 @@ def trace_table(exercise: Exercise, trace: Trace, granularity: str) -> str:
         sample = f"  {_sample_label(step.sample):>6}" if samples else ""
         lines.append(f"{step.number:>4}  {step.phase.value:<9}{sample}  {step.line()}")
     return "\n".join(lines)
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
-
-
-def _key_name(key: Key) -> str:
-    """``z1[0]`` for a single sample or the batch, ``z1[0]@1`` for sample 1."""
-    return key.node if key.sample is None else f"{key.node}@{key.sample}"
-
-
-def output_node(exercise: Exercise) -> str:
-    problem = exercise.problem
-    return "loss" if isinstance(problem, NetworkProblem) else problem.output
-
-
-def _gradient_nodes(exercise: Exercise, trace: Trace) -> list[str]:
-    """The nodes whose batch adjoint the update uses (an expression's: its variables)."""
-    problem = exercise.problem
-    if isinstance(problem, ExpressionProblem):
-        return [v for v in problem.variables if Key(Quantity.ADJOINT, v) in trace.producer]
-    return [s.node for s in trace if s.key.quantity is Quantity.ADJOINT and s.sample is None
-            and s.phase in (Phase.GRADIENT, Phase.AVERAGE)]
-
-
-def trace_document(exercise: Exercise, trace: Trace, granularity: str) -> dict[str, Any]:
-    """Every node value, every adjoint, every parameter gradient and the loss, as JSON."""
-    def collect(quantity: Quantity) -> dict[str, Any]:
-        return {_key_name(s.key): _jsonable(s.result) for s in trace
-                if s.key.quantity is quantity}
-
-    output = output_node(exercise)
-    before = trace.find(Key(Quantity.VALUE, output))
-    after = trace.find(Key(Quantity.UPDATED, output))
-    doc: dict[str, Any] = {
-        "title": exercise.title, "source": exercise.source, "kind": exercise.kind,
-        "granularity": granularity, "output": output,
-        "loss": None if before is None else _jsonable(before.result),
-        "loss_after_update": None if after is None else _jsonable(after.result),
-        "values": collect(Quantity.VALUE),
-        "adjoints": collect(Quantity.ADJOINT),
-        "gradients": {n: _jsonable(trace.adjoint(n)) for n in _gradient_nodes(exercise, trace)},
-        "updated": {k: v for k, v in collect(Quantity.UPDATED).items() if k != output},
-    }
-    problem = exercise.problem
-    if isinstance(problem, NetworkProblem):
-        tensors = display_tensors(problem.network, problem.params)
-        doc["parameters"] = {name: t.tolist() for name, t in tensors.items()}
-    else:
-        doc["variables"] = dict(problem.values)
-    doc["steps"] = [_step_document(s) for s in trace]
-    return doc
-
-
-def _step_document(step: Step) -> dict[str, Any]:
-    return {"index": step.index, "phase": step.phase.value, "quantity": step.key.quantity.value,
-            "node": step.node, "sample": step.sample, "line": step.line(),
-            "result": _jsonable(step.result)}
 
 
 # --------------------------------------------------------------------------- export
@@ -309,7 +247,7 @@ def _train_command(options: argparse.Namespace) -> int:
             print(f"{options.csv}: cannot write: {error.strerror or error}", file=sys.stderr)
             return 1
     if options.format == "json":
-        print(json.dumps(report, ensure_ascii=False, indent=2))
+        print(dumps(report))
     else:
         print(training_text(report))
     return 0
@@ -324,22 +262,29 @@ def _train_network(exercise: Exercise, problem: NetworkProblem, steps: int) -> d
         names[weight_tensor(n)] = symbols.weight_matrix
         names[bias_tensor(n)] = symbols.bias_vector
     final = display_tensors(problem.network, run.final)
+    losses = run.losses.tolist()
+    status = training_status(losses, run.diverged_at)
     return {
-        "title": exercise.title, "method": training.method.value,
+        "layout": TRAIN_LAYOUT, "title": exercise.title, "method": training.method.value,
         "learning_rate": training.learning_rate, "updates": len(run.losses) - 1,
-        "requested": steps, "losses": run.losses.tolist(), "diverged_at": run.diverged_at,
+        "requested": steps, "losses": losses, "status": status,
+        "diverged_at": run.diverged_at if status == "diverged" else None,
         "parameters": {name: value.tolist() for name, value in final.items()},
         "symbols": {name: to_unicode(names[name]) for name in final},
+        **network_outcome(problem, run.final),
     }
 
 
 def _train_expression(exercise: Exercise, problem: ExpressionProblem,
                       steps: int) -> dict[str, Any]:
     run = problem.train(steps)
+    losses = run.losses.tolist()
+    status = training_status(losses, run.diverged_at)
     return {
-        "title": exercise.title, "method": "batch", "learning_rate": problem.learning_rate,
-        "updates": len(run.losses) - 1, "requested": steps, "losses": run.losses.tolist(),
-        "diverged_at": run.diverged_at,
+        "layout": TRAIN_LAYOUT, "title": exercise.title, "method": "batch",
+        "learning_rate": problem.learning_rate, "updates": len(run.losses) - 1,
+        "requested": steps, "losses": losses, "status": status,
+        "diverged_at": run.diverged_at if status == "diverged" else None,
         "parameters": dict(run.final), "symbols": {name: name for name in run.final},
     }
 
@@ -353,6 +298,9 @@ def training_text(report: dict[str, Any]) -> str:
     shown = sorted({*range(0, len(losses), max(1, len(losses) // HISTORY_ROWS)),
                     len(losses) - 1})
     lines += [f"{t:>6}  {format_number(losses[t])}" for t in shown]
+    if report["status"] == "non-finite-at-start":
+        lines += ["", "The loss was not finite before any update: check the exercise's numbers "
+                      "(no learning rate can fix it)."]
     if report["diverged_at"] is not None:
         lines += ["", f"Diverged at update {report['diverged_at']}: the loss was no longer "
                       f"finite, so training stopped (try a smaller learning rate)."]

@@ -286,7 +286,7 @@ def test_every_sheet_has_a_bundled_exercise_citing_it():
     assert set(sources) - demos == {
         "cmu-recitation-5", "cmu-recitation-5-expression", "inf264-homework-4",
         "ds102-discussion-12", "ftml-session-8", "chain-rule-discussion",
-        "chain-rule-discussion-expression"}
+        "chain-rule-discussion-expression", "chain-rule-discussion-derivatives"}
     assert "2024-10-11" in sources["cmu-recitation-5"]
     assert "Bergen" in sources["inf264-homework-4"]
     assert "2020-11-25" in sources["ds102-discussion-12"]
@@ -377,3 +377,16 @@ def test_answer_keys_number_steps_and_samples_from_1():
     cmu_key = answer_key(exercise("cmu-recitation-5"), "markdown")
     assert "\n13. ∂ℓ/∂a₁ = ∂ℓ/∂z₁ · ReLU′(a₁) = 4 · 1 = 4" in cmu_key  # the app's step 13
     assert "\n16. ∂ℓ/∂α₁,₁ = ∂ℓ/∂a₁ · x₁ = 4 · 1 = 4" in cmu_key
+
+
+@pytest.mark.skipif(not hasattr(ExpressionProblem, "trace"), reason="no expression engine")
+def test_chain_rule_section_2_derivatives():
+    """σ′, ReLU′, tanh′ and the sheet's leaky ReLU max(x, −0.1x), each as an input's adjoint."""
+    problem = expression("chain-rule-discussion-derivatives")
+    trace = problem.trace()
+    assert trace.adjoint("a") == 0.25  # σ′(0) = σ(0)(1 − σ(0))
+    assert trace.adjoint("b") == 1  # ReLU′(2)
+    assert trace.adjoint("c") == pytest.approx(1 - np.tanh(0.5) ** 2)
+    assert trace.adjoint("d") == pytest.approx(-0.1)  # max(x, −0.1x) at x = −3
+    lines = {s.node: s.line() for s in trace if s.key.quantity is Quantity.ADJOINT}
+    assert lines["c"] == "∂f/∂c = ∂f/∂t · (1 − t²) = 1 · (1 − 0.462117²) = 0.786448"

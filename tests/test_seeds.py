@@ -286,7 +286,8 @@ def test_every_sheet_has_a_bundled_exercise_citing_it():
     assert set(sources) - demos == {
         "cmu-recitation-5", "cmu-recitation-5-expression", "inf264-homework-4",
         "ds102-discussion-12", "ftml-session-8", "chain-rule-discussion",
-        "chain-rule-discussion-expression", "chain-rule-discussion-derivatives"}
+        "chain-rule-discussion-expression", "chain-rule-discussion-derivatives",
+        "cmu-recitation-5-linear"}
     assert "2024-10-11" in sources["cmu-recitation-5"]
     assert "Bergen" in sources["inf264-homework-4"]
     assert "2020-11-25" in sources["ds102-discussion-12"]
@@ -390,3 +391,15 @@ def test_chain_rule_section_2_derivatives():
     assert trace.adjoint("d") == pytest.approx(-0.1)  # max(x, −0.1x) at x = −3
     lines = {s.node: s.line() for s in trace if s.key.quantity is Quantity.ADJOINT}
     assert lines["c"] == "∂f/∂c = ∂f/∂t · (1 − t²) = 1 · (1 − 0.462117²) = 0.786448"
+
+
+def test_cmu_q2_without_a_nonlinearity_is_one_linear_map():
+    problem = network("cmu-recitation-5-linear")
+    for granularity in ("node", "layer"):
+        trace = problem.trace(granularity)
+        node = "z2[0]" if granularity == "node" else "z2"
+        assert float(np.ravel(trace.value(node, 0))[0]) == 7  # as with ReLU: a = (3, 2) > 0
+        assert float(np.ravel(trace.value(node, 1))[0]) == -3  # ReLU would give 1
+    alpha, beta = display_tensors(problem.network, problem.params).values()
+    x_hat = np.array([1, -1, -1])
+    assert beta[0, 0] + beta[0, 1:] @ (alpha @ x_hat) == -3  # β₀ + β̂ α x̂: one linear map

@@ -110,8 +110,10 @@ def test_help_pages_in_a_checkout_are_the_docs():
 def test_the_welcome_page_groups_the_exercises_by_course_then_the_demos():
     groups = {course: [item.name for item in items] for course, items in courses().items()}
     assert groups == {
-        "Chain-rule discussion": ["chain-rule-discussion", "chain-rule-discussion-expression"],
-        "CMU 10-301/601 Recitation 5": ["cmu-recitation-5", "cmu-recitation-5-expression"],
+        "Chain-rule discussion": ["chain-rule-discussion", "chain-rule-discussion-derivatives",
+                                  "chain-rule-discussion-expression"],
+        "CMU 10-301/601 Recitation 5": ["cmu-recitation-5", "cmu-recitation-5-expression",
+                                        "cmu-recitation-5-linear"],
         "DS 102 Discussion 12": ["ds102-discussion-12"],
         "FTML session 8": ["ftml-session-8"],
         "INF264 Homework 4": ["inf264-homework-4"],
@@ -122,7 +124,7 @@ def test_the_welcome_page_groups_the_exercises_by_course_then_the_demos():
 def test_the_welcome_page_opens_an_exercise(qtbot, window):
     dialog = window.help.show_welcome()
     names = dialog.exercise_names()
-    assert len(names) == 10 and names[-1] == (DEMOS, "xor")
+    assert len(names) == 12 and names[-1] == (DEMOS, "xor")
     branch = dialog.tree.topLevelItem(dialog.tree.topLevelItemCount() - 1)
     dialog.tree.setCurrentItem(branch.child(branch.childCount() - 1))
     assert dialog.open_button.isEnabled()

@@ -175,13 +175,19 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+ROUNDING = ("Steps are numbered from 1, as in the app. Numbers are shown to 6 significant "
+            "figures; each result is computed from the unrounded values, so a step recomputed "
+            "from its printed operands can differ in the last digit.")
+
+
 def markdown(key: AnswerKey) -> str:
     """The key as Markdown (Unicode maths, one numbered list per phase)."""
-    lines = [f"# Answer key: {_md(key.title)}", ""]
+    lines = [f"# Answer key: {_md(to_unicode(key.title))}", ""]
     if key.source:
-        lines += [f"*Source:* {_md(key.source)}", ""]
+        lines += [f"*Source:* {_md(to_unicode(key.source))}", ""]
     if key.description:
         lines += [_md(to_unicode(key.description)), ""]
+    lines += [f"*{ROUNDING}*", ""]
     if key.answers:
         lines += ["## Questions", "", "| Question | Answer | Worked step |", "|---|---|---|"]
         for a in key.answers:
@@ -354,12 +360,13 @@ def latex(key: AnswerKey) -> str:
             r"\ifPDFTeX\usepackage[utf8]{inputenc}\usepackage[T1]{fontenc}\fi",
             r"\usepackage{amsmath,amssymb}", r"\usepackage[margin=2cm]{geometry}",
             r"\allowdisplaybreaks", r"\setlength{\parindent}{0pt}",
-            rf"\title{{Answer key: {latex_text(key.title)}}}", r"\date{}",
+            rf"\title{{Answer key: {latex_text(to_unicode(key.title))}}}", r"\date{}",
             r"\begin{document}", r"\maketitle"]
     if key.source:
-        body.append(rf"\textbf{{Source:}} {latex_text(key.source)}\par\medskip")
+        body.append(rf"\textbf{{Source:}} {latex_text(to_unicode(key.source))}\par\medskip")
     if key.description:
         body.append(latex_text(to_unicode(key.description)) + r"\par")
+    body.append(rf"\emph{{{latex_text(ROUNDING)}}}\par\medskip")
     if key.answers:
         body += [r"\section*{Questions}", r"\begin{enumerate}"]
         body += [_latex_answer(a) for a in key.answers]
@@ -408,15 +415,16 @@ def _html_line(line: Line, render: Callable[[str], str] = to_html) -> str:
 
 def html_page(key: AnswerKey) -> str:
     """A standalone UTF-8 HTML page (``<sub>``/``<sup>``, inline style, no scripts)."""
-    title = html.escape(f"Answer key: {key.title}")
+    title = html.escape(f"Answer key: {to_unicode(key.title)}")
     out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            f"<title>{title}</title>", f"<style>\n{_STYLE}\n</style>", "</head>", "<body>",
-           f"<h1>{title}</h1>"]
+           f"<h1>Answer key: {to_html(key.title)}</h1>"]
     if key.source:
-        out.append(f'<p class="source"><strong>Source:</strong> {html.escape(key.source)}</p>')
+        out.append(f'<p class="source"><strong>Source:</strong> {to_html(key.source)}</p>')
     if key.description:
         out.append(f"<p>{to_html(key.description)}</p>")
+    out.append(f"<p><em>{html.escape(ROUNDING)}</em></p>")
     if key.answers:
         out += ["<h2>Questions</h2>", "<table>",
                 "<thead><tr><th>Question</th><th>Answer</th><th>Worked step</th></tr></thead>",

@@ -7,7 +7,15 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QAction, QImage, QKeySequence, QShortcut, QTextDocument
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSpinBox,
+    QComboBox,
+    QLineEdit,
+    QMessageBox,
+    QSlider,
+    QWidget,
+)
 
 from tutor.ui import help as help_module
 from tutor.ui.document import Document
@@ -154,3 +162,17 @@ def test_show_at_every_start_is_remembered(window):
     assert should_show_at_start()
     dialog.at_start.setChecked(False)
     assert not should_show_at_start()
+
+
+@pytest.mark.parametrize("name", ["cmu-recitation-5", "cmu-recitation-5-expression"])
+def test_every_control_says_what_it_does(qtbot, name):
+    window = MainWindow(Document(bundled(name)))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    kinds = (QAbstractButton, QComboBox, QAbstractSpinBox, QLineEdit, QSlider)
+    silent = sorted({w.objectName() or type(w).__name__
+                     for w in window.findChildren(QWidget)
+                     if isinstance(w, kinds) and w.isVisibleTo(window) and not w.toolTip()
+                     and not w.objectName().startswith("qt_")})  # Qt's own dock buttons
+    assert silent == []

@@ -89,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         settings.add_recent_file(path)
     if args.size:
         window.resize(*args.size)
+        first_run.share_docks(window)
     if args.train > 0 and window.document.sample_count:
         window.document.train(args.train)
     if args.step is not None:

@@ -2,8 +2,9 @@
 
 The main window lays its docks out for a 1600-pixel-wide window; on a 1024×768 or 1280×720
 screen (a small laptop, an old projector) that left the network diagram a sliver.  On the
-first start only (later starts restore the user's own layout) the side docks get a share of
-the screen's width and the trace a share of its height, no less than their controls need.
+first start (later starts restore the user's own layout), and for a ``--size`` picture, the
+side docks get a share of the width and the trace a share of the height: no less than their
+controls need, no more than the window's own layout gives them on a large screen.
 """
 
 from __future__ import annotations
@@ -13,20 +14,21 @@ from PySide6.QtWidgets import QMainWindow
 
 LEFT_SHARE, RIGHT_SHARE, BOTTOM_SHARE = 0.24, 0.32, 0.28
 LEFT_MIN, RIGHT_MIN, BOTTOM_MIN = 220, 300, 150  # px: below this a dock is no use
+LEFT_MAX, RIGHT_MAX, BOTTOM_MAX = 380, 560, 260  # px: the window's own layout, for big screens
 
 
 def share_docks(window: QMainWindow) -> None:
     """Size the parameters, step/training and trace docks in proportion to the window."""
     width, height = window.width(), window.height()
-    left = max(LEFT_MIN, int(LEFT_SHARE * width))
-    right = max(RIGHT_MIN, int(RIGHT_SHARE * width))
+    left = min(LEFT_MAX, max(LEFT_MIN, int(LEFT_SHARE * width)))
+    right = min(RIGHT_MAX, max(RIGHT_MIN, int(RIGHT_SHARE * width)))
     docks = [getattr(window, name, None) for name in ("parameters_dock", "inspector_dock")]
     if all(docks):
         window.resizeDocks(docks, [left, right], Qt.Orientation.Horizontal)
     trace = getattr(window, "trace_dock", None)
     if trace is not None:
-        window.resizeDocks([trace], [max(BOTTOM_MIN, int(BOTTOM_SHARE * height))],
-                           Qt.Orientation.Vertical)
+        bottom = min(BOTTOM_MAX, max(BOTTOM_MIN, int(BOTTOM_SHARE * height)))
+        window.resizeDocks([trace], [bottom], Qt.Orientation.Vertical)
 
 
 def fill_screen(window: QMainWindow) -> None:

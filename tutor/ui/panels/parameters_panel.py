@@ -323,7 +323,8 @@ class ParametersPanel(QScrollArea):
                                          "from the seed (frozen tensors are kept)")
         self.randomize_button.clicked.connect(lambda: self.randomize(self.seed.value()))
         self.randomize_button.setEnabled(not self.document.exercise.is_locked("parameters"))
-        self.seed = QSpinBox(objectName="randomize_seed", minimum=0, maximum=2**31 - 1)
+        self.seed = QSpinBox(objectName="randomize_seed", minimum=0, maximum=2**31 - 1,
+                             toolTip="Same seed, same random weights")
         self.seed.setValue(self._seed_value)
         self.seed.valueChanged.connect(lambda value: setattr(self, "_seed_value", value))
         row = QHBoxLayout()

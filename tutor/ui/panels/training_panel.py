@@ -71,7 +71,7 @@ class TrainingPanel(QWidget):
         self.learning_rate = QLineEdit(objectName="learning_rate")
         self.learning_rate.setToolTip(LEARNING_RATE_TIP)
         self.learning_rate.editingFinished.connect(self._on_learning_rate_edit)
-        self.method = QComboBox(objectName="method")
+        self.method = QComboBox(objectName="method", toolTip="How each update uses the samples")
         for method, text in METHODS:
             self.method.addItem(text, method.value)
         self.method.currentIndexChanged.connect(self._on_method_edit)
@@ -81,7 +81,8 @@ class TrainingPanel(QWidget):
         self.step_button = QPushButton("Step", objectName="train_step")
         self.step_button.setToolTip("One gradient-descent update")
         self.step_button.clicked.connect(lambda: self.train(1))
-        self.run_count = QSpinBox(objectName="run_count", minimum=1, maximum=100_000, value=10)
+        self.run_count = QSpinBox(objectName="run_count", minimum=1, maximum=100_000, value=10,
+                                  toolTip="How many updates Run makes")
         self.run_button = QPushButton("Run", objectName="train_run")
         self.run_button.setToolTip("Run this many updates as one undoable step")
         self.run_button.clicked.connect(self._on_run_click)
@@ -93,7 +94,8 @@ class TrainingPanel(QWidget):
         self.reset_button = QPushButton("Reset", objectName="train_reset")
         self.reset_button.setToolTip("Back to the parameters before any training")
         self.reset_button.clicked.connect(self._on_reset)
-        self.log_y = QCheckBox("Log scale", objectName="log_y")
+        self.log_y = QCheckBox("Log scale", objectName="log_y",
+                               toolTip="Plot the loss on a logarithmic axis")
         self.log_y.toggled.connect(self._on_log_toggle)
         self.message = QLabel(objectName="training_message", wordWrap=True)
         self.message.hide()

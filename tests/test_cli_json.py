@@ -72,3 +72,16 @@ def test_a_loss_not_finite_before_any_update_is_reported_as_such(capsys, tmp_pat
     assert report["losses"][0] in ("Infinity", "NaN")
     assert main(["train", str(path), "--steps", "3"]) == 0
     assert "not finite before any update" in capsys.readouterr().out
+
+
+def test_gradcheck_gives_both_gradients_and_what_each_costs(capsys):
+    """The chain-rule sheet's question: analytic (backprop) against numerical derivatives."""
+    doc = run_json(capsys, "gradcheck", "chain-rule-discussion", "--format", "json")
+    assert doc["parameters"] == 10  # W⁽¹⁾ 2×2, W⁽²⁾ 2×2, b 2
+    assert doc["numeric_forward_passes"] == 20  # two per parameter
+    assert doc["backprop_passes"] == {"forward": 1, "backward": 1}
+    assert doc["max_abs_error"] < 1e-8
+    first = doc["gradients"][0]
+    assert first["id"] == "W1[0,0]" and first["backprop"] == pytest.approx(-0.134182, abs=1e-6)
+    assert main(["gradcheck", "chain-rule-discussion"]) == 0
+    assert "20 forward passes" in capsys.readouterr().out

@@ -41,9 +41,17 @@ from tutor.exercise.library import find
 from tutor.teaching import commands as teaching
 from tutor.teaching.answer_key import FORMATS, answer_key
 
-from .cli_json import TRAIN_LAYOUT, dumps, network_outcome, trace_document, training_status
+from .cli_json import (
+    TRAIN_LAYOUT,
+    dumps,
+    gradient_check_report,
+    gradient_check_text,
+    network_outcome,
+    trace_document,
+    training_status,
+)
 
-COMMANDS = ("solve", "export", "train", "check", "list", *teaching.COMMANDS)
+COMMANDS = ("solve", "export", "train", "gradcheck", "check", "list", *teaching.COMMANDS)
 EXIT_BAD_FILE = 2
 MAX_STEPS = 100_000
 HISTORY_ROWS = 50  # text output shows at most this many loss rows
@@ -103,6 +111,10 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--format", choices=["text", "json"], default="text")
     train.add_argument("--csv", metavar="PATH",
                        help="also write the loss after every update as CSV (atomically)")
+    gradcheck = commands.add_parser(
+        "gradcheck", help="compare backprop's gradient with central differences, and their cost")
+    gradcheck.add_argument("file")
+    gradcheck.add_argument("--format", choices=["text", "json"], default="text")
     check = commands.add_parser("check", help="validate an exercise file")
     check.add_argument("file")
     commands.add_parser("list", help="list the bundled exercises")
@@ -132,6 +144,9 @@ def _run_command(args: list[str]) -> int:
         match options.command:
             case "list":
                 print(list_text())
+            case "gradcheck":
+                report = gradient_check_report(load(options.file))
+                print(dumps(report) if options.format == "json" else gradient_check_text(report))
             case "check":
                 exercise = load(options.file)
                 print(f"ok: {exercise.title}")

@@ -15,15 +15,16 @@ from typing import Any
 
 import numpy as np
 
-from tutor.engine import Key, NetworkProblem, Phase, Quantity, Step, Trace
+from tutor.engine import Key, NetworkProblem, Phase, Quantity, Step, Trace, check_gradients
 from tutor.engine.batch import forward, sample_losses
 from tutor.engine.expression import ExpressionProblem
-from tutor.engine.notation import sample_number, to_unicode
+from tutor.engine.notation import format_number, sample_number, to_unicode
 from tutor.exercise import Exercise
 from tutor.exercise.format import display_tensors
 
 SOLVE_LAYOUT = "backprop-tutor/solve/1"
 TRAIN_LAYOUT = "backprop-tutor/train/1"
+GRADCHECK_LAYOUT = "backprop-tutor/gradcheck/1"
 
 
 def dumps(document: dict[str, Any]) -> str:
@@ -142,3 +143,41 @@ def training_status(losses: list[float], diverged_at: int | None) -> str:
     if losses and not math.isfinite(losses[0]):
         return "non-finite-at-start"
     return "finished" if diverged_at is None else "diverged"
+
+
+def gradient_check_report(exercise: Exercise) -> dict[str, Any]:
+    """Backprop's gradient beside central differences (L(θ+ε) − L(θ−ε))/2ε, with what each
+    costs: the chain-rule sheet's question about analytic and numerical derivatives."""
+    problem = exercise.problem
+    if isinstance(problem, NetworkProblem):
+        check = check_gradients(problem.network, problem.params, problem.data)
+        names = [f"{name}[{','.join(map(str, index))}]"
+                 for name, tensor in problem.params.tensors().items()
+                 for index in np.ndindex(tensor.shape)]
+    else:
+        check = problem.gradient_check()
+        names = list(check.variables)
+    return {
+        "layout": GRADCHECK_LAYOUT, "title": exercise.title,
+        "parameters": len(check.analytic),
+        "numeric_forward_passes": check.forward_passes,  # two per parameter
+        "backprop_passes": {"forward": 1, "backward": check.backward_passes},
+        "max_abs_error": check.max_abs_error, "max_rel_error": check.max_rel_error,
+        "gradients": [{"id": name, "backprop": a, "numeric": b}
+                      for name, a, b in zip(names, check.analytic.tolist(),
+                                            check.numeric.tolist(), strict=False)],
+    }
+
+
+def gradient_check_text(report: dict[str, Any]) -> str:
+    lines = [report["title"],
+             f"{report['parameters']} parameters: the numerical gradient took "
+             f"{report['numeric_forward_passes']} forward passes (two per parameter); "
+             f"backprop took 1 forward and {report['backprop_passes']['backward']} backward pass.",
+             f"Largest difference {format_number(report['max_abs_error'], 3)} "
+             f"(relative {format_number(report['max_rel_error'], 3)}).", "",
+             f"{'id':<12}  {'backprop':>14}  {'numeric':>14}"]
+    for g in report["gradients"]:
+        backprop, numeric = format_number(g["backprop"]), format_number(g["numeric"])
+        lines.append(f"{g['id']:<12}  {backprop:>14}  {numeric:>14}")
+    return "\n".join(lines)

@@ -50,6 +50,7 @@ class _Saved:
     theme_palette: style.Palette
     font_scale: float
     label_scale: float
+    legible_px: float
     window_state: Qt.WindowState
     dock_state: QByteArray
     visible_docks: dict[str, bool]
@@ -153,13 +154,15 @@ class PresentationController(QObject):
         window, app, theme = self._window, _application(), style.theme()
         docks = window.findChildren(QDockWidget)
         self._saved = _Saved(QFont(app.font()), QPalette(app.palette()), theme.palette,
-                             theme.font_scale, theme.label_scale, window.windowState(),
+                             theme.font_scale, theme.label_scale, theme.legible_px,
+                             window.windowState(),
                              window.saveState(),
                              {d.objectName(): d.isVisible() for d in docks})
         palette = style.Palette.high_contrast()
         theme.set_palette(palette)
         app.setPalette(qt_palette(palette))
         theme.set_label_scale(LABEL_SCALE)
+        theme.set_legible_px(style.PRESENTATION_LEGIBLE_PX)
         self._set_scale(theme.font_scale * PRESENTATION_SCALE)
         for name in ("parameters_dock", "training_dock", "trace_dock"):
             dock = getattr(window, name, None)
@@ -186,6 +189,7 @@ class PresentationController(QObject):
         app.removeEventFilter(self)
         theme.set_palette(saved.theme_palette)
         theme.set_label_scale(saved.label_scale)
+        theme.set_legible_px(saved.legible_px)
         theme.set_font_scale(saved.font_scale)  # the window rescales the app font from it
         app.setPalette(saved.app_palette)
         app.setFont(saved.app_font)  # exactly as before, whatever the rounding
@@ -234,8 +238,8 @@ class PresentationController(QObject):
             return
         dock.show()
         dock.setTitleBarWidget(QWidget(dock))  # no tiny "Step" caption on the projector
-        screen = window.screen().geometry().width() if window.screen() else window.width()
-        window.resizeDocks([dock], [round(screen * INSPECTOR_SHARE)], Qt.Orientation.Horizontal)
+        window.resizeDocks([dock], [round(window.width() * INSPECTOR_SHARE)],
+                           Qt.Orientation.Horizontal)
 
     def _on_cursor_change(self, _cursor: int) -> None:
         self.unblank()

@@ -44,6 +44,7 @@ class Palette:
     dim: str  # aggregates, secondary labels
     adjoint: str  # text of adjoints (∂ℓ/∂·)
     outline: str  # ordinary node outline
+    badge_text: str  # text on a "cached ∂" badge (its fill is ``cached_read``)
 
     def color(self, name: str) -> QColor:
         return QColor(getattr(self, name))
@@ -52,17 +53,17 @@ class Palette:
     def light() -> Palette:
         return Palette(
             name="light", background="#FFFFFF", text=BLACK, node_fill="#F2F2F2",
-            pending="#9A9A9A", computed="#D4ECFA", current="#FFE3A6",
+            pending="#6E6E6E", computed="#D4ECFA", current="#FFE3A6",
             cached_read=REDDISH_PURPLE, positive=BLUE, negative=VERMILLION, edge="#8C8C8C",
-            dim="#B4B4B4", adjoint="#8A4A70", outline="#4D4D4D")
+            dim="#B4B4B4", adjoint="#8A4A70", outline="#4D4D4D", badge_text=BLACK)
 
     @staticmethod
     def dark() -> Palette:
         return Palette(
             name="dark", background="#1E1E1E", text="#F0F0F0", node_fill="#2E2E2E",
-            pending="#7A7A7A", computed="#15405A", current="#6B4C00",
+            pending="#9E9E9E", computed="#15405A", current="#553C00",
             cached_read=REDDISH_PURPLE, positive=SKY_BLUE, negative=ORANGE, edge="#8C8C8C",
-            dim="#555555", adjoint="#E7A9CC", outline="#BDBDBD")
+            dim="#555555", adjoint="#E7A9CC", outline="#BDBDBD", badge_text=BLACK)
 
     @staticmethod
     def high_contrast() -> Palette:
@@ -70,7 +71,33 @@ class Palette:
             name="high_contrast", background="#FFFFFF", text=BLACK, node_fill="#FFFFFF",
             pending="#595959", computed="#BFE3F7", current=YELLOW,
             cached_read="#8B0060", positive=BLUE, negative=VERMILLION, edge=BLACK,
-            dim="#595959", adjoint="#6B003F", outline=BLACK)
+            dim="#595959", adjoint="#6B003F", outline=BLACK, badge_text="#FFFFFF")
+
+
+# Every text a diagram draws: (its colour, the fills it is drawn on), by palette field.
+TEXT_ROLES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "node text": ("text", ("node_fill", "computed", "current", "background")),
+    "pending symbol": ("pending", ("background",)),
+    "adjoint": ("adjoint", ("background", "current")),
+    "cached badge": ("badge_text", ("cached_read",)),
+    "caption": ("text", ("background",)),
+    "edge label": ("text", ("background", "current")),
+    "step counter": ("text", ("background",)),
+}
+
+# The WCAG 2 contrast the texts need: AA for reading at a desk, AAA on a projector.
+NORMAL_CONTRAST, PRESENTATION_CONTRAST = 4.5, 7.0
+
+
+def contrast(foreground: QColor, background: QColor) -> float:
+    """The WCAG 2 contrast ratio of two opaque colours (1 to 21)."""
+    def luminance(colour: QColor) -> float:
+        def linear(c: float) -> float:
+            return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+        return (0.2126 * linear(colour.redF()) + 0.7152 * linear(colour.greenF())
+                + 0.0722 * linear(colour.blueF()))
+    high, low = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
 
 
 PALETTES = {"light": Palette.light, "dark": Palette.dark, "high_contrast": Palette.high_contrast}
@@ -92,6 +119,7 @@ class Theme(QObject):
         self._palette = Palette.light()
         self._font_scale = 1.0
         self._label_scale = 1.0
+        self._legible_px = NORMAL_LEGIBLE_PX
         self._fonts: dict[tuple[float, bool], QFont] = {}  # items ask on every paint
         # label widths by font and text; each entry holds its font, so no id is reused
         self._widths: dict[tuple[int, str], tuple[QFont, float]] = {}
@@ -114,6 +142,17 @@ class Theme(QObject):
         if scale != self._font_scale:
             self._font_scale = scale
             self._clear_fonts()
+            self.changed.emit()
+
+    @property
+    def legible_px(self) -> float:
+        """How tall (in screen pixels) a diagram's labels must be at least: the views zoom
+        in on the current step rather than fit a diagram whose labels would be smaller."""
+        return self._legible_px
+
+    def set_legible_px(self, pixels: float) -> None:
+        if pixels != self._legible_px:
+            self._legible_px = float(pixels)
             self.changed.emit()
 
     @property
@@ -162,6 +201,10 @@ class Theme(QObject):
         self._widths.clear()
 
 
+# Screen pixels of a label's line at least: readable on a laptop; from the back of a
+# lecture hall a 1080p projector needs 28 px (subscripts, 0.56 of that, need 18: so 34).
+NORMAL_LEGIBLE_PX = 11.0
+PRESENTATION_LEGIBLE_PX = 34.0
 WIDTHS_KEPT = 4096  # label widths remembered, by font and text
 _theme: Theme | None = None
 

@@ -228,6 +228,7 @@ class FlagOverlay(QObject):
 
     def _on_cursor_change(self, _cursor: int = 0) -> None:
         cursor = self.view.document.cursor
+        before = self._shown()
         for node, badge in self.badges.values():
             if not shiboken6.isValid(badge):
                 continue
@@ -236,6 +237,18 @@ class FlagOverlay(QObject):
             node.setToolTip("\n\n".join(f.message for f in shown))
         self._show_banner(tuple(f for f in self.view.document.flags.all
                                 if f.kind in GLOBAL_KINDS and is_visible(f, cursor)))
+        rearrange = getattr(self.view, "rearrange", None)
+        if self._shown() != before and rearrange is not None:
+            rearrange()  # a badge came or went: the texts around it move
+
+    def _shown(self) -> tuple:
+        """Which badges and banner show, and what they say: their places depend on it."""
+        badges = tuple((node_id, badge.text) for node_id, (_, badge) in self.badges.items()
+                       if shiboken6.isValid(badge) and badge.isVisible())
+        banner = self.banner if self.banner is not None and shiboken6.isValid(
+            self.banner) else None
+        return badges, banner is not None and banner.isVisible(), \
+            banner.flags if banner is not None else ()
 
     def _show_banner(self, flags: tuple[Flag, ...]) -> None:
         banner = self.banner if self.banner is not None and shiboken6.isValid(

@@ -16,10 +16,11 @@ from tutor.engine.graph import Graph, Node
 from tutor.engine.layout import layered_layout
 from tutor.engine.network import BiasMode, Network, Residual
 from tutor.engine.notation import format_number, to_unicode
-from tutor.session.readout import Readout
+from tutor.ui.diagram.arrange import arrange
 from tutor.ui.diagram.flag_items import FlagOverlay
 from tutor.ui.diagram.items import EdgeItem, NodeItem, Shape
-from tutor.ui.diagram.view import TraceDiagramView
+from tutor.ui.diagram.readout import Readout
+from tutor.ui.diagram.view import TraceDiagramView, mark_flow
 from tutor.ui.style import NodeState, theme
 
 MAX_NODES = 150  # beyond this a scalar graph is unreadable (and slow): say so instead
@@ -174,6 +175,8 @@ class GraphView(TraceDiagramView):
                       readout.badge(node_id))
         for edge in self.edges:
             edge.show(None, 1.0, self._edge_state(edge))
+        mark_flow(self.edges, readout.step)
+        self.follow(arrange(self))
 
     def _edge_state(self, edge: EdgeItem) -> NodeState:
         """An edge lights up when it carries what the current step reads."""

@@ -9,9 +9,12 @@ from __future__ import annotations
 from enum import StrEnum
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QBrush, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
+from tutor.ui.diagram.tags import Role, TagItem, body_of
+from tutor.ui.diagram.tags import fonts as _fonts
+from tutor.ui.diagram.tags import text_width as _text_width
 from tutor.ui.style import NodeState, Palette, node_fill, node_pen, theme, weight_pen
 
 RADIUS = 30.0  # node radius at font scale 1
@@ -24,29 +27,27 @@ class Shape(StrEnum):
     BOX = "box"  # an operation in the computation graph, the loss
 
 
-def _fonts() -> tuple[QFont, QFont, QFont]:
-    """(symbol, number, small) fonts at the theme's scale."""
-    t = theme()
-    return t.label_font(1.2, bold=True), t.label_font(1.1), t.label_font(1.0)
+def _stack_height(with_value: bool) -> float:
+    """The height of a node's symbol, over its value when it has one."""
+    symbol, number, _ = _fonts()
+    return QFontMetricsF(symbol).height() + (QFontMetricsF(number).height() if with_value
+                                             else 0.0)
 
 
-def _text_width(font: QFont, text: str) -> float:
-    return theme().text_width(font, text)
+def _halves(body: QRectF) -> tuple[QRectF, QRectF]:
+    """Where a node draws its symbol (upper) and its value (lower): stacked, centred."""
+    symbol, _, _ = _fonts()
+    top = body.center().y() - _stack_height(True) / 2
+    symbol_h = QFontMetricsF(symbol).height()
+    return (QRectF(body.left(), top, body.width(), symbol_h),
+            QRectF(body.left(), top + symbol_h, body.width(),
+                   _stack_height(True) - symbol_h))
 
 
-def _draw_tag(painter: QPainter, centre: QPointF, text: str, font: QFont, fill: QColor,
-              color: QColor, border: QPen | None = None) -> QRectF:
-    """A small rounded label centred on ``centre``; returns its rectangle."""
-    metrics = QFontMetricsF(font)
-    rect = QRectF(0, 0, metrics.horizontalAdvance(text) + 8, metrics.height() + 2)
-    rect.moveCenter(centre)
-    painter.setPen(border if border is not None else Qt.PenStyle.NoPen)
-    painter.setBrush(fill)
-    painter.drawRoundedRect(rect, 4, 4)
-    painter.setFont(font)
-    painter.setPen(color)
-    painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
-    return rect
+def _centred(rect: QRectF, font: QFont, text: str) -> QRectF:
+    """The rectangle ``text`` takes when drawn centred in ``rect``, in ``rect``'s terms."""
+    width, height = _text_width(font, text), QFontMetricsF(font).height()
+    return QRectF(rect.center().x() - width / 2, rect.center().y() - height / 2, width, height)
 
 
 class NodeItem(QGraphicsItem):
@@ -63,7 +64,7 @@ class NodeItem(QGraphicsItem):
         self.value_text = ""
         self.adjoint_text = ""
         self.badge = BADGE_TEXT
-        self.caption = ""  # small text under the body: the operation, the fan-out
+        self.tags = {role: TagItem(self, role) for role in Role}
         self.state = NodeState.PENDING
         self.editable = False
         self.setAcceptHoverEvents(True)
@@ -79,7 +80,18 @@ class NodeItem(QGraphicsItem):
             return
         self.prepareGeometryChange()
         self.state, self.value_text, self.adjoint_text, self.badge = new
+        self.tags[Role.ADJOINT].set_text(adjoint_text)
+        self.tags[Role.BADGE].set_text(badge if state is NodeState.CACHED_READ else "")
         self.update()
+
+    @property
+    def caption(self) -> str:
+        """Small text under the body: the operation, the fan-out."""
+        return self.tags[Role.CAPTION].text
+
+    @caption.setter
+    def caption(self, text: str) -> None:
+        self.tags[Role.CAPTION].set_text(text)
 
     # -- geometry -------------------------------------------------------------------------
 
@@ -87,36 +99,41 @@ class NodeItem(QGraphicsItem):
         return RADIUS * self.size * theme().font_scale
 
     def body(self) -> QRectF:
+        """The node's shape, grown to hold its symbol over its value."""
         r = self.radius()
+        symbol, number, _ = _fonts()
+        text_w = max(_text_width(symbol, self.symbol), _text_width(number, self.value_text))
+        text_h = _stack_height(bool(self.value_text))
         if self.shape is Shape.BOX:
-            symbol, number, _ = _fonts()
-            width = max(2 * r, _text_width(symbol, self.symbol) + 14,
-                        _text_width(number, self.value_text) + 14)
-            return QRectF(-width / 2, -r * 0.85, width, 1.7 * r)
-        if self.shape is Shape.SQUARE:  # a separate bias: a small square, grown to its texts
-            symbol, number, _ = _fonts()
-            width = max(1.6 * r, _text_width(symbol, self.symbol) + 8,
-                        _text_width(number, self.value_text) + 8)
-            height = 1.6 * r
-            if self.value_text:  # _draw_texts gives the symbol 45 % and the number 42 %
-                height = max(height, QFontMetricsF(symbol).height() / 0.45,
-                             QFontMetricsF(number).height() / 0.42)
-            return QRectF(-width / 2, -height / 2, width, height)
-        symbol, number, _ = _fonts()  # a long symbol like (preₕ)₁ widens the circle too
-        width = max(2 * r, _text_width(symbol, self.symbol) + 12,
-                    _text_width(number, self.value_text) + 12)
-        return QRectF(-width / 2, -r, width, 2 * r)
+            width, height = max(2 * r, text_w + 14), max(1.7 * r, text_h + 6)
+        elif self.shape is Shape.SQUARE:  # a separate bias: a small square, grown to its texts
+            width, height = max(1.6 * r, text_w + 8), max(1.6 * r, text_h + 6)
+        else:  # a circle, or a stadium whose round ends clear the text's corners
+            height = max(2 * r, text_h + 4)
+            half_h = height / 2
+            inset = half_h - (half_h ** 2 - (text_h / 2) ** 2) ** 0.5
+            width = max(2 * r, text_w + 2 * inset + 8)
+        return QRectF(-width / 2, -height / 2, width, height)
 
     def boundingRect(self) -> QRectF:
+        ring = 6 * theme().font_scale  # the double outline of a cached read, and its pen
+        return self.body().adjusted(-ring, -ring, ring, ring)
+
+    def outline(self) -> QRectF:
+        """The body and its rings in scene coordinates: what other texts must not cover."""
+        return self.mapRectToScene(self.boundingRect())
+
+    def text_rects(self) -> list[QRectF]:
+        """The symbol's and the value's rectangles in scene coordinates."""
         body = self.body()
-        _, _, small = _fonts()
-        tag_h = QFontMetricsF(small).height() + 4
-        extra = max(_text_width(small, self.adjoint_text), _text_width(small, self.badge),
-                    _text_width(small, self.caption)) + 12
-        width = max(body.width(), extra) + 2 * 6
-        top = body.top() - 2 * tag_h - 4
-        bottom = body.bottom() + (tag_h if self.caption else 0) + 6
-        return QRectF(-width / 2, top, width, bottom - top)
+        symbol_font, number_font, _ = _fonts()
+        if not self.value_text:
+            rects = [_centred(body, symbol_font, self.symbol)]
+        else:
+            upper, lower = _halves(body)
+            rects = [_centred(upper, symbol_font, self.symbol),
+                     _centred(lower, number_font, self.value_text)]
+        return [self.mapRectToScene(rect) for rect in rects]
 
     # -- painting -------------------------------------------------------------------------
 
@@ -133,22 +150,6 @@ class NodeItem(QGraphicsItem):
                                                     4 * scale))
         self._draw_shape(painter, body)
         self._draw_texts(painter, body, palette)
-        _, _, small = _fonts()
-        tag_h = QFontMetricsF(small).height() + 4
-        if self.adjoint_text:
-            _draw_tag(painter, QPointF(0, body.top() - tag_h / 2 - 3), self.adjoint_text, small,
-                      palette.color("background"), palette.color("adjoint"),
-                      QPen(palette.color("adjoint"), 1))
-        if self.caption:
-            painter.setFont(small)
-            painter.setPen(palette.color("text"))
-            painter.drawText(QRectF(-200, body.bottom() + 2, 400, tag_h),
-                             Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
-                             self.caption)
-        if self.state is NodeState.CACHED_READ:
-            rows = 1.5 if self.adjoint_text else 0.5
-            _draw_tag(painter, QPointF(0, body.top() - rows * tag_h - 5), self.badge, small,
-                      palette.color("cached_read"), palette.color("background"))
 
     def _draw_shape(self, painter: QPainter, rect: QRectF) -> None:
         if self.shape is Shape.CIRCLE and rect.width() <= rect.height() + 0.5:
@@ -168,9 +169,7 @@ class NodeItem(QGraphicsItem):
             painter.setFont(symbol_font)
             painter.drawText(body, Qt.AlignmentFlag.AlignCenter, self.symbol)
             return
-        upper = QRectF(body.left(), body.top() + body.height() * 0.08, body.width(),
-                       body.height() * 0.45)
-        lower = QRectF(body.left(), body.center().y(), body.width(), body.height() * 0.42)
+        upper, lower = _halves(body)
         painter.setFont(symbol_font)
         painter.drawText(upper, Qt.AlignmentFlag.AlignCenter, self.symbol)
         painter.setFont(number_font)
@@ -195,6 +194,8 @@ class EdgeItem(QGraphicsItem):
         self.value: float | None = None
         self.largest = 1.0
         self.state = NodeState.GIVEN
+        self.flow = 0  # +1/−1: a gradient flows along / against this edge in this step
+        self.phase = 0.0  # the animated flow's dash offset
         self.setZValue(0)
         self._line = (QPointF(), QPointF())
         self.reposition()
@@ -213,9 +214,19 @@ class EdgeItem(QGraphicsItem):
         self.value, self.largest, self.state = value, largest, state
         self.update()
 
+    def set_flow(self, flow: int) -> None:
+        if flow != self.flow:
+            self.flow = flow
+            self.setZValue(1 if flow else 0)  # over the other edges it crosses
+            self.update()
+
+    def set_phase(self, phase: float) -> None:
+        self.phase = phase
+        self.update()
+
     def boundingRect(self) -> QRectF:
         a, b = self._line
-        pad = 12.0 * theme().font_scale
+        pad = 16.0 * theme().font_scale
         return QRectF(a, b).normalized().adjusted(-pad, -pad, pad, pad)
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
@@ -241,12 +252,35 @@ class EdgeItem(QGraphicsItem):
         painter.setPen(pen)
         if not self.arrow:
             painter.drawLine(a, b)
-            return
-        end = b - self._target_reach()
-        painter.drawLine(a, end)
-        painter.setBrush(pen.color())
+        else:
+            end = b - self._target_reach()
+            painter.drawLine(a, end)
+            painter.setBrush(pen.color())
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.drawPath(arrow_path(a, end, 10 * scale))
+        if self.flow:
+            self._paint_flow(painter, palette, scale)
+
+    def _paint_flow(self, painter: QPainter, palette: Palette, scale: float) -> None:
+        """Where the gradient comes from, without relying on colour: a wide halo, a dashed
+        core moving towards the current node and arrowheads pointing the same way."""
+        a, b = self._line
+        start, end = (a, b) if self.flow > 0 else (b, a)
+        halo = palette.color("cached_read")
+        halo.setAlpha(110)
+        pen = QPen(halo, 14 * scale)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        painter.setPen(pen)
+        painter.drawLine(start, end)
+        core = QPen(palette.color("text"), 2.5 * scale, Qt.PenStyle.DashLine)
+        core.setDashOffset(-self.phase)
+        painter.setPen(core)
+        painter.drawLine(start, end)
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.drawPath(arrow_path(a, end, 10 * scale))
+        painter.setBrush(palette.color("text"))
+        for t in (0.45, 0.6):
+            tip = start + (end - start) * t
+            painter.drawPath(arrow_path(start, tip, 16 * scale))
 
     def length(self) -> float:
         a, b = self._line
@@ -260,119 +294,14 @@ class EdgeItem(QGraphicsItem):
     def _target_reach(self) -> QPointF:
         """From the target's centre back to where this edge meets its outline."""
         ux, uy = self.direction()
-        reach = _reach(_body_of(self.target).adjusted(-2, -2, 2, 2), ux, uy)
+        reach = _reach(body_of(self.target).adjusted(-2, -2, 2, 2), ux, uy)
         return QPointF(ux * reach, uy * reach)
-
-
-def _body_of(item: QGraphicsItem) -> QRectF:
-    """The shape an edge meets: a node's body (an aggregate stands in as a small square)."""
-    return item.body() if hasattr(item, "body") else QRectF(-20, -20, 40, 40)
 
 
 def _reach(rect: QRectF, ux: float, uy: float) -> float:
     """From the centre of ``rect`` along (ux, uy) to where that ray leaves it."""
     half_w, half_h = rect.width() / 2, rect.height() / 2
     return min(half_w / abs(ux) if ux else 1e9, half_h / abs(uy) if uy else 1e9)
-
-
-def label_position(edge: EdgeItem, label: EdgeLabelItem, at: float) -> QPointF:
-    """Where ``label`` sits on ``edge``: at the fraction ``at`` of its length, or further
-    along when that would reach over the source node, as a wide label in presentation mode's
-    large text would; never over the target node while the edge is long enough."""
-    ux, uy = edge.direction()
-
-    def half(rect: QRectF) -> float:  # half the rectangle's shadow on the edge's line
-        return abs(ux) * rect.width() / 2 + abs(uy) * rect.height() / 2
-
-    def clearance(item: QGraphicsItem) -> float:
-        """How far along the label's centre must be from ``item``'s: shadows that do not
-        overlap on the line mean the label and the node do not overlap either."""
-        gap = 8 * theme().font_scale  # beyond a node's double outline (cached and read)
-        return (half(_body_of(item)) + half(label.body()) + gap) / edge.length()
-
-    first, last = clearance(edge.source), 1 - clearance(edge.target)
-    if first > last:  # too short for the label: it overlaps both ends alike
-        return edge.point_at((first + last) / 2)
-    return edge.point_at(min(max(at, first), last))
-
-
-def _label_fonts(lines: int) -> list[QFont]:
-    """An edge label's fonts: the value's, then smaller for the gradient and the update."""
-    _, number, small = _fonts()
-    return [number] + [small] * (lines - 1)
-
-
-def label_height(lines: int) -> float:
-    """The height of an edge label of ``lines`` lines."""
-    return sum(QFontMetricsF(font).height() for font in _label_fonts(lines)) + 4
-
-
-class EdgeLabelItem(QGraphicsItem):
-    """A weight's label on its edge: ``β₁ = 1``, then ``∂ℓ/∂β₁ = 12`` and ``β₁ⁿᵉʷ = −0.2``."""
-
-    def __init__(self, node_id: str, group: str, symbol: str) -> None:
-        super().__init__()
-        self.node_id = node_id
-        self.group = group
-        self.symbol = symbol
-        self.lines: tuple[str, ...] = (symbol,)
-        self.badge = BADGE_TEXT
-        self.state = NodeState.GIVEN
-        self.editable = False
-        self.setZValue(3)
-
-    def show(self, state: NodeState, lines: tuple[str, ...], badge: str = BADGE_TEXT) -> None:
-        if (state, lines, badge) == (self.state, self.lines, self.badge):
-            return
-        self.prepareGeometryChange()
-        self.state, self.lines, self.badge = state, lines, badge
-        self.update()
-
-    def _fonts(self) -> list[QFont]:
-        return _label_fonts(len(self.lines))
-
-    def body(self) -> QRectF:
-        fonts = self._fonts()
-        width = max(_text_width(f, t) for f, t in zip(fonts, self.lines, strict=True)) + 10
-        height = label_height(len(self.lines))
-        return QRectF(-width / 2, -height / 2, width, height)
-
-    def boundingRect(self) -> QRectF:
-        _, _, small = _fonts()
-        pad = 4.0 * theme().font_scale
-        above = QFontMetricsF(small).height() + 6
-        return self.body().adjusted(-pad, -pad - above, pad, pad)
-
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
-              widget: QWidget | None = None) -> None:
-        palette = theme().palette
-        scale = theme().font_scale
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        body = self.body()
-        if self.state in (NodeState.CURRENT, NodeState.CACHED_READ):
-            pen = node_pen(self.state, palette, scale)
-            pen.setWidthF(pen.widthF() * 0.7)
-        else:
-            pen = QPen(palette.color("dim"), 1.0)
-        fill = palette.color("current" if self.state is NodeState.CURRENT else "background")
-        painter.setPen(pen)
-        painter.setBrush(fill)
-        painter.drawRoundedRect(body, 5, 5)
-        top = body.top() + 2
-        colours = ["text", "adjoint", "text"]
-        for n, (font, text) in enumerate(zip(self._fonts(), self.lines, strict=True)):
-            height = QFontMetricsF(font).height()
-            painter.setFont(font)
-            painter.setPen(palette.color(colours[min(n, 2)]))
-            painter.drawText(QRectF(body.left(), top, body.width(), height),
-                             Qt.AlignmentFlag.AlignCenter, text)
-            top += height
-        if self.state is NodeState.CACHED_READ:
-            _, _, small = _fonts()
-            tag_h = QFontMetricsF(small).height() + 2
-            _draw_tag(painter, QPointF(body.right() - _text_width(small, self.badge) / 2,
-                                       body.top() - tag_h / 2 - 2), self.badge, small,
-                      palette.color("cached_read"), palette.color("background"))
 
 
 class AggregateItem(QGraphicsItem):
@@ -427,3 +356,14 @@ def arrow_path(start: QPointF, end: QPointF, size: float) -> QPainterPath:
     path.lineTo(right)
     path.closeSubpath()
     return path
+
+
+# the edge labels live in their own module; kept importable from here
+from tutor.ui.diagram.edge_labels import (  # noqa: E402
+    EdgeLabelItem,
+    label_height,
+    label_position,
+)
+
+__all__ = ["AggregateItem", "EdgeItem", "EdgeLabelItem", "NodeItem", "Shape", "arrow_path",
+           "label_height", "label_position"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsSimpleTextItem, QLineEdit, QWidget
 
 from tutor.engine import NetworkProblem
@@ -27,12 +27,13 @@ from tutor.engine.network_graph import (
     target_id,
     weight_id,
 )
-from tutor.engine.notation import format_number, to_unicode, updated_text
-from tutor.engine.numbers import parse_number
-from tutor.session.readout import Readout
-from tutor.ui.diagram.edits import editable, is_locked, with_scalar
+from tutor.engine.notation import format_number, to_unicode
+from tutor.ui.diagram.arrange import arrange
+from tutor.ui.diagram.edits import editable
 from tutor.ui.diagram.flag_items import FlagOverlay
+from tutor.ui.diagram.inline_edit import InlineEditing
 from tutor.ui.diagram.items import (
+    RADIUS,
     AggregateItem,
     EdgeItem,
     EdgeLabelItem,
@@ -41,14 +42,16 @@ from tutor.ui.diagram.items import (
     label_height,
     label_position,
 )
-from tutor.ui.diagram.view import TraceDiagramView
+from tutor.ui.diagram.readout import Readout
+from tutor.ui.diagram.tags import fonts as _fonts
+from tutor.ui.diagram.view import TraceDiagramView, mark_flow
 from tutor.ui.style import NodeState, theme
 
 AGGREGATE_ABOVE = 12  # layers wider than this are drawn as head … tail
 HEAD, TAIL = 3, 2
 LABELS_UP_TO = 30  # a layer with more drawn weights shows no weight labels (tooltips instead)
-LABEL_AT = 0.3  # where along its edge a weight label sits (0: source, 1: target)
-LABEL_ROOM = 1.5  # rows apart: this many label heights between the labels of one fan
+LABEL_AT = 0.5  # where a hidden weight label waits on its edge (0: source, 1: target)
+LABEL_ROOM = 1.1  # rows apart: this many label heights between the labels of one fan
 COLUMN_GAP = 330.0  # between a layer's input column and its pre-activations
 ACTIVATION_GAP = 170.0  # between a pre-activation and its activation
 HEAD_GAP = 170.0  # outputs → targets → loss
@@ -83,8 +86,10 @@ def _row_gap(network) -> float:
     """The distance between rows: ROW_GAP, or more when weights are labelled.
 
     The labels of one input's edges sit about LABEL_AT along edges to neighbouring rows, so
-    about LABEL_AT × the gap apart; a label has up to three lines (value, gradient, update),
-    which in presentation mode's large labels needed more than twice ROW_GAP.
+    about LABEL_AT × the gap apart; a label has up to three lines (value, gradient, update).
+    The placement slides labels along their edges, so the rows need no more room than that:
+    a taller diagram would only shrink everything when fitted (in presentation mode at 1080p
+    the loss step's outputs, targets and loss must fit at 34 px a line).
     """
     gap = ROW_GAP * theme().font_scale
     if not any(_labelled(size, layer.size) for size, layer in zip(network.sizes, network.layers,
@@ -94,7 +99,7 @@ def _row_gap(network) -> float:
     return max(gap, LABEL_ROOM * label_height(3) / LABEL_AT)
 
 
-class NetworkDiagramView(TraceDiagramView):
+class NetworkDiagramView(InlineEditing, TraceDiagramView):
     """The network as students draw it, kept in step with the document's cursor."""
 
     def __init__(self, document, parent: QWidget | None = None) -> None:
@@ -105,6 +110,7 @@ class NetworkDiagramView(TraceDiagramView):
         self.edges: dict[str, EdgeItem] = {}  # weight edges by weight/bias id
         self.labels: dict[str, EdgeLabelItem] = {}
         self.aggregates: dict[str, AggregateItem] = {}
+        self.links: list[EdgeItem] = []  # every edge, weights and plain lines alike
         self._largest: dict[int, float] = {}
         self._layer_symbols: list = []
         self._readout: Readout | None = None
@@ -126,6 +132,7 @@ class NetworkDiagramView(TraceDiagramView):
         self.edges.clear()
         self.labels.clear()
         self.aggregates.clear()
+        self.links.clear()
         self._largest.clear()  # a stale layer index outlives a removed layer otherwise
         problem = self.document.exercise.problem
         if isinstance(problem, NetworkProblem):
@@ -155,7 +162,7 @@ class NetworkDiagramView(TraceDiagramView):
         for n, layer in enumerate(network.layers):
             syms = self._layer_symbols[n]
             symbols[intercept_id(n)] = syms.intercept
-            x += COLUMN_GAP * s
+            x += self._column_gap(network, n)
             pre = _Column(x)
             self._add_indexed(pre, f"z{n + 1}", layer.size, lambda j, n=n: pre_id(n, j))
             columns.append(pre)
@@ -173,16 +180,41 @@ class NetworkDiagramView(TraceDiagramView):
                 out.slots.insert(0, intercept_id(n + 1))
                 symbols[intercept_id(n + 1)] = self._layer_symbols[n + 1].intercept
         x += HEAD_GAP * s
-        # targets sit below the outputs so no output → loss line runs through them
-        targets = _Column(x, offset=(len(out.slots) + network.output_size) / 2)
-        self._add_indexed(targets, "y", network.output_size, target_id)
         for k, sym in enumerate(target_symbols(network)):
             symbols[target_id(k)] = sym
-        columns.append(targets)
-        columns.append(_Column(x + HEAD_GAP * s, [LOSS], offset=targets.offset / 2))
+        columns += self._head(x, out, network.output_size)
         symbols[LOSS] = network.notation.loss
         self._place(columns, symbols, _row_gap(network))
         self._connect(problem)
+
+    def _column_gap(self, network, n: int) -> float:
+        """From layer ``n``'s inputs to its pre-activations: COLUMN_GAP, or wide enough for a
+        weight label's gradient line (``∂ℓ/∂W⁽¹⁾₂,₂ = −0.0670908``) between two nodes, so
+        the labels of the edges a step uses find a place on them."""
+        gap = COLUMN_GAP * theme().font_scale
+        if not _labelled(network.sizes[n], network.layers[n].size):
+            return gap
+        _, _, small = _fonts()
+        widest = max((to_unicode(w) for row in self._layer_symbols[n].weights for w in row),
+                     key=len, default="w")
+        label = theme().text_width(small, f"∂ℓ/∂{widest} = −0.0000000") + 10
+        return max(gap, label + 2 * RADIUS * theme().font_scale * 1.6 + 40)
+
+    def _head(self, x: float, out: _Column, outputs: int) -> list[_Column]:
+        """The targets and the loss.  One or two targets stand above and below the loss, in
+        its column and level with the outputs, so the loss step's nodes sit close together;
+        more stand in a column below the outputs, where no output → loss line runs."""
+        s = theme().font_scale
+        middle = out.offset + (len(out.slots) - outputs) / 2  # the outputs' middle row
+        if outputs <= 2:
+            head = _Column(x + HEAD_GAP * s / 2, offset=middle)
+            self._add_indexed(head, "y", outputs, target_id)
+            head.slots.insert(1 if outputs == 2 else 0, LOSS)
+            head.offset += 0.5 if outputs == 1 else 0.0
+            return [head]
+        targets = _Column(x, offset=(len(out.slots) + outputs) / 2)
+        self._add_indexed(targets, "y", outputs, target_id)
+        return [targets, _Column(x + HEAD_GAP * s, [LOSS], offset=targets.offset / 2)]
 
     def _add_indexed(self, column: _Column, group: str, size: int, make_id) -> None:
         shown, hidden = shown_indices(size)
@@ -248,6 +280,7 @@ class NetworkDiagramView(TraceDiagramView):
     def _weight_edge(self, node_id: str, source: str, target: str, with_label: bool) -> None:
         edge = EdgeItem(self.nodes[source], self.nodes[target], weight_id=node_id)
         self.edges[node_id] = edge
+        self.links.append(edge)
         self.scene().addItem(edge)
         parsed = parse_id(node_id)
         symbol = to_unicode(self._symbol_of(node_id))
@@ -273,6 +306,7 @@ class NetworkDiagramView(TraceDiagramView):
         self.scene().addItem(item)
         edge = EdgeItem(item, self.nodes[target], weight_id=node_id)
         self.edges[node_id] = edge
+        self.links.append(edge)
         self.scene().addItem(edge)
 
     def _aggregate_edges(self, sources: list[str], targets: list[str]) -> None:
@@ -292,7 +326,9 @@ class NetworkDiagramView(TraceDiagramView):
         self._plain_edge_items(self.nodes[source], self.nodes[target])
 
     def _plain_edge_items(self, source: QGraphicsItem, target: QGraphicsItem) -> None:
-        self.scene().addItem(EdgeItem(source, target))
+        edge = EdgeItem(source, target)
+        self.links.append(edge)
+        self.scene().addItem(edge)
 
     def _symbol_of(self, node_id: str) -> str:
         """A weight's or bias's symbol (markup)."""
@@ -337,13 +373,17 @@ class NetworkDiagramView(TraceDiagramView):
             parsed = parse_id(node_id)
             state = readout.state(node_id, leaf=True)
             edge.show(readout.value(node_id), self._largest.get(parsed.layer - 1, 1.0), state)
+        flowing = mark_flow(self.links, readout.step)
+        self._touched = frozenset(e.weight_id for e in flowing if e.weight_id is not None)
         for node_id, label in self.labels.items():
-            label.show(readout.state(node_id, leaf=True), self._label_lines(node_id, label,
-                                                                            loss_symbol),
-                       readout.badge(node_id))
+            state = readout.state(node_id, leaf=True)
+            label.show(state, self._label_lines(node_id, label, loss_symbol),
+                       readout.badge(node_id),
+                       compact=node_id in self._touched and state is NodeState.GIVEN)
             label.setPos(label_position(self.edges[node_id], label, LABEL_AT))  # new width
         for group, aggregate in self.aggregates.items():
             aggregate.show(self._aggregate_state(group))
+        self.follow(arrange(self, self._touched))
 
     def _adjoint_text(self, node_id: str, symbol: str, notation) -> str:
         return self._readout.adjoint_text(node_id, symbol, to_unicode(notation.loss),
@@ -372,83 +412,5 @@ class NetworkDiagramView(TraceDiagramView):
             return NodeState.CURRENT
         return NodeState.GIVEN
 
-    # -- editing ---------------------------------------------------------------------------
-
     def item_for(self, node_id: str) -> QGraphicsItem | None:
         return self.labels.get(node_id) or self.nodes.get(node_id) or self.edges.get(node_id)
-
-    def mouseDoubleClickEvent(self, event) -> None:
-        item = self.itemAt(event.position().toPoint())
-        node_id = getattr(item, "node_id", None) or getattr(item, "weight_id", None)
-        if node_id is not None and editable(node_id):
-            self.begin_edit(node_id)
-            event.accept()
-            return
-        super().mouseDoubleClickEvent(event)
-
-    def begin_edit(self, node_id: str) -> QLineEdit | None:
-        """Open an inline editor over the item; Enter applies, Escape cancels."""
-        self._cancel_edit()
-        item = self.item_for(node_id)
-        exercise = self.document.exercise
-        if item is None or not editable(node_id) or is_locked(exercise, node_id):
-            return None
-        value = self._readout.given(node_id) if self._readout else None
-        editor = QLineEdit(self.viewport())
-        editor.setObjectName("diagram_inline_editor")
-        editor.setText("" if value is None else format_number(value).replace("−", "-"))
-        editor.selectAll()
-        rect = self.mapFromScene(item.sceneBoundingRect()).boundingRect()
-        editor.setGeometry(rect.center().x() - 60, rect.center().y() - 14, 120, 28)
-        editor.setToolTip(f"New value of {getattr(item, 'symbol', node_id)}; Enter applies")
-        editor.returnPressed.connect(lambda: self.commit_edit(node_id, editor.text()))
-        editor.editingFinished.connect(self._cancel_edit_later)
-        editor.installEventFilter(self)
-        editor.show()
-        editor.setFocus()
-        self._editor = editor
-        return editor
-
-    def commit_edit(self, node_id: str, text: str) -> bool:
-        """Apply a typed value; an unreadable number keeps the editor open and says so."""
-        try:
-            value = parse_number(text)
-            problem = with_scalar(self.document.exercise.problem, node_id, value,
-                                  self._shown_row())
-        except ValueError as error:
-            if self._editor is not None:
-                self._editor.setStyleSheet("border: 2px solid #D55E00;")
-                self._editor.setToolTip(str(error) if str(error) else "not a number")
-            return False
-        self._cancel_edit()
-        symbol = to_unicode(self._symbol_of(node_id)) if node_id[0] in "Wb" else getattr(
-            self.item_for(node_id), "symbol", node_id)
-        self.document.edit(f"Set {symbol} to {format_number(value)}",
-                           self.document.exercise.with_problem(problem))
-        return True
-
-    def _shown_row(self) -> int:
-        readout = self._readout
-        if readout is not None and readout.sample is not None:
-            return readout.sample
-        if self.document.sample is not None:
-            return self.document.sample
-        return int(self.document.exercise.problem.first_batch()[0])
-
-    def eventFilter(self, watched, event) -> bool:
-        if watched is self._editor and event.type() == event.Type.KeyPress \
-                and event.key() == Qt.Key.Key_Escape:
-            self._cancel_edit()
-            return True
-        return super().eventFilter(watched, event)
-
-    def _cancel_edit_later(self) -> None:
-        editor = self._editor
-        if editor is not None and not editor.hasFocus():
-            self._cancel_edit()
-
-    def _cancel_edit(self) -> None:
-        editor, self._editor = self._editor, None
-        if editor is not None:
-            editor.hide()
-            editor.deleteLater()

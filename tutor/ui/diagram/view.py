@@ -3,14 +3,35 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QKeySequence, QPainter, QShortcut, QWheelEvent
+from PySide6.QtGui import QFontMetricsF, QKeySequence, QPainter, QShortcut, QWheelEvent
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QWidget
 
-from tutor.ui.style import theme
+from tutor.engine import Phase, Step
+from tutor.ui.diagram.arrange import arrange
+from tutor.ui.diagram.tags import tag_font
+from tutor.ui.style import NodeState, theme
 
 ZOOM_STEP = 1.2
 MIN_ZOOM, MAX_ZOOM = 0.05, 8.0
 FIT_MARGIN = 24.0
+
+
+def mark_flow(edges, step: Step | None) -> list:
+    """Mark the edges a backward step's gradient flows along: from each cached node it reads
+    to the current node.  Returns them."""
+    backward = step is not None and step.phase in (Phase.BACKWARD, Phase.GRADIENT)
+    flowing = []
+    for edge in edges:
+        ends = (getattr(edge.source, "state", None), getattr(edge.target, "state", None))
+        flow = 0
+        if backward and ends == (NodeState.CURRENT, NodeState.CACHED_READ):
+            flow = -1  # against the edge: from its target back to its source
+        elif backward and ends == (NodeState.CACHED_READ, NodeState.CURRENT):
+            flow = 1
+        edge.set_flow(flow)
+        if flow:
+            flowing.append(edge)
+    return flowing
 
 
 class ZoomPanView(QGraphicsView):
@@ -28,6 +49,7 @@ class ZoomPanView(QGraphicsView):
         self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.BoundingRectViewportUpdate)
         self._auto_fit = True
+        self.focus = QRectF()  # what the current step computes and reads: kept in sight
         for keys, handler, text in ((QKeySequence.StandardKey.ZoomIn, self.zoom_in, "Zoom in"),
                                     (QKeySequence.StandardKey.ZoomOut, self.zoom_out, "Zoom out"),
                                     (QKeySequence("Ctrl+="), self.zoom_in, "Zoom in"),
@@ -67,7 +89,8 @@ class ZoomPanView(QGraphicsView):
         self.zoom_by(1 / ZOOM_STEP)
 
     def fit(self) -> None:
-        """Show the whole scene; later resizes keep it fitted."""
+        """Show the whole scene, or when its labels would be too small to read, the part
+        the current step is about at a legible zoom; later resizes and steps keep it so."""
         self._auto_fit = True
         rect = self.content_rect()
         if rect.isEmpty():
@@ -77,6 +100,40 @@ class ZoomPanView(QGraphicsView):
         if self.zoom() > 1.6 * theme().font_scale:  # a tiny scene should not look enormous
             factor = 1.6 * theme().font_scale / self.zoom()
             self.scale(factor, factor)
+        legible = self.legible_zoom()
+        focus = self.focus
+        if focus.isEmpty() or self.zoom() >= legible:
+            return
+        # as legible as the focus allows, but never less than the whole scene
+        whole = self.zoom()
+        margin = FIT_MARGIN / 2
+        width = max(self.viewport().width() - 2 * margin, 1)
+        height = max(self.viewport().height() - 2 * margin, 1)
+        fits = min(width / max(focus.width(), 1), height / max(focus.height(), 1))
+        target = max(whole, min(legible, fits))
+        self.scale(target / self.zoom(), target / self.zoom())
+        self.centerOn(focus.center())
+
+    def legible_zoom(self) -> float:
+        """The zoom at which a tag's text is the theme's legible height on screen."""
+        wanted = theme().legible_px
+        return wanted / QFontMetricsF(tag_font()).height() if wanted > 0 else 0.0
+
+    def follow(self, focus: QRectF) -> None:
+        """Keep ``focus`` (the current step's items) in sight: refit while fitted, else
+        scroll only when part of it is out of view."""
+        self.focus = QRectF(focus)
+        if focus.isEmpty():
+            return
+        room = focus.adjusted(-200, -200, 200, 200)  # texts placed beyond the first build
+        if not self.sceneRect().contains(room):
+            self.scene().setSceneRect(self.sceneRect().united(room))
+        if self._auto_fit:
+            self.fit()
+            return
+        visible = self.mapToScene(self.viewport().rect()).boundingRect()
+        if not visible.contains(focus):
+            self.centerOn(focus.center())
 
     def content_rect(self) -> QRectF:
         return self.scene().itemsBoundingRect()
@@ -118,6 +175,7 @@ class TraceDiagramView(ZoomPanView):
         super().__init__(parent)
         self._readout = None  # the subclass's Readout of the current trace
         self._drawn: tuple[object, int] | None = None  # what the items show
+        self._touched: frozenset[str] = frozenset()  # weight labels the step needs shown
 
     def _is_stale(self) -> bool:
         return self._drawn != (self._readout, self.document.cursor)
@@ -133,3 +191,8 @@ class TraceDiagramView(ZoomPanView):
 
     def _refresh(self) -> None:
         raise NotImplementedError
+
+    def rearrange(self) -> None:
+        """Place the texts again (a flag badge came or went) without redrawing the items."""
+        if self._drawn is not None and not self.explicitly_hidden():
+            self.follow(arrange(self, self._touched))

@@ -17,7 +17,7 @@ import random
 
 import pytest
 from PySide6.QtCore import QPoint, QRect, QRectF
-from PySide6.QtGui import QFontMetricsF
+from PySide6.QtGui import QFontMetricsF, QPainterPathStroker
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from tutor.engine import NetworkProblem
@@ -106,6 +106,7 @@ def problems_at(window: MainWindow, view, *, check_size: bool) -> list[str]:
                     found.append(f"{node_id} {box.role} spills out of its node")
             elif node_id != box.owner and rect.intersects(body):
                 found.append(f"{box.owner} {box.role} covers node {node_id}")
+    found += edges_through_nodes(view)
     viewport = QRectF(view.viewport().rect())
     banner = _banner_rect(window, view)
     zoom = view.zoom()
@@ -126,6 +127,23 @@ def problems_at(window: MainWindow, view, *, check_size: bool) -> list[str]:
             height = QFontMetricsF(box.font).height() * zoom
             if height < LINE_PX or height * share < SUBSCRIPT_PX:
                 found.append(f"{box.owner} {box.role}: {height:.1f} px tall")
+    return found
+
+
+def edges_through_nodes(view) -> list[str]:
+    """Edges drawn through the body of a node they do not connect."""
+    found = []
+    stroker = QPainterPathStroker()
+    stroker.setWidth(1.0)
+    edges = view.edges if isinstance(view.edges, list) else getattr(view, "links", [])
+    for edge in edges:
+        line = stroker.createStroke(edge.mapToScene(edge.path()))
+        for node_id, node in view.nodes.items():
+            if node in (edge.source, edge.target):
+                continue
+            if line.intersects(node.mapRectToScene(node.body())):
+                ends = (getattr(edge.source, "node_id", "…"), getattr(edge.target, "node_id", "…"))
+                found.append(f"edge {ends[0]}→{ends[1]} passes through {node_id}")
     return found
 
 

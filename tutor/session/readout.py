@@ -26,8 +26,32 @@ def is_layer_trace(trace: Trace) -> bool:
     return bool(len(trace)) and trace[0].granularity == "layer"
 
 
+def is_batch_step(trace: Trace, cursor: int) -> bool:
+    """Whether the step at ``cursor`` is about the whole batch (an average, an update) in a
+    trace whose other steps are per sample: it shows no one sample's numbers."""
+    if not 0 <= cursor < len(trace) or trace[cursor].sample is not None:
+        return False
+    return any(step.sample is not None for step in trace.steps)
+
+
+def sample_caption(trace: Trace, cursor: int) -> str:
+    """"Sample 2 of 4", "Whole batch (4 samples)", or "" when the trace has one sample.
+    Samples are numbered from 1, as on the sheets (x⁽¹⁾, x⁽²⁾)."""
+    if not 0 <= cursor < len(trace):
+        return ""
+    samples = {step.sample for step in trace.steps if step.sample is not None}
+    if not samples:
+        return ""
+    sample = trace[cursor].sample
+    if sample is None:
+        return f"Whole batch ({len(samples)} samples)"
+    return f"Sample {sample + 1} of {len(samples)}"
+
+
 def view_sample(trace: Trace, cursor: int) -> int | None:
-    """The sample whose pass the cursor is in (or has just finished)."""
+    """The sample whose pass the cursor is in (or has just finished); None at a batch step."""
+    if is_batch_step(trace, cursor):
+        return None
     for step in reversed(trace.steps[: cursor + 1]):
         if step.sample is not None:
             return step.sample
@@ -51,6 +75,7 @@ class Readout:
         self._params = problem.params if isinstance(problem, NetworkProblem) else None
         self.cursor = 0
         self.sample: int | None = None
+        self.batch = False  # at an average or update: batch quantities only
         self.step: Step | None = None
         self._leaves: dict[str, float] = {}
         self._cached: set[str] = set()  # adjoints the step reuses from the cache
@@ -62,7 +87,8 @@ class Readout:
         self.cursor = cursor
         self.step = self.trace[cursor] if 0 <= cursor < len(self.trace) else None
         self.sample = view_sample(self.trace, cursor)
-        self._leaves = self._leaf_values()
+        self.batch = is_batch_step(self.trace, cursor)
+        self._leaves = {} if self.batch else self._leaf_values()  # no one sample's data
         reads = self.step.reads if self.step is not None else ()
         self._cached = {k.node for k in reads if k.quantity is Quantity.ADJOINT}
         # A backward step also lists every other input of the consumer it differentiates;

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, Qt
+from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, Qt
 from PySide6.QtGui import QAction, QFont, QKeyEvent, QPalette
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QWidget
 
 from . import style
-from .actions import make_action
-from .palette import qt_palette
-from .text import phase_text
+from .diagram.readout import sample_caption
+from .inspector import phase_text
+from .stepper import make_action
 
 PRESENTATION_SCALE = 2.0  # text at least this many times larger than before presenting
 SCALE_STEP = 1.15
@@ -183,6 +183,7 @@ class PresentationController(QObject):
             return
         self.unblank()
         self.counter.hide()
+        self._reserve_band(0)
         for action in self._presenting_actions():
             action.setEnabled(False)
         window, app, theme = self._window, _application(), style.theme()
@@ -250,8 +251,10 @@ class PresentationController(QObject):
             return
         document = self._document
         total = len(document.trace)
-        self.counter.setText(f"Step {document.cursor + 1} / {total} · "
-                             f"{phase_text(document.trace, document.cursor)}")
+        parts = [f"Step {document.cursor + 1} / {total}",
+                 phase_text(document.trace, document.cursor),
+                 sample_caption(document.trace, document.cursor)]
+        self.counter.setText(" · ".join(p for p in parts if p))
         self._place_counter()
 
     def _place_counter(self) -> None:
@@ -260,10 +263,29 @@ class PresentationController(QObject):
         palette = style.theme().palette
         label.setStyleSheet(f"color: {palette.text}; background: {palette.background};"
                             f" border: 2px solid {palette.text}; padding: 4px 10px;")
+        label.setWordWrap(False)
         label.adjustSize()
+        if parent is not None and label.width() > parent.width() - 32:  # two lines, then
+            label.setWordWrap(True)
+            width = max(parent.width() - 32, 100)
+            text = label.fontMetrics().boundingRect(QRect(0, 0, width - 28, 10000),
+                                                   Qt.TextFlag.TextWordWrap, label.text())
+            label.setFixedSize(width, text.height() + 16)  # the padding and border
+        elif parent is not None:
+            label.setMinimumSize(0, 0)
+            label.setMaximumSize(16777215, 16777215)
+            label.adjustSize()
         if parent is not None:
             label.move(parent.width() - label.width() - 16, 16)
         label.raise_()
+        self._reserve_band(label.height() + 24 if label.isVisible() else 0)
+
+    def _reserve_band(self, pixels: int) -> None:
+        """The diagrams start below the counter: it never covers a node."""
+        for name in ("network_view", "graph_view"):
+            view = getattr(self._window, name, None)
+            if hasattr(view, "reserve_top"):
+                view.reserve_top(pixels)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if self.presenting and event.type() in _KEY_EVENTS:

@@ -8,7 +8,7 @@ once per structure and its items are updated in place when the cursor moves.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtWidgets import QGraphicsSimpleTextItem, QWidget
 
 from tutor.engine import NetworkProblem
@@ -20,6 +20,7 @@ from tutor.ui.diagram.arrange import arrange
 from tutor.ui.diagram.flag_items import FlagOverlay
 from tutor.ui.diagram.items import EdgeItem, NodeItem, Shape
 from tutor.ui.diagram.readout import Readout
+from tutor.ui.diagram.tags import fonts as _fonts
 from tutor.ui.diagram.view import TraceDiagramView, mark_flow
 from tutor.ui.style import NodeState, theme
 
@@ -56,6 +57,41 @@ def operation_glyph(node: Node) -> str:
     if rule is not None:
         return rule.display
     return OPERATION_GLYPHS.get(op.name, op.name)
+
+
+def _crosses(a: QPointF, b: QPointF, rect: QRectF) -> bool:
+    """Whether the segment a → b passes through ``rect`` (a is left of b)."""
+    if b.x() - a.x() < 1e-9 or rect.right() < a.x() or rect.left() > b.x():
+        return False
+    slope = (b.y() - a.y()) / (b.x() - a.x())
+    ys = [a.y() + slope * (x - a.x()) for x in (max(rect.left(), a.x()),
+                                                 min(rect.right(), b.x()))]
+    return min(ys) <= rect.bottom() and max(ys) >= rect.top()
+
+
+def detour(edge: EdgeItem, first: int, last: int,
+           columns: dict[int, list[NodeItem]]) -> tuple[QPointF, ...]:
+    """Bends for an edge spanning several columns that would pass through a node it does not
+    connect (the CMU graph's z → v₃ ran straight through v₄): one bend per column crossed,
+    where the straight line is, or just above or below the nodes in its way."""
+    margin = 14 * theme().font_scale
+    a, b = edge.source.pos(), edge.target.pos()
+    crossed = range(first + 1, last)
+    outlines = {c: [n.outline().adjusted(-margin, -margin, margin, margin)
+                    for n in columns.get(c, ())] for c in crossed}
+    if not any(_crosses(a, b, r) for c in crossed for r in outlines[c]):
+        return ()
+    bends = []
+    for c in crossed:
+        rects = outlines[c]
+        if not rects:
+            continue
+        x = rects[0].center().x()
+        y = a.y() + (b.y() - a.y()) * (x - a.x()) / (b.x() - a.x())
+        options = [y] + [r.top() for r in rects] + [r.bottom() for r in rects]
+        free = [o for o in options if not any(r.top() < o < r.bottom() for r in rects)]
+        bends.append(QPointF(x, min(free, key=lambda o: abs(o - y))))
+    return tuple(bends)
 
 
 class GraphView(TraceDiagramView):
@@ -120,6 +156,7 @@ class GraphView(TraceDiagramView):
         heights: dict[int, int] = {}
         for column, row in places.values():
             heights[column] = max(heights.get(column, 0), row + 1)
+        gap = self._column_gap(graph)
         for node in graph.nodes:
             column, row = places[node.id]
             item = NodeItem(node.id, node.group, to_unicode(node.symbol),
@@ -129,7 +166,7 @@ class GraphView(TraceDiagramView):
             if fan_out > 1:
                 caption.append(f"fan-out {fan_out}")
             item.caption = " · ".join(c for c in caption if c)
-            item.setPos(QPointF(column * COLUMN_GAP * scale,
+            item.setPos(QPointF(column * gap,
                                 (row - (heights[column] - 1) / 2) * ROW_GAP * scale))
             self.nodes[node.id] = item
             self.scene().addItem(item)
@@ -138,6 +175,23 @@ class GraphView(TraceDiagramView):
                 edge = EdgeItem(self.nodes[source], self.nodes[node.id], arrow=True)
                 self.edges.append(edge)
                 self.scene().addItem(edge)
+        columns: dict[int, list[NodeItem]] = {}
+        for node_id, (column, _) in places.items():
+            columns.setdefault(column, []).append(self.nodes[node_id])
+        for edge in self.edges:
+            edge.set_via(detour(edge, places[edge.source.node_id][0],
+                                places[edge.target.node_id][0], columns))
+
+    @staticmethod
+    def _column_gap(graph: Graph) -> float:
+        """COLUMN_GAP, or more when nodes are wide (a long symbol, a seven-digit value): an
+        edge to the next column then leaves its node at a gentle slope, clear of the node
+        below it in the same column."""
+        symbol, number, _ = _fonts()
+        widest = max([theme().text_width(number, "−0.0000000")]
+                     + [theme().text_width(symbol, to_unicode(n.symbol)) for n in graph.nodes])
+        scale = theme().font_scale
+        return max(COLUMN_GAP * scale, widest + 110 * scale)
 
     # -- updating in place -----------------------------------------------------------------
 
@@ -165,6 +219,7 @@ class GraphView(TraceDiagramView):
             return
         readout.move(self.document.cursor)
         self._drawn = (readout, self.document.cursor)
+        self._show_caption()
         loss, batch_loss = self._loss_symbols()
         for node_id, item in self.nodes.items():
             leaf = item.shape is Shape.CIRCLE

@@ -198,11 +198,16 @@ class EdgeItem(QGraphicsItem):
         self.phase = 0.0  # the animated flow's dash offset
         self.setZValue(0)
         self._line = (QPointF(), QPointF())
+        self.via: tuple[QPointF, ...] = ()  # bends that keep the edge off other nodes
         self.reposition()
 
     def reposition(self) -> None:
         self.prepareGeometryChange()
         self._line = (self.source.pos(), self.target.pos())
+
+    def set_via(self, points: tuple[QPointF, ...]) -> None:
+        self.prepareGeometryChange()
+        self.via = points
 
     def point_at(self, t: float) -> QPointF:
         a, b = self._line
@@ -224,17 +229,25 @@ class EdgeItem(QGraphicsItem):
         self.phase = phase
         self.update()
 
-    def boundingRect(self) -> QRectF:
+    def path(self, end: QPointF | None = None) -> QPainterPath:
+        """The line from the source through the bends to ``end`` (the target's centre)."""
         a, b = self._line
+        path = QPainterPath(a)
+        for point in self.via:
+            path.lineTo(point)
+        path.lineTo(b if end is None else end)
+        return path
+
+    def boundingRect(self) -> QRectF:
         pad = 16.0 * theme().font_scale
-        return QRectF(a, b).normalized().adjusted(-pad, -pad, pad, pad)
+        return self.path().boundingRect().adjusted(-pad, -pad, pad, pad)
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: QWidget | None = None) -> None:
         palette = theme().palette
         scale = theme().font_scale
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        a, b = self._line
+        painter.setBrush(Qt.BrushStyle.NoBrush)
         if self.state in (NodeState.CURRENT, NodeState.CACHED_READ):
             halo_color = palette.color("current" if self.state is NodeState.CURRENT
                                        else "cached_read")
@@ -242,7 +255,7 @@ class EdgeItem(QGraphicsItem):
             halo = QPen(halo_color, 10 * scale)
             halo.setCapStyle(Qt.PenCapStyle.RoundCap)
             painter.setPen(halo)
-            painter.drawLine(a, b)
+            painter.drawPath(self.path())
         if self.weight_id is None:
             pen = QPen(palette.color("edge"), 1.3 * scale)
         else:
@@ -251,45 +264,52 @@ class EdgeItem(QGraphicsItem):
             pen.setColor(palette.color("dim"))
         painter.setPen(pen)
         if not self.arrow:
-            painter.drawLine(a, b)
+            painter.drawPath(self.path())
         else:
+            b = self._line[1]
             end = b - self._target_reach()
-            painter.drawLine(a, end)
+            painter.drawPath(self.path(end))
             painter.setBrush(pen.color())
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.drawPath(arrow_path(a, end, 10 * scale))
+            painter.drawPath(arrow_path(self.via[-1] if self.via else self._line[0], end,
+                                        10 * scale))
         if self.flow:
             self._paint_flow(painter, palette, scale)
 
     def _paint_flow(self, painter: QPainter, palette: Palette, scale: float) -> None:
         """Where the gradient comes from, without relying on colour: a wide halo, a dashed
         core moving towards the current node and arrowheads pointing the same way."""
-        a, b = self._line
-        start, end = (a, b) if self.flow > 0 else (b, a)
+        path = self.path()
+        if self.flow < 0:
+            path = path.toReversed()
         halo = palette.color("cached_read")
         halo.setAlpha(110)
         pen = QPen(halo, 14 * scale)
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.setPen(pen)
-        painter.drawLine(start, end)
+        painter.drawPath(path)
         core = QPen(palette.color("text"), 2.5 * scale, Qt.PenStyle.DashLine)
         core.setDashOffset(-self.phase)
         painter.setPen(core)
-        painter.drawLine(start, end)
+        painter.drawPath(path)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(palette.color("text"))
         for t in (0.45, 0.6):
-            tip = start + (end - start) * t
-            painter.drawPath(arrow_path(start, tip, 16 * scale))
+            tip, base = path.pointAtPercent(t), path.pointAtPercent(max(t - 0.05, 0.0))
+            painter.drawPath(arrow_path(base, tip, 16 * scale))
 
     def length(self) -> float:
         a, b = self._line
         return max(((b - a).x() ** 2 + (b - a).y() ** 2) ** 0.5, 1e-9)
 
     def direction(self) -> tuple[float, float]:
-        """The unit vector from the source to the target."""
+        """The unit vector from the source to the target (the last bend to the target)."""
         a, b = self._line
-        return (b - a).x() / self.length(), (b - a).y() / self.length()
+        if self.via:
+            a = self.via[-1]
+        length = max(((b - a).x() ** 2 + (b - a).y() ** 2) ** 0.5, 1e-9)
+        return (b - a).x() / length, (b - a).y() / length
 
     def _target_reach(self) -> QPointF:
         """From the target's centre back to where this edge meets its outline."""

@@ -53,7 +53,7 @@ LABELS_UP_TO = 30  # a layer with more drawn weights shows no weight labels (too
 LABEL_AT = 0.5  # where a hidden weight label waits on its edge (0: source, 1: target)
 LABEL_ROOM = 1.1  # rows apart: this many label heights between the labels of one fan
 COLUMN_GAP = 330.0  # between a layer's input column and its pre-activations
-ACTIVATION_GAP = 170.0  # between a pre-activation and its activation
+ACTIVATION_GAP = 230.0  # between a pre-activation and its activation: room for the flow
 HEAD_GAP = 170.0  # outputs → targets → loss
 ROW_GAP = 140.0
 
@@ -301,7 +301,10 @@ class NetworkDiagramView(InlineEditing, TraceDiagramView):
         item.editable = True
         anchor = self.nodes[target].pos()
         s = theme().font_scale
-        item.setPos(anchor + QPointF(-95 * s, -58 * s))
+        # straight above its neuron: the weight edges come in from the side, never through it
+        target_body = self.nodes[target].body()
+        item.setPos(anchor + QPointF(0, target_body.top() - item.body().height() / 2
+                                     - 36 * s))
         self.nodes[node_id] = item
         self.scene().addItem(item)
         edge = EdgeItem(item, self.nodes[target], weight_id=node_id)
@@ -361,6 +364,7 @@ class NetworkDiagramView(InlineEditing, TraceDiagramView):
             return
         readout.move(self.document.cursor)
         self._drawn = (readout, self.document.cursor)
+        self._show_caption()
         loss_symbol = self.document.exercise.problem.network.notation
         for node_id, item in self.nodes.items():
             leaf = item.group[0] in "xyWb" or node_id.startswith("one")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QFontMetricsF, QKeySequence, QPainter, QShortcut, QWheelEvent
-from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QWidget
+from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QLabel, QWidget
 
 from tutor.engine import Phase, Step
 from tutor.ui.diagram.arrange import arrange
+from tutor.ui.diagram.readout import sample_caption
 from tutor.ui.diagram.tags import tag_font
 from tutor.ui.style import NodeState, theme
 
@@ -176,6 +177,10 @@ class TraceDiagramView(ZoomPanView):
         self._readout = None  # the subclass's Readout of the current trace
         self._drawn: tuple[object, int] | None = None  # what the items show
         self._touched: frozenset[str] = frozenset()  # weight labels the step needs shown
+        # which sample the numbers are of, in a band above the diagram (never over a node)
+        self.caption = QLabel(self, objectName="diagram_sample")
+        self.caption.hide()
+        self._reserved_top = 0  # room a window keeps above the diagram (the step counter)
 
     def _is_stale(self) -> bool:
         return self._drawn != (self._readout, self.document.cursor)
@@ -191,6 +196,33 @@ class TraceDiagramView(ZoomPanView):
 
     def _refresh(self) -> None:
         raise NotImplementedError
+
+    def reserve_top(self, pixels: int) -> None:
+        """Keep ``pixels`` above the diagram free, for a banner the window lays over it."""
+        self._reserved_top = pixels
+        self._show_caption()  # the banner says which sample instead
+        self._layout_band()
+
+    def _show_caption(self) -> None:
+        text = "" if self._reserved_top else sample_caption(self.document.trace,
+                                                             self.document.cursor)
+        if text != self.caption.text() or self.caption.isHidden() == bool(text):
+            self.caption.setText(text)
+            self.caption.setVisible(bool(text))
+            self._layout_band()
+
+    def _layout_band(self) -> None:
+        t = theme()
+        self.caption.setFont(t.font(1.2, bold=True))
+        self.caption.setStyleSheet(f"color: {t.palette.text}; padding: 2px 8px;")
+        self.caption.adjustSize()
+        shown = self.caption.text() and not self.caption.isHidden()
+        top = max(self.caption.height() + 4 if shown else 0, self._reserved_top)
+        self.caption.move(self.frameWidth(), self.frameWidth())
+        if self.viewportMargins().top() != top:
+            self.setViewportMargins(0, top, 0, 0)
+            if self._auto_fit:
+                self.fit()
 
     def rearrange(self) -> None:
         """Place the texts again (a flag badge came or went) without redrawing the items."""

@@ -30,7 +30,7 @@ from .conftest import bundled
 
 EXERCISES = sorted(p.stem for p in exercises_dir().glob("*.json"))
 SIZES = {"1080p": (1920, 1080), "720p": (1280, 720), "xga": (1024, 768)}
-STEPS_SAMPLED = 24  # steps measured per view on a long trace (the first, the last, a sample)
+STEPS_SAMPLED = 36  # steps measured per view: every step, or a seeded sample of a long trace
 LINE_PX, SUBSCRIPT_PX = 28.0, 18.0
 TOLERANCE = 0.5  # scene units: touching is not overlapping
 

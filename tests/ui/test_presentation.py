@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QDockWidget, QMessageBox
 
 from tutor.ui import style
 from tutor.ui.document import Document
@@ -130,3 +130,57 @@ def test_f11_toggles_full_screen_without_presenting(qtbot, window):
     assert style.theme().font_scale == 1.0
     press(qtbot, window, Qt.Key.Key_F11)
     assert not window.isFullScreen()
+
+
+def test_ctrl_plus_minus_then_esc_puts_every_panel_back_where_it_was(qtbot, window):
+    QApplication.processEvents()
+    before = {d.objectName(): (d.isVisible(), d.geometry()) for d in
+              window.findChildren(QDockWidget)}
+    centre = window.centralWidget().geometry()
+    legible = style.theme().legible_px
+    press(qtbot, window, Qt.Key.Key_F5)
+    qtbot.keyClick(window, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
+    press(qtbot, window, Qt.Key.Key_Escape)
+    QApplication.processEvents()
+    after = {d.objectName(): (d.isVisible(), d.geometry()) for d in
+             window.findChildren(QDockWidget)}
+    assert after == before
+    assert window.centralWidget().geometry() == centre
+    assert style.theme().legible_px == legible
+    assert window.network_view.viewportMargins().top() < 60  # only the sample caption
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1024, 768)])
+def test_the_step_counter_sits_above_the_diagram_not_over_it(qtbot, window, monkeypatch,
+                                                              size):
+    monkeypatch.setattr(window, "showFullScreen", lambda: window.resize(*size))  # a projector
+    press(qtbot, window, Qt.Key.Key_F5)
+    QApplication.processEvents()
+    counter = window.presentation.counter
+    view = window.centre.currentWidget()
+    top_left = view.viewport().mapTo(window, QPoint(0, 0))
+    diagram = QRect(top_left, view.viewport().size())
+    banner = QRect(counter.mapTo(window, QPoint(0, 0)), counter.size())
+    assert counter.isVisible() and not banner.intersects(diagram)
+    assert diagram.height() > 0.6 * window.height()
+    assert diagram.width() > 0.5 * window.width()
+
+
+def test_the_counter_names_the_sample_of_a_per_sample_step(qtbot, monkeypatch):
+    window = MainWindow(Document(bundled("inf264-homework-4")))
+    qtbot.addWidget(window)
+    monkeypatch.setattr(window.files, "_ask_save", lambda: QMessageBox.StandardButton.Discard)
+    window.show()
+    try:
+        window.presentation.enter()
+        trace = window.document.trace
+        second = next(s.index for s in trace if s.sample == 1)
+        window.document.set_cursor(second)
+        assert "Sample 2 of 2" in window.presentation.counter.text()
+        batch = next(s.index for s in trace if s.sample is None)
+        window.document.set_cursor(batch)
+        assert "Whole batch (2 samples)" in window.presentation.counter.text()
+    finally:
+        window.presentation.leave()

@@ -53,6 +53,8 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--size", type=_size, metavar="WxH", help="window size, e.g. 1920x1080")
     parser.add_argument("--step", type=int, default=None, metavar="N",
                         help="move the cursor to step N (1-based) before the picture")
+    parser.add_argument("--presentation", action="store_true",
+                        help="enter presentation mode (F5) first")
     parser.add_argument("--train", type=int, default=0, metavar="N",
                         help="run N gradient-descent updates first (network exercises)")
     return parser.parse_args(argv)
@@ -94,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
         window.document.train(args.train)
     if args.step is not None:
         window.document.set_cursor(args.step - 1)
+    if args.presentation:
+        window.presentation.enter()
     if message:
         print(message, file=sys.stderr)
         window.statusBar().showMessage(message.splitlines()[0], 15000)

@@ -29,10 +29,8 @@ from .exports import ExportController
 from .files import FileController
 from .help import install_help
 from .inspector import StepInspector
-from .palette import qt_palette
-from .panels.expression_panel import ParametersStack
-from .panels.parameters_panel import ParametersPanel
-from .panels.quiz_panel import quiz_dock
+from .layouts import LayoutController
+from .parameters_panel import ParametersPanel
 from .presentation import PresentationController
 from .recovery import Autosaver
 from .stepper import Stepper, StepperBar
@@ -216,6 +214,8 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.quiz_dock.toggleViewAction())
         self.presentation = PresentationController(self)
         view_menu.addActions(self.presentation.actions())
+        self.layouts = LayoutController(self)  # View ▸ Layout presets, Training where it applies
+        view_menu.addMenu(self.layouts.menu)
 
         help_menu = bar.addMenu("&Help")
         about = make_action(self, "action_about", "&About", "About Backprop Tutor")

@@ -65,6 +65,7 @@ class NodeItem(QGraphicsItem):
         self.adjoint_text = ""
         self.badge = BADGE_TEXT
         self.tags = {role: TagItem(self, role) for role in Role}
+        self._body: tuple[tuple, QRectF] | None = None
         self.state = NodeState.PENDING
         self.editable = False
         self.setAcceptHoverEvents(True)
@@ -99,7 +100,15 @@ class NodeItem(QGraphicsItem):
         return RADIUS * self.size * theme().font_scale
 
     def body(self) -> QRectF:
-        """The node's shape, grown to hold its symbol over its value."""
+        """The node's shape, grown to hold its symbol over its value (kept per text and
+        scale: the placement and the painting ask for it thousands of times a step)."""
+        t = theme()
+        key = (self.value_text, t.font_scale, t.label_scale)
+        if self._body is None or self._body[0] != key:
+            self._body = (key, self._measure_body())
+        return QRectF(self._body[1])
+
+    def _measure_body(self) -> QRectF:
         r = self.radius()
         symbol, number, _ = _fonts()
         text_w = max(_text_width(symbol, self.symbol), _text_width(number, self.value_text))

@@ -116,7 +116,7 @@ class NetworkDiagramView(InlineEditing, TraceDiagramView):
         self._readout: Readout | None = None
         self._drawn: tuple[Readout, int] | None = None  # what the items show
         self._editor: QLineEdit | None = None
-        document.structure_changed.connect(self._on_structure_change)
+        document.structure_changed.connect(self._on_new_structure)
         document.trace_changed.connect(self._on_trace_change)
         document.cursor_changed.connect(self._on_cursor_change)
         theme().changed.connect(self._on_structure_change)

@@ -185,6 +185,16 @@ class TraceDiagramView(ZoomPanView):
     def _is_stale(self) -> bool:
         return self._drawn != (self._readout, self.document.cursor)
 
+    def _on_new_structure(self) -> None:
+        """A new exercise (File ▸ New, Open, an example) or a new network shape: fit the new
+        diagram whatever the zoom was."""
+        self._auto_fit = True
+        self.focus = QRectF()
+        self._on_structure_change()
+
+    def _on_structure_change(self) -> None:
+        raise NotImplementedError
+
     def _on_cursor_change(self, _cursor: int = 0) -> None:
         if self._is_stale():
             self._refresh()

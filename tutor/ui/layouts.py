@@ -1,0 +1,169 @@
+"""Layouts for real screens: View ▸ Layout (Study, Lecture, Full, Reset) and their rules.
+
+- **Study**: every panel, for working through an exercise at a desk.
+- **Lecture**: the diagram and the step panel only, the step panel a third of the width.
+- **Full**: the diagram alone.
+- **Reset layout**: the layout the window opened with, adapted to the screen.
+
+On a screen under 900 px tall (1366×768, 1280×720, a 1024×768 projector) the default puts
+the Training panel behind the Parameters one, so the step panel has the right-hand column
+to itself and shows the whole formula and result; the trace keeps a few rows.  Panels that
+cannot apply are hidden: Training for an expression exercise, which has no network to train.
+L shows the plots (loss curve, function view) large and back, in presentation mode too.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QEvent, QObject, Qt
+from PySide6.QtGui import QAction, QActionGroup
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu
+
+from tutor.engine import NetworkProblem
+
+from .stepper import make_action
+
+SMALL_SCREEN = 900  # px of height below which the default layout gives up a panel
+LECTURE_SHARE = 0.34  # of the width, for the step panel in the Lecture layout
+SMALL_SHARES = (0.2, 0.3)  # of the width on a short screen: parameters, step panel
+TRACE_ROWS_SMALL = 150  # px for the trace on a small screen
+
+
+class LayoutController(QObject):
+    """Owns View ▸ Layout, the Training panel's applicability and the plots key."""
+
+    def __init__(self, window: QMainWindow) -> None:
+        super().__init__(window)
+        self._window = window
+        self._initial: QByteArray | None = None  # the layout before the first show
+        self._training_wanted = True  # the user's choice, kept while it cannot apply
+        self._plots_saved: QByteArray | None = None
+        self.menu = QMenu("&Layout", window)
+        self.menu.setObjectName("menu_layout")
+        group = QActionGroup(self)
+        self.actions: dict[str, QAction] = {}
+        for key, text, tip, keys in (
+                ("study", "&Study", "Every panel: parameters, step, trace, training", ()),
+                ("lecture", "&Lecture", "The diagram and the step panel", ()),
+                ("full", "&Full", "The diagram alone", ())):
+            action = make_action(window, f"action_layout_{key}", text, tip, keys)
+            action.setCheckable(True)
+            action.triggered.connect(lambda _=False, k=key: self.apply(k))
+            group.addAction(action)
+            self.menu.addAction(action)
+            self.actions[key] = action
+        self.menu.addSeparator()
+        self.reset_action = make_action(window, "action_layout_reset", "&Reset layout",
+                                        "The layout the window opened with")
+        self.reset_action.triggered.connect(self.reset)
+        self.menu.addAction(self.reset_action)
+        self.plots_action = make_action(window, "action_show_plots", "&Plots large",
+                                        "Show the loss curve and function view large, or "
+                                        "the diagram again", ("L",))
+        self.plots_action.setCheckable(True)
+        self.plots_action.toggled.connect(self.show_plots)
+        self.menu.addAction(self.plots_action)
+        window.addAction(self.plots_action)
+        self.actions["study"].setChecked(True)
+        training = self._dock("training_dock")
+        if training is not None:
+            training.toggleViewAction().triggered.connect(self._on_training_toggled)
+        window.document.structure_changed.connect(self._on_structure_change)
+        window.installEventFilter(self)
+        self._on_structure_change()
+
+    # -- panels -----------------------------------------------------------------------------
+
+    def _dock(self, name: str) -> QDockWidget | None:
+        return getattr(self._window, name, None)
+
+    def _docks(self) -> dict[str, QDockWidget]:
+        names = ("parameters_dock", "inspector_dock", "trace_dock", "training_dock")
+        return {n: d for n in names if (d := self._dock(n)) is not None}
+
+    def training_applies(self) -> bool:
+        return isinstance(self._window.document.exercise.problem, NetworkProblem)
+
+    def _on_structure_change(self) -> None:
+        training = self._dock("training_dock")
+        if training is None:
+            return
+        applies = self.training_applies()
+        training.toggleViewAction().setEnabled(applies)
+        self.plots_action.setEnabled(applies)
+        if not applies:
+            training.hide()
+        elif self._training_wanted and not training.isVisible() and \
+                self.actions["study"].isChecked():
+            training.show()
+
+    def _on_training_toggled(self, shown: bool) -> None:
+        self._training_wanted = shown
+
+    # -- layouts ----------------------------------------------------------------------------
+
+    def apply(self, name: str) -> None:
+        """Study, Lecture or Full."""
+        window = self._window
+        self.actions[name].setChecked(True)
+        shown = {"study": {"parameters_dock", "inspector_dock", "trace_dock",
+                           "training_dock"},
+                 "lecture": {"inspector_dock"}, "full": set()}[name]
+        for key, dock in self._docks().items():
+            wanted = key in shown and (key != "training_dock" or self.training_applies())
+            dock.setVisible(wanted)
+        inspector = self._dock("inspector_dock")
+        if name == "lecture" and inspector is not None:
+            window.resizeDocks([inspector], [round(window.width() * LECTURE_SHARE)],
+                               Qt.Orientation.Horizontal)
+
+    def reset(self) -> None:
+        """The layout the window opened with, then the small-screen rules."""
+        if self._initial is not None:
+            self._window.restoreState(self._initial)
+        self.actions["study"].setChecked(True)
+        self._on_structure_change()
+        self.fit_screen()
+
+    def fit_screen(self) -> None:
+        """On a short screen the step panel gets the right column, the trace a few rows."""
+        window = self._window
+        if window.height() >= SMALL_SCREEN:
+            return
+        parameters, training = self._dock("parameters_dock"), self._dock("training_dock")
+        if parameters is not None and training is not None:
+            window.tabifyDockWidget(parameters, training)
+            parameters.raise_()
+        window.layout().activate()
+        side = [d for d in (parameters, self._dock("inspector_dock")) if d is not None]
+        window.resizeDocks(side, [round(window.width() * share) for share in SMALL_SHARES],
+                           Qt.Orientation.Horizontal)
+        trace = self._dock("trace_dock")
+        if trace is not None:
+            window.resizeDocks([trace], [TRACE_ROWS_SMALL], Qt.Orientation.Vertical)
+
+    # -- plots large ------------------------------------------------------------------------
+
+    def show_plots(self, on: bool) -> None:
+        """The Training panel (loss curve and function view) across most of the window; the
+        layout as it was when switched back."""
+        window, training = self._window, self._dock("training_dock")
+        if training is None:
+            return
+        if on and self.training_applies():
+            self._plots_saved = window.saveState()
+            for key, dock in self._docks().items():
+                dock.setVisible(key == "training_dock")
+            training.setFloating(False)
+            window.centralWidget().hide()  # the plots take the whole window
+        elif self._plots_saved is not None:
+            window.centralWidget().show()
+            window.restoreState(self._plots_saved)
+            self._plots_saved = None
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._window and event.type() == QEvent.Type.Show \
+                and self._initial is None:
+            self._initial = self._window.saveState()
+            if not getattr(self._window, "restored", False):
+                self.fit_screen()
+        return False

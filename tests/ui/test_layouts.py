@@ -75,3 +75,16 @@ def test_l_shows_the_plots_large_and_then_the_layout_as_it_was(qtbot, window):
     assert window.training_dock.width() >= 0.9 * window.width()
     window.layouts.plots_action.trigger()
     assert shown(window) == before
+
+
+def test_the_node_a_quiz_asks_about_is_marked_on_the_diagram(qtbot, monkeypatch):
+    window = make_window(qtbot, monkeypatch, "cmu-recitation-5-expression", (1600, 1000))
+    window.quiz_dock.show()
+    panel = window.quiz_dock.widget()
+    panel.mode_combo.setCurrentIndex(0)  # every step
+    panel.start()
+    asked = panel.state.current.step.node
+    tag = window.graph_view.nodes[asked].tags["asked"]
+    assert tag.isVisible() and tag.text == "? asked"
+    others = [n for k, n in window.graph_view.nodes.items() if k != asked]
+    assert not any(n.tags["asked"].isVisible() for n in others)

@@ -37,6 +37,7 @@ class LayoutController(QObject):
         self._initial: QByteArray | None = None  # the layout before the first show
         self._training_wanted = True  # the user's choice, kept while it cannot apply
         self._plots_saved: QByteArray | None = None
+        self._asked: str | None = None  # the node the open quiz question is about
         self.menu = QMenu("&Layout", window)
         self.menu.setObjectName("menu_layout")
         group = QActionGroup(self)
@@ -68,6 +69,11 @@ class LayoutController(QObject):
         if training is not None:
             training.toggleViewAction().triggered.connect(self._on_training_toggled)
         window.document.structure_changed.connect(self._on_structure_change)
+        quiz = getattr(window, "quiz_dock", None)
+        self._quiz = quiz.widget() if quiz is not None else None
+        if self._quiz is not None:
+            self._quiz.running_changed.connect(self._mark_asked)
+            window.document.cursor_changed.connect(self._mark_asked)
         window.installEventFilter(self)
         self._on_structure_change()
 
@@ -98,6 +104,19 @@ class LayoutController(QObject):
 
     def _on_training_toggled(self, shown: bool) -> None:
         self._training_wanted = shown
+
+    def _mark_asked(self, *_: object) -> None:
+        """The diagrams mark the node the open quiz question is about."""
+        state = getattr(self._quiz, "state", None)
+        question = state.current if state is not None and self._quiz.running else None
+        node = question.step.node if question is not None else None
+        if node == self._asked:
+            return
+        self._asked = node
+        for name in ("network_view", "graph_view"):
+            view = getattr(self._window, name, None)
+            if hasattr(view, "set_asked"):
+                view.set_asked(node)
 
     # -- layouts ----------------------------------------------------------------------------
 

@@ -71,9 +71,9 @@ def arrange(view, touched: frozenset[str] = frozenset()) -> QRectF:
     rest: list[Request] = []
     tags: dict[object, object] = {}
     for node in nodes.values():
-        must = node.state in IMPORTANT
         body = _box(node.outline())
-        for role in (Role.ADJOINT, Role.BADGE, Role.CAPTION):
+        for role in (Role.ASKED, Role.ADJOINT, Role.BADGE, Role.CAPTION):
+            must = node.state in IMPORTANT or role is Role.ASKED
             tag = node.tags[role]
             if not tag.text:
                 tag.place_at(None)
@@ -105,7 +105,8 @@ def arrange(view, touched: frozenset[str] = frozenset()) -> QRectF:
     # the current node's texts first, then the labels of the edges the step uses (they can
     # only slide along their edge), then the texts of the nodes it reads
     first.sort(key=lambda r: 1 if r.key not in tags else 0 if getattr(
-        _owner(r.key), "state", None) is NodeState.CURRENT else 2)
+        _owner(r.key), "state", None) is NodeState.CURRENT or getattr(
+        r.key, "role", None) is Role.ASKED else 2)
     placed = place(obstacles, [*first, *badges, *adjoints, *captions, *rest], gap,
                    cell=150.0 * scale)
     focus = QRectF()
@@ -127,7 +128,7 @@ def arrange(view, touched: frozenset[str] = frozenset()) -> QRectF:
         if request.must and centre is not None:
             focus = focus.united(item.sceneBoundingRect())
     for node in nodes.values():
-        if node.state in IMPORTANT:
+        if node.state in IMPORTANT or node.tags[Role.ASKED].text:
             focus = focus.united(node.outline())
     for node, badge in _flag_badges(view):
         if node.state in IMPORTANT and badge.isVisible():

@@ -85,6 +85,10 @@ class NodeItem(QGraphicsItem):
         self.tags[Role.BADGE].set_text(badge if state is NodeState.CACHED_READ else "")
         self.update()
 
+    def set_asked(self, asked: bool) -> None:
+        """Mark the node a quiz asks about (its value or adjoint is still hidden)."""
+        self.tags[Role.ASKED].set_text("? asked" if asked else "")
+
     @property
     def caption(self) -> str:
         """Small text under the body: the operation, the fan-out."""

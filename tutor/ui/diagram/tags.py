@@ -22,6 +22,7 @@ class Role(StrEnum):
     ADJOINT = "adjoint"  # ∂ℓ/∂a₁ = 4, boxed in the adjoint colour
     BADGE = "badge"  # "cached ∂" / "read", filled in the cached-read colour
     CAPTION = "caption"  # the operation and fan-out, plain text
+    ASKED = "asked"  # the node a running quiz asks about
 
 
 def fonts() -> tuple[QFont, QFont, QFont]:
@@ -112,6 +113,11 @@ class TagItem(QGraphicsItem):
             painter.setPen(QPen(palette.color("adjoint"), 1.2 * theme().font_scale))
             painter.setBrush(palette.color("background"))
             colour = palette.color("adjoint")
+        elif self.role is Role.ASKED:
+            painter.setPen(QPen(palette.color("text"), 2.5 * theme().font_scale,
+                                Qt.PenStyle.DashLine))
+            painter.setBrush(palette.color("background"))
+            colour = palette.color("text")
         elif self.role is Role.BADGE:
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(palette.color("cached_read"))

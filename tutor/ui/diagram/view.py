@@ -234,6 +234,12 @@ class TraceDiagramView(ZoomPanView):
             if self._auto_fit:
                 self.fit()
 
+    def set_asked(self, node_id: str | None) -> None:
+        """Mark the node a running quiz asks about (None: no question open)."""
+        for key, node in getattr(self, "nodes", {}).items():
+            node.set_asked(key == node_id)
+        self.rearrange()
+
     def rearrange(self) -> None:
         """Place the texts again (a flag badge came or went) without redrawing the items."""
         if self._drawn is not None and not self.explicitly_hidden():

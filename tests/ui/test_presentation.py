@@ -184,3 +184,29 @@ def test_the_counter_names_the_sample_of_a_per_sample_step(qtbot, monkeypatch):
         assert "Whole batch (2 samples)" in window.presentation.counter.text()
     finally:
         window.presentation.leave()
+
+
+def test_page_down_shows_the_rest_of_a_long_step_before_the_next(qtbot, monkeypatch):
+    window = MainWindow(Document(bundled("chain-rule-discussion")))
+    qtbot.addWidget(window)
+    monkeypatch.setattr(window.files, "_ask_save", lambda: QMessageBox.StandardButton.Discard)
+    monkeypatch.setattr(window, "showFullScreen", lambda: window.resize(1024, 768))
+    window.show()
+    try:
+        window.presentation.enter()
+        window.document.set_cursor(23)  # ∂ℓ/∂x₂: a sum of two paths and a notice
+        QApplication.processEvents()
+        bar = window.inspector.browser.verticalScrollBar()
+        assert bar.maximum() > 0  # longer than the panel at this size
+        pages = 0
+        while window.document.cursor == 23 and pages < 20:
+            window.presentation.next_action.trigger()
+            pages += 1
+        assert pages >= 2 and window.document.cursor == 24  # the rest first, then onwards
+        window.document.set_cursor(23)
+        QApplication.processEvents()
+        bar.setValue(bar.maximum())
+        window.presentation.back_action.trigger()
+        assert window.document.cursor == 23 and bar.value() < bar.maximum()
+    finally:
+        window.presentation.leave()

@@ -117,8 +117,8 @@ class PresentationController(QObject):
         self.enter_action.triggered.connect(self.enter)
         self.leave_action.triggered.connect(self.leave)
         self.full_screen_action.triggered.connect(self._set_full_screen)
-        self.next_action.triggered.connect(self._document.next)
-        self.back_action.triggered.connect(self._document.back)
+        self.next_action.triggered.connect(self.page_down)
+        self.back_action.triggered.connect(self.page_up)
         self.blank_action.triggered.connect(self.toggle_blank)
         self.bigger_action.triggered.connect(lambda: self._scale_by(SCALE_STEP))
         self.smaller_action.triggered.connect(lambda: self._scale_by(1 / SCALE_STEP))
@@ -203,6 +203,29 @@ class PresentationController(QObject):
             dock.setVisible(saved.visible_docks.get(dock.objectName(), dock.isVisible()))
         self.full_screen_action.setChecked(window.isFullScreen())
         self._saved = None
+
+    def _step_scroll(self):
+        """The step panel's scroll bar, when its text is longer than the panel."""
+        inspector = getattr(self._window, "inspector", None)
+        browser = getattr(inspector, "browser", None)
+        return browser.verticalScrollBar() if browser is not None else None
+
+    def page_down(self) -> None:
+        """A clicker cannot scroll: Page Down shows the rest of a long step first, then
+        the next step."""
+        bar = self._step_scroll()
+        if bar is not None and bar.value() < bar.maximum():
+            bar.setValue(bar.value() + bar.pageStep())
+        else:
+            self._document.next()
+
+    def page_up(self) -> None:
+        """Back up a long step's text first, then the step before."""
+        bar = self._step_scroll()
+        if bar is not None and bar.value() > bar.minimum():
+            bar.setValue(bar.value() - bar.pageStep())
+        else:
+            self._document.back()
 
     def toggle_blank(self) -> None:
         if self.blanked:

@@ -71,26 +71,37 @@ def _crosses(a: QPointF, b: QPointF, rect: QRectF) -> bool:
 
 def detour(edge: EdgeItem, first: int, last: int,
            columns: dict[int, list[NodeItem]]) -> tuple[QPointF, ...]:
-    """Bends for an edge spanning several columns that would pass through a node it does not
-    connect (the CMU graph's z → v₃ ran straight through v₄): one bend per column crossed,
-    where the straight line is, or just above or below the nodes in its way."""
+    """Bends for an edge that would pass through a node it does not connect: the CMU
+    graph's z → v₃ ran straight through v₄, and a steep edge between wide nodes clipped the
+    source's neighbours.  The bent edge leaves its source level, clear of the source's
+    column, crosses each column between at a height where no node is (just above or below
+    the ones in the way), and enters the target's column level with the target."""
     margin = 14 * theme().font_scale
     a, b = edge.source.pos(), edge.target.pos()
-    crossed = range(first + 1, last)
+    ends = (edge.source, edge.target)
     outlines = {c: [n.outline().adjusted(-margin, -margin, margin, margin)
-                    for n in columns.get(c, ())] for c in crossed}
-    if not any(_crosses(a, b, r) for c in crossed for r in outlines[c]):
+                    for n in columns.get(c, ()) if n not in ends]
+                for c in range(first, last + 1)}
+    if not any(_crosses(a, b, r) for rects in outlines.values() for r in rects):
         return ()
-    bends = []
-    for c in crossed:
+
+    def band(c: int) -> tuple[float, float]:
+        nodes = [n.outline() for n in columns.get(c, ())]
+        return (min(r.left() for r in nodes) - margin, max(r.right() for r in nodes) + margin)
+
+    bends = [QPointF(band(first)[1], a.y())]
+    for c in range(first + 1, last):
         rects = outlines[c]
         if not rects:
             continue
-        x = rects[0].center().x()
+        left, right = band(c)
+        x = (left + right) / 2
         y = a.y() + (b.y() - a.y()) * (x - a.x()) / (b.x() - a.x())
         options = [y] + [r.top() for r in rects] + [r.bottom() for r in rects]
         free = [o for o in options if not any(r.top() < o < r.bottom() for r in rects)]
-        bends.append(QPointF(x, min(free, key=lambda o: abs(o - y))))
+        y = min(free, key=lambda o: abs(o - y))
+        bends += [QPointF(left, y), QPointF(right, y)]
+    bends.append(QPointF(band(last)[0], b.y()))
     return tuple(bends)
 
 

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu
 
 from tutor.engine import NetworkProblem
 
-from .stepper import make_action
+from .actions import make_action
 
 SMALL_SCREEN = 900  # px of height below which the default layout gives up a panel
 LECTURE_SHARE = 0.34  # of the width, for the step panel in the Lecture layout

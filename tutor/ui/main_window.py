@@ -30,7 +30,10 @@ from .files import FileController
 from .help import install_help
 from .inspector import StepInspector
 from .layouts import LayoutController
-from .parameters_panel import ParametersPanel
+from .palette import qt_palette
+from .panels.expression_panel import ParametersStack
+from .panels.parameters_panel import ParametersPanel
+from .panels.quiz_panel import quiz_dock
 from .presentation import PresentationController
 from .recovery import Autosaver
 from .stepper import Stepper, StepperBar

@@ -16,10 +16,12 @@ from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, Qt
 from PySide6.QtGui import QAction, QFont, QKeyEvent, QPalette
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QWidget
 
+from tutor.session.readout import sample_caption
+
 from . import style
-from .diagram.readout import sample_caption
-from .inspector import phase_text
-from .stepper import make_action
+from .actions import make_action
+from .palette import qt_palette
+from .text import phase_text
 
 PRESENTATION_SCALE = 2.0  # text at least this many times larger than before presenting
 SCALE_STEP = 1.15

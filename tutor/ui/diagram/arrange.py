@@ -74,9 +74,10 @@ def arrange(view, touched: frozenset[str] = frozenset()) -> QRectF:
         body = _box(node.outline())
         for role in (Role.ASKED, Role.ADJOINT, Role.BADGE, Role.CAPTION):
             must = node.state in IMPORTANT or role is Role.ASKED
-            tag = node.tags[role]
-            if not tag.text:
-                tag.place_at(None)
+            tag = node.tags.get(role)
+            if tag is None or not tag.text:
+                if tag is not None:
+                    tag.place_at(None)
                 continue
             size = tag.size()
             candidates = around(body, size.width(), size.height(), gap,
@@ -98,7 +99,7 @@ def arrange(view, touched: frozenset[str] = frozenset()) -> QRectF:
         rect = label.boundingRect()
         height = rect.height()
         offsets = (0.0, 0.45 * height, -0.45 * height, 0.9 * height, -0.9 * height) if must \
-            else (0.0,)
+            else (0.0, 0.45 * height, -0.45 * height)
         candidates = along(_point(edge.source), _point(edge.target), LABEL_FRACTIONS, offsets)
         request = Request(label, rect.width(), rect.height(), candidates, must)
         (first if must else rest).append(request)
@@ -128,7 +129,7 @@ def arrange(view, touched: frozenset[str] = frozenset()) -> QRectF:
         if request.must and centre is not None:
             focus = focus.united(item.sceneBoundingRect())
     for node in nodes.values():
-        if node.state in IMPORTANT or node.tags[Role.ASKED].text:
+        if node.state in IMPORTANT or node.tag_text(Role.ASKED):
             focus = focus.united(node.outline())
     for node, badge in _flag_badges(view):
         if node.state in IMPORTANT and badge.isVisible():

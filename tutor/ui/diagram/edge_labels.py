@@ -47,7 +47,7 @@ def label_height(lines: int) -> float:
 
 
 class EdgeLabelItem(QGraphicsItem):
-    """A weight's label on its edge: ``β₁ = 1``, then ``∂ℓ/∂β₁ = 12`` and ``β₁′ = −0.2``."""
+    """A weight's label on its edge: ``β₁ = 1``, then ``∂ℓ/∂β₁ = 12`` and ``β₁ⁿᵉʷ = −0.2``."""
 
     def __init__(self, node_id: str, group: str, symbol: str) -> None:
         super().__init__()

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
 
 from tutor.engine.notation import format_number, to_unicode
+from tutor.engine.numbers import parse_number
 from tutor.ui.diagram.edits import editable, is_locked, with_scalar
 
 
@@ -54,7 +55,7 @@ class InlineEditing:
     def commit_edit(self, node_id: str, text: str) -> bool:
         """Apply a typed value; an unreadable number keeps the editor open and says so."""
         try:
-            value = float(text.replace("−", "-").strip())
+            value = parse_number(text)
             problem = with_scalar(self.document.exercise.problem, node_id, value,
                                   self._shown_row())
         except ValueError as error:

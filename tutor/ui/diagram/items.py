@@ -64,7 +64,10 @@ class NodeItem(QGraphicsItem):
         self.value_text = ""
         self.adjoint_text = ""
         self.badge = BADGE_TEXT
-        self.tags = {role: TagItem(self, role) for role in Role}
+        # the adjoint and badge change with the cursor: made now, so a step adds no items;
+        # a caption or a quiz mark only when there is one (a big network has many nodes)
+        self.tags: dict[Role, TagItem] = {role: TagItem(self, role)
+                                          for role in (Role.ADJOINT, Role.BADGE)}
         self._body: tuple[tuple, QRectF] | None = None
         self.state = NodeState.PENDING
         self.editable = False
@@ -81,22 +84,33 @@ class NodeItem(QGraphicsItem):
             return
         self.prepareGeometryChange()
         self.state, self.value_text, self.adjoint_text, self.badge = new
-        self.tags[Role.ADJOINT].set_text(adjoint_text)
-        self.tags[Role.BADGE].set_text(badge if state is NodeState.CACHED_READ else "")
+        self._set_tag(Role.ADJOINT, adjoint_text)
+        self._set_tag(Role.BADGE, badge if state is NodeState.CACHED_READ else "")
         self.update()
 
     def set_asked(self, asked: bool) -> None:
         """Mark the node a quiz asks about (its value or adjoint is still hidden)."""
-        self.tags[Role.ASKED].set_text("? asked" if asked else "")
+        self._set_tag(Role.ASKED, "? asked" if asked else "")
+
+    def _set_tag(self, role: Role, text: str) -> None:
+        tag = self.tags.get(role)
+        if tag is None and text:
+            tag = self.tags[role] = TagItem(self, role)
+        if tag is not None:
+            tag.set_text(text)
+
+    def tag_text(self, role: Role) -> str:
+        tag = self.tags.get(role)
+        return tag.text if tag is not None else ""
 
     @property
     def caption(self) -> str:
         """Small text under the body: the operation, the fan-out."""
-        return self.tags[Role.CAPTION].text
+        return self.tag_text(Role.CAPTION)
 
     @caption.setter
     def caption(self, text: str) -> None:
-        self.tags[Role.CAPTION].set_text(text)
+        self._set_tag(Role.CAPTION, text)
 
     # -- geometry -------------------------------------------------------------------------
 

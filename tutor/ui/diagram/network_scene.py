@@ -27,7 +27,8 @@ from tutor.engine.network_graph import (
     target_id,
     weight_id,
 )
-from tutor.engine.notation import format_number, to_unicode
+from tutor.engine.notation import format_number, to_unicode, updated_text
+from tutor.session.readout import Readout
 from tutor.ui.diagram.arrange import arrange
 from tutor.ui.diagram.edits import editable
 from tutor.ui.diagram.flag_items import FlagOverlay
@@ -42,7 +43,6 @@ from tutor.ui.diagram.items import (
     label_height,
     label_position,
 )
-from tutor.ui.diagram.readout import Readout
 from tutor.ui.diagram.tags import fonts as _fonts
 from tutor.ui.diagram.view import TraceDiagramView, mark_flow
 from tutor.ui.style import NodeState, theme

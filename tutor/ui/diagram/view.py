@@ -7,8 +7,8 @@ from PySide6.QtGui import QFontMetricsF, QKeySequence, QPainter, QShortcut, QWhe
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QLabel, QWidget
 
 from tutor.engine import Phase, Step
+from tutor.session.readout import sample_caption
 from tutor.ui.diagram.arrange import arrange
-from tutor.ui.diagram.readout import sample_caption
 from tutor.ui.diagram.tags import tag_font
 from tutor.ui.style import NodeState, theme
 

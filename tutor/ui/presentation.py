@@ -26,7 +26,7 @@ from .text import phase_text
 PRESENTATION_SCALE = 2.0  # text at least this many times larger than before presenting
 SCALE_STEP = 1.15
 LABEL_SCALE = 1.5  # diagram labels grow against the fitted diagram's spacing
-INSPECTOR_SHARE = 0.38  # of the screen width, beside the diagram
+INSPECTOR_SHARE = 0.34  # of the screen width, beside the diagram
 
 
 _KEY_EVENTS = (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress)

@@ -69,8 +69,8 @@ def _crosses(a: QPointF, b: QPointF, rect: QRectF) -> bool:
     return min(ys) <= rect.bottom() and max(ys) >= rect.top()
 
 
-def detour(edge: EdgeItem, first: int, last: int,
-           columns: dict[int, list[NodeItem]]) -> tuple[QPointF, ...]:
+def detour(edge: EdgeItem, first: int, last: int, columns: dict[int, list[NodeItem]],
+           widest: float = 0.0) -> tuple[QPointF, ...]:
     """Bends for an edge that would pass through a node it does not connect: the CMU
     graph's z → v₃ ran straight through v₄, and a steep edge between wide nodes clipped the
     source's neighbours.  The bent edge leaves its source level, clear of the source's
@@ -86,8 +86,12 @@ def detour(edge: EdgeItem, first: int, last: int,
         return ()
 
     def band(c: int) -> tuple[float, float]:
+        """The column's extent, as wide as its nodes will be once they show values."""
         nodes = [n.outline() for n in columns.get(c, ())]
-        return (min(r.left() for r in nodes) - margin, max(r.right() for r in nodes) + margin)
+        centre = nodes[0].center().x()
+        half = max(max(r.right() for r in nodes) - centre, centre - min(r.left() for r in nodes),
+                   widest / 2)
+        return centre - half - margin, centre + half + margin
 
     bends = [QPointF(band(first)[1], a.y())]
     for c in range(first + 1, last):
@@ -168,6 +172,7 @@ class GraphView(TraceDiagramView):
         for column, row in places.values():
             heights[column] = max(heights.get(column, 0), row + 1)
         gap = self._column_gap(graph)
+        widest = gap - 110 * scale  # a node showing a seven-digit value
         for node in graph.nodes:
             column, row = places[node.id]
             item = NodeItem(node.id, node.group, to_unicode(node.symbol),
@@ -191,7 +196,7 @@ class GraphView(TraceDiagramView):
             columns.setdefault(column, []).append(self.nodes[node_id])
         for edge in self.edges:
             edge.set_via(detour(edge, places[edge.source.node_id][0],
-                                places[edge.target.node_id][0], columns))
+                                places[edge.target.node_id][0], columns, widest))
 
     @staticmethod
     def _column_gap(graph: Graph) -> float:

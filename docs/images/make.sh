@@ -25,8 +25,9 @@ trap 'rm -rf "$XDG_CONFIG_HOME"' EXIT
 shot forward cmu-recitation-5.json --step 3          # z₁ = ReLU(a₁) in the forward pass
 shot backward cmu-recitation-5.json --step 16        # ∂ℓ/∂α₁,₁ reads cached adjoints
 shot training curve-fit-1d.json --train 2000 --step 1   # loss curve beside the fitted f(x)
+shot expression-backward cmu-recitation-5-expression.json --step 13  # ∂f/∂z: z → v₃ bends round v₄
 "$python" docs/images/classroom_shots.py "$out"      # presentation mode (F5) and a quiz hint
 for name in presentation quiz; do
     convert "$out/$name.png" -resize 1440x -strip -colors 256 "$out/$name.png"
 done
-ls -l "$out"/{forward,backward,training,presentation,quiz}.png
+ls -l "$out"/{forward,backward,expression-backward,training,presentation,quiz}.png

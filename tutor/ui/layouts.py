@@ -5,9 +5,9 @@
 - **Full**: the diagram alone.
 - **Reset layout**: the layout the window opened with, adapted to the screen.
 
-On a screen under 900 px tall (1366×768, 1280×720, a 1024×768 projector) the default puts
-the Training panel behind the Parameters one, so the step panel has the right-hand column
-to itself and shows the whole formula and result; the trace keeps a few rows.  Panels that
+On a screen under 900 px tall (1366×768, 1280×720, a 1024×768 projector) the default hides
+the Training panel (View ▸ Training or L shows it), so the step panel has the right-hand
+column to itself and shows the whole formula and result; the trace keeps a few rows.  Panels that
 cannot apply are hidden: Training for an expression exercise, which has no network to train.
 L shows the plots (loss curve, function view) large and back, in presentation mode too.
 """
@@ -24,7 +24,6 @@ from .actions import make_action
 
 SMALL_SCREEN = 900  # px of height below which the default layout gives up a panel
 LECTURE_SHARE = 0.34  # of the width, for the step panel in the Lecture layout
-SMALL_SHARES = (0.2, 0.3)  # of the width on a short screen: parameters, step panel
 TRACE_ROWS_SMALL = 150  # px for the trace on a small screen
 
 
@@ -148,14 +147,10 @@ class LayoutController(QObject):
         window = self._window
         if window.height() >= SMALL_SCREEN:
             return
-        parameters, training = self._dock("parameters_dock"), self._dock("training_dock")
-        if parameters is not None and training is not None:
-            window.tabifyDockWidget(parameters, training)
-            parameters.raise_()
-        window.layout().activate()
-        side = [d for d in (parameters, self._dock("inspector_dock")) if d is not None]
-        window.resizeDocks(side, [round(window.width() * share) for share in SMALL_SHARES],
-                           Qt.Orientation.Horizontal)
+        training = self._dock("training_dock")
+        if training is not None:  # View ▸ Training or L brings it back
+            training.hide()
+            self._training_wanted = False
         trace = self._dock("trace_dock")
         if trace is not None:
             window.resizeDocks([trace], [TRACE_ROWS_SMALL], Qt.Orientation.Vertical)

@@ -60,8 +60,7 @@ class LayoutController(QObject):
                                         "Show the loss curve and function view large, or "
                                         "the diagram again", ("L",))
         self.plots_action.setCheckable(True)
-        self.plots_action.toggled.connect(self.show_plots)
-        self.menu.addAction(self.plots_action)
+        self.plots_action.toggled.connect(self.show_plots)  # in View itself (main_window)
         window.addAction(self.plots_action)
         self.actions["study"].setChecked(True)
         training = self._dock("training_dock")

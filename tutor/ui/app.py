@@ -14,7 +14,7 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -98,6 +98,9 @@ def main(argv: list[str] | None = None) -> int:
         window.document.set_cursor(args.step - 1)
     if args.presentation:
         window.presentation.enter()
+        if args.size:  # a projector of this size, whatever the screen running it (offscreen: 800²)
+            window.setWindowState(window.windowState() & ~Qt.WindowState.WindowFullScreen)
+            window.resize(*args.size)
     if message:
         print(message, file=sys.stderr)
         window.statusBar().showMessage(message.splitlines()[0], 15000)

@@ -203,6 +203,8 @@ class TraceDiagramView(ZoomPanView):
         super().showEvent(event)
         if self._is_stale():
             self._refresh()
+        else:  # badges may have come while hidden: their texts were placed without them
+            self.rearrange()
 
     def _refresh(self) -> None:
         raise NotImplementedError

@@ -15,8 +15,7 @@ from typing import Protocol
 import numpy as np
 
 from tutor.engine import NetworkProblem, Trace, TrainingRun
-from tutor.engine.history import ParameterHistory, keep_every
-from tutor.engine.training import batch_schedule, train
+from tutor.engine.training import ChunkedRun
 from tutor.exercise.model import Exercise, Problem
 
 from .history import TrainingHistory
@@ -54,23 +53,22 @@ class TrainingSession:
         self._session, self._problem, self.total = session, problem, int(updates)
         self._start = session.exercise
         self._history = session.history  # the curve the run continues
-        self._schedule = batch_schedule(problem.training, len(problem.data))
-        self._keep = keep_every(problem.params.flat().size, self.total)
-        self._losses = np.empty(self.total + 1)
-        self._count = 0  # losses filled in: the one before the run and one per update
-        self._params = ParameterHistory.single(problem.params)
-        self._latest = problem.params
-        self._trained: NetworkProblem | None = None  # the problem with _latest, once traced
+        self._run = ChunkedRun(problem.network, problem.params, problem.data, problem.training,
+                               self.total)
+        self._trained: NetworkProblem | None = None  # with the latest parameters, once traced
         self._trained_at = -1  # after how many updates it was made
         self._tracing: Generator[None, None, Trace] | None = None  # its trace, under way
         self._chunk = 1  # updates per advance in the next tick, from the time measured
-        self.diverged_at: int | None = None
         self.finished = False
 
     @property
     def done(self) -> int:
         """Updates trained so far."""
-        return max(0, self._count - 1)
+        return self._run.done
+
+    @property
+    def diverged_at(self) -> int | None:
+        return self._run.diverged_at
 
     @property
     def stale(self) -> bool:
@@ -79,14 +77,12 @@ class TrainingSession:
 
     @property
     def remaining(self) -> int:
-        if self.finished or self.diverged_at is not None:
-            return 0
-        return self.total - self.done
+        return 0 if self.finished else self._run.remaining
 
     @property
     def losses(self) -> np.ndarray:
         """The loss before the run and after each update trained so far."""
-        return self._losses[:self._count]
+        return self._run.losses
 
     def curve(self) -> np.ndarray:
         """The loss curve as it will be once the run is pushed: the history up to its
@@ -102,24 +98,7 @@ class TrainingSession:
 
     def advance(self, updates: int) -> int:
         """Train up to ``updates`` more updates (fewer at the end or on divergence)."""
-        count = min(int(updates), self.remaining)
-        if count <= 0:
-            return 0
-        problem, before = self._problem, self.done
-        run = train(problem.network, self._latest, problem.data, problem.training, count,
-                    self._schedule, keep=self._keep, first=before)
-        new = run.losses[1:] if self._count else run.losses
-        self._losses[self._count:self._count + len(new)] = new
-        self._count += len(new)
-        # a chunk always keeps its last update; off the stride it is only needed until the
-        # next chunk starts from it
-        if before % self._keep:
-            self._params = self._params.upto(before - 1)
-        self._params = self._params.then(run.params, before)
-        self._latest = run.final
-        if run.diverged_at is not None:
-            self.diverged_at = before + run.diverged_at
-        return self.done - before
+        return 0 if self.finished else self._run.advance(updates)
 
     def advance_for(self, seconds: float, at_least: int = 0) -> int:
         """Train for about ``seconds``, and until at least ``at_least`` updates are done in
@@ -147,7 +126,7 @@ class TrainingSession:
         self.finished = True
         if self.stale or (self.done == 0 and self.diverged_at is None):
             return None
-        run = TrainingRun(self.losses.copy(), self._params, self.diverged_at)
+        run = self._run.run()
         trained = self._trained if self._trained_at == self.done else None
         self._session.push_run(run, self.done if stopped_early else self.total, trained)
         return run
@@ -160,7 +139,7 @@ class TrainingSession:
         events, a few samples at a time; :meth:`finish` then reuses the trace.
         """
         if self._trained_at != self.done:
-            self._trained = self._problem.with_params(self._latest)
+            self._trained = self._problem.with_params(self._run.latest)
             self._trained_at = self.done
             self._tracing = self._session.trace_in_parts(self._trained)
         if self._tracing is None:

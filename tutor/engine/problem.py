@@ -16,6 +16,7 @@ from .batch import Gradients, loss_and_gradients
 from .batch_steps import BatchSettings, batch_steps
 from .ids import tensor_of
 from .layer_trace import layer_steps_in_parts
+from .limits import check_layer_trace, check_node_trace, check_training
 from .network import Dataset, Network, Parameters, check_parameters
 from .network_graph import (
     NetworkGraph,
@@ -81,6 +82,7 @@ class NetworkProblem:
 
     def _trace(self, granularity: Granularity) -> Generator[None, None, Trace]:
         rows = self.first_batch()
+        self._check_trace_size(granularity, len(rows))
         data = self.data.subset(rows)
         eta = self.training.learning_rate if self.show_update else None
         notation = self.network.notation
@@ -106,11 +108,24 @@ class NetworkProblem:
                             order=built.backward_order)
         return Trace(tuple(steps), notation.loss)
 
+    def _check_trace_size(self, granularity: Granularity, samples: int) -> None:
+        """Refuse a trace too large to hold before any of it is built."""
+        parameters = sum(t.size for t in self.params.tensors().values())
+        if granularity is Granularity.LAYER:
+            check_layer_trace(parameters, samples)
+        else:
+            network = self.network
+            nodes = (network.input_size + network.output_size
+                     + 2 * sum(layer.size for layer in network.layers))
+            check_node_trace(parameters, nodes, samples)
+
     def gradients(self) -> Gradients:
         """Loss and gradients over the whole dataset (fast path)."""
         return loss_and_gradients(self.network, self.params, self.data)
 
     def train(self, updates: int) -> TrainingRun:
+        parameters = sum(t.size for t in self.params.tensors().values())
+        check_training(parameters, len(self.first_batch()), updates)
         return train(self.network, self.params, self.data, self.training, updates)
 
     def with_params(self, params: Parameters) -> NetworkProblem:

@@ -21,11 +21,10 @@ from pathlib import Path
 import numpy as np
 
 from tutor.engine import Dataset, NetworkProblem
+from tutor.engine.limits import MAX_FILE_BYTES, MAX_SAMPLES
 from tutor.engine.network import input_symbols, target_symbols
 from tutor.engine.notation import to_unicode
 from tutor.engine.numbers import parse_number
-
-from .validate import MAX_FILE_BYTES, MAX_SAMPLES
 
 
 class DatasetCsvError(ValueError):

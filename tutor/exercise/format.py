@@ -1,16 +1,14 @@
-"""Exercise files on disk: JSON ⇄ :class:`Exercise`, validated, saved atomically.
+"""Exercise files on disk: JSON → :class:`Exercise`, validated (writing is in ``writing.py``).
 
-Parameters are written *as the sheet writes them*: a folded layer's matrix includes its
+Parameters are read *as the sheet writes them*: a folded layer's matrix includes its
 intercept column, a transposed layer's matrix is stored (in, out).  ``to_dict`` and
 ``from_dict`` are exact inverses, so load → save → load changes nothing.
 """
 
 from __future__ import annotations
 
-import json
 import os
-from collections.abc import Mapping, Sequence
-from dataclasses import fields
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,26 +27,22 @@ from tutor.engine import (
     NetworkProblem,
     Notation,
     Parameters,
-    Quantity,
     Residual,
-    Role,
     Training,
 )
 from tutor.engine.expression import ExpressionError, ExpressionProblem
 from tutor.engine.ids import bias_tensor, matrix_of, parse_tensor, weight_tensor
-from tutor.engine.network_graph import build_graph
-from tutor.engine.sheet_layout import display_shape, display_tensors, split_display_matrix
+from tutor.engine.limits import MAX_PARAMETERS, LimitError, check_layer_trace
+from tutor.engine.sheet_layout import display_shape, split_display_matrix
 
-from .atomic import write_atomically
 from .errors import ExerciseError, engine_errors
-from .model import FORMAT_VERSION, Exercise, Question
-from .validate import (
-    MAX_PARAMETERS,
-    check_schema,
-    check_version,
-    parse_json,
-    read_text,
-)
+from .model import Exercise
+from .questions import check_names, check_questions, fitting_questions, lockable_names, question
+from .validate import check_plain, check_schema, check_version, parse_json, read_text
+from .writing import display_tensors, dumps, to_dict  # display_tensors: re-exported
+
+__all__ = ["display_shape", "display_tensors", "dumps", "fitting_questions", "from_dict", "load",
+           "loads", "lockable_names", "to_dict"]
 
 Doc = dict[str, Any]
 
@@ -57,7 +51,7 @@ Doc = dict[str, Any]
 
 def loads(text: str, name: str = "<string>") -> Exercise:
     """Parse and validate an exercise from JSON text; ``name`` is used in error messages."""
-    return from_dict(parse_json(text, name), name)
+    return _from_checked(parse_json(text, name), name)
 
 
 def load(path: str | os.PathLike[str]) -> Exercise:
@@ -68,6 +62,11 @@ def load(path: str | os.PathLike[str]) -> Exercise:
 
 def from_dict(doc: Any, name: str = "<dict>") -> Exercise:
     """Validate a parsed document and build the Exercise (nothing is half-built)."""
+    check_plain(doc, name)
+    return _from_checked(doc, name)
+
+
+def _from_checked(doc: Any, name: str) -> Exercise:
     try:
         check_version(doc, name)
         check_schema(doc, name)
@@ -83,13 +82,13 @@ def _exercise(doc: Doc) -> Exercise:
     else:
         _forbid(doc, ("expression",), "network")
         problem = _network_problem(doc)
-    questions = tuple(_question(q) for q in doc.get("questions", []))
-    _check_questions(questions, problem)
+    questions = tuple(question(q) for q in doc.get("questions", []))
+    check_questions(questions, problem)
     exercise = Exercise(
         title=doc["title"], problem=problem, source=doc.get("source", ""),
         description=doc.get("description", ""), questions=questions,
         locked=frozenset(doc.get("locked", [])), hidden=frozenset(doc.get("hidden", [])))
-    _check_names(exercise)
+    check_names(exercise)
     return exercise
 
 
@@ -109,9 +108,15 @@ def _network_problem(doc: Doc) -> NetworkProblem:
     training = _training(doc.get("training", {}), params)
     trace = doc.get("trace", {})
     with engine_errors("network"):
-        return NetworkProblem(network, params, data, training,
-                              show_update=trace.get("show_update", True),
-                              input_gradients=trace.get("input_gradients", False))
+        problem = NetworkProblem(network, params, data, training,
+                                 show_update=trace.get("show_update", True),
+                                 input_gradients=trace.get("input_gradients", False))
+    try:  # every window shows at least the layer-by-layer trace: refuse one too large to hold
+        check_layer_trace(sum(t.size for t in params.tensors().values()),
+                          len(problem.first_batch()))
+    except LimitError as error:
+        raise ExerciseError("data", str(error)) from None
+    return problem
 
 
 def _network(doc: Doc) -> Network:
@@ -311,265 +316,3 @@ def _expression_field(message: str) -> str:
     return "expression.program"
 
 
-# -- questions and the teacher's lists
-
-
-def _question(doc: Doc) -> Question:
-    return Question(id=doc["id"], prompt=doc["prompt"], quantity=Quantity(doc["quantity"]),
-                    node=doc["node"], sample=doc.get("sample"),
-                    tolerance=float(doc.get("tolerance", 1e-3)), hint=doc.get("hint", ""))
-
-
-def _graph_nodes(problem: NetworkProblem | ExpressionProblem) -> dict[str, Role]:
-    """Node id → role of the problem's scalar graph."""
-    if isinstance(problem, NetworkProblem):
-        graph = build_graph(problem.network).graph
-    else:
-        graph = problem.graph()
-    return {node.id: node.role for node in graph.nodes}
-
-
-def _check_questions(questions: Sequence[Question], problem: Any) -> None:
-    seen: set[str] = set()
-    nodes = _graph_nodes(problem)
-    for n, q in enumerate(questions):
-        where = f"questions[{n}]"
-        if q.id in seen:
-            raise ExerciseError(f"{where}.id", f"another question already has the id {q.id!r}")
-        seen.add(q.id)
-        _check_question_node(q, nodes, where, problem)
-        if isinstance(problem, NetworkProblem):
-            _check_question_sample(q, problem, where)
-
-
-def _check_question_node(q: Question, nodes: Mapping[str, Any], where: str,
-                         problem: Any) -> None:
-    if q.node not in nodes:
-        some = ", ".join(list(nodes)[:6])
-        raise ExerciseError(f"{where}.node", f"no node {q.node!r} (node ids look like {some}, …)")
-    role = nodes[q.node]
-    if q.quantity is Quantity.UPDATED and not (role == Role.PARAM or q.node == "loss"):
-        raise ExerciseError(f"{where}.quantity", "only parameters and the loss have an "
-                                                 "'updated' value")
-    if q.quantity is Quantity.ADJOINT and role in (Role.TARGET, Role.CONSTANT):
-        raise ExerciseError(f"{where}.quantity", f"{q.node!r} is a {role}: it has no adjoint")
-    inputs_traced = getattr(problem, "input_gradients", True)
-    if q.quantity is Quantity.ADJOINT and role == Role.INPUT and not inputs_traced:
-        raise ExerciseError(f"{where}.quantity", "input adjoints are only traced with "
-                                                 "\"trace\": {\"input_gradients\": true}")
-
-
-def _check_question_sample(q: Question, problem: NetworkProblem, where: str) -> None:
-    rows = [int(r) for r in problem.first_batch()]
-    if q.sample is None:
-        return
-    if len(rows) == 1:
-        raise ExerciseError(f"{where}.sample", "the traced update uses a single sample: leave "
-                                               "the sample out (null)")
-    if q.sample not in rows:
-        raise ExerciseError(f"{where}.sample", f"sample {q.sample} is not in the traced batch "
-                                               f"(rows {', '.join(map(str, rows))})")
-
-
-def fitting_questions(questions: Sequence[Question], problem: Any) -> tuple[Question, ...]:
-    """The questions ``problem`` can still answer: an edited program or network may have lost
-    the node (or sample) a question asks about, and the exercise must still save."""
-    if not questions:
-        return ()  # no graph to build for a large network without questions
-    nodes, kept = _graph_nodes(problem), []
-    for q in questions:
-        try:
-            _check_question_node(q, nodes, "question", problem)
-            if isinstance(problem, NetworkProblem):
-                _check_question_sample(q, problem, "question")
-        except ExerciseError:
-            continue
-        kept.append(q)
-    return tuple(kept)
-
-
-def lockable_names(exercise: Exercise) -> list[str]:
-    """Everything ``locked`` may name for this exercise."""
-    problem = exercise.problem
-    if isinstance(problem, NetworkProblem):
-        tensors = [f"parameters.{t}" for t in problem.params.tensors()]
-        return ["network", "parameters", "data", "training", "questions", *tensors]
-    return ["expression", "variables", "questions", *(f"variables.{v}" for v in problem.values)]
-
-
-def _check_names(exercise: Exercise) -> None:
-    allowed = lockable_names(exercise)
-    for k, name in enumerate(sorted(exercise.locked)):
-        if name not in allowed:
-            raise ExerciseError(f"locked[{k}]", f"cannot lock {name!r}; expected one of "
-                                                f"{', '.join(allowed)}")
-    ids = [q.id for q in exercise.questions]
-    for k, name in enumerate(sorted(exercise.hidden)):
-        if name != "answers" and name not in ids:
-            raise ExerciseError(f"hidden[{k}]", f"{name!r} is neither 'answers' nor a question id")
-
-
-# --------------------------------------------------------------------------- writing
-
-
-def _number(value: float) -> int | float:
-    """Integral values are written without ``.0`` (as a sheet writes them)."""
-    value = float(value)
-    if value.is_integer() and abs(value) < 2**53:
-        return int(value)
-    return value
-
-
-def _numbers(array: np.ndarray) -> list:
-    return np.vectorize(_number, otypes=[object])(np.asarray(array, dtype=float)).tolist()
-
-
-def _changed_fields(value: Any) -> Doc:
-    """A notation dataclass as JSON: only the fields that differ from the defaults."""
-    default = type(value)()
-    out: Doc = {}
-    for f in fields(value):
-        current = getattr(value, f.name)
-        if current == getattr(default, f.name):
-            continue
-        if f.name == "weight_names":
-            current = [list(row) for row in current]
-        elif isinstance(current, tuple):
-            current = list(current)
-        out[f.name] = current
-    return out
-
-
-def _network_doc(network: Network) -> Doc:
-    layers = []
-    for layer in network.layers:
-        entry: Doc = {"size": layer.size, "activation": layer.activation.name}
-        if layer.activation.name == "leaky_relu":
-            entry["slope"] = _number(layer.activation.slope)
-        entry["bias"] = layer.bias.value
-        notation = _changed_fields(layer.notation)
-        if notation:
-            entry["notation"] = notation
-        layers.append(entry)
-    loss = network.loss
-    doc: Doc = {
-        "input_size": network.input_size,
-        "layers": layers,
-        "loss": {"kind": loss.kind.value, "half": loss.half,
-                 "mean_over_outputs": loss.mean_over_outputs,
-                 "mean_over_samples": loss.mean_over_samples, "residual": loss.residual.value},
-    }
-    notation = _changed_fields(network.notation)
-    if notation:
-        doc["notation"] = notation
-    return doc
-
-
-def _network_sections(problem: NetworkProblem) -> Doc:
-    network, params, training = problem.network, problem.params, problem.training
-    tensors = {name: _numbers(t) for name, t in display_tensors(network, params).items()}
-    return {
-        "network": _network_doc(network),
-        "parameters": tensors,
-        "data": {"inputs": _numbers(problem.data.inputs),
-                 "targets": _numbers(problem.data.targets)},
-        "training": {"learning_rate": _number(training.learning_rate),
-                     "method": training.method.value, "batch_size": training.batch_size,
-                     "shuffle": training.shuffle, "seed": training.seed,
-                     "frozen": sorted(training.frozen)},
-        "trace": {"show_update": problem.show_update,
-                  "input_gradients": problem.input_gradients},
-    }
-
-
-def _expression_section(problem: ExpressionProblem) -> Doc:
-    differentiate = problem.differentiate
-    return {"expression": {
-        "program": problem.program,
-        "values": {k: _number(v) for k, v in problem.values.items()},
-        "symbols": dict(problem.symbols),
-        "differentiate": None if differentiate is None else list(differentiate),
-        "learning_rate": _number(problem.learning_rate),
-        "trainable": list(problem.trainable),
-    }}
-
-
-def _question_doc(q: Question) -> Doc:
-    doc: Doc = {"id": q.id, "prompt": q.prompt, "quantity": Quantity(q.quantity).value,
-                "node": q.node}
-    if q.sample is not None:
-        doc["sample"] = q.sample
-    doc["tolerance"] = _number(q.tolerance)
-    if q.hint:
-        doc["hint"] = q.hint
-    return doc
-
-
-def to_dict(exercise: Exercise) -> Doc:
-    """The exercise as a JSON-ready document (the inverse of :func:`from_dict`)."""
-    problem = exercise.problem
-    doc: Doc = {"format_version": FORMAT_VERSION, "kind": exercise.kind,
-                "title": exercise.title, "source": exercise.source,
-                "description": exercise.description}
-    if isinstance(problem, NetworkProblem):
-        doc |= _network_sections(problem)
-    else:
-        doc |= _expression_section(problem)
-    doc["questions"] = [_question_doc(q) for q in fitting_questions(exercise.questions, problem)]
-    doc["locked"] = sorted(exercise.locked)
-    doc["hidden"] = sorted(exercise.hidden)
-    return doc
-
-
-LINE_WIDTH = 100
-
-
-def _nesting(value: Any) -> int:
-    if isinstance(value, dict):
-        return 1 + max((_nesting(v) for v in value.values()), default=0)
-    if isinstance(value, list):
-        return 1 + max((_nesting(v) for v in value), default=0)
-    return 0
-
-
-def _encode(value: Any, indent: int, prefix: int) -> str:
-    """JSON with one key per line, except that small containers (a vector, a short matrix, a
-    short object of scalars) stay on one line when they fit in ``LINE_WIDTH`` columns."""
-    inline = json.dumps(value, ensure_ascii=False, allow_nan=False)
-    if not isinstance(value, dict | list):
-        return inline
-    flat = not isinstance(value, dict) or _nesting(value) == 1
-    if _nesting(value) <= 2 and flat and indent + prefix + len(inline) <= LINE_WIDTH:
-        return inline
-    pad, inner = " " * indent, " " * (indent + 2)
-    if isinstance(value, dict):
-        items = []
-        for key, item in value.items():
-            label = json.dumps(key, ensure_ascii=False) + ": "
-            items.append(inner + label + _encode(item, indent + 2, len(label)))
-        return "{\n" + ",\n".join(items) + "\n" + pad + "}"
-    items = [inner + _encode(item, indent + 2, 0) for item in value]
-    return "[\n" + ",\n".join(items) + "\n" + pad + "]"
-
-
-def dumps(exercise: Exercise) -> str:
-    """The file's text.  Non-finite numbers (a diverged run) cannot be written."""
-    doc = to_dict(exercise)
-    try:
-        return _encode(doc, 0, 0) + "\n"
-    except ValueError:
-        raise ExerciseError("parameters", "holds a number that is not finite (NaN or ∞); "
-                                          "such an exercise cannot be saved") from None
-
-
-def save(exercise: Exercise, path: str | os.PathLike[str]) -> None:
-    """Write atomically: a temporary file in the same folder, fsync, then ``os.replace``.
-
-    An interrupted save leaves the old file intact and no temporary file behind.  What is
-    written is checked by reading it back first, so a saved file always loads.
-    """
-    path = Path(path)
-    text = dumps(exercise)
-    loads(text, str(path))
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-    write_atomically(path, text, mode=mode)

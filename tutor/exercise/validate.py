@@ -8,8 +8,10 @@ total, references between fields) is checked in ``format.py``.
 from __future__ import annotations
 
 import importlib.resources
+import itertools
 import json
 import math
+import re
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -17,15 +19,12 @@ from typing import Any
 
 import jsonschema
 
+from tutor.engine.limits import MAX_FILE_BYTES, MAX_NESTING, MAX_SCHEMA_ERRORS, MAX_SHOWN
+from tutor.engine.limits import MAX_SAMPLES as MAX_SAMPLES  # re-exported
+
 from .errors import ExerciseError, PathPart, field_path
 from .model import FORMAT_VERSION
-
-# Caps: generous for teaching, small enough that a hostile file cannot exhaust memory.
-MAX_FILE_BYTES = 5 * 1024 * 1024
-MAX_LAYER_WIDTH = 1024
-MAX_DEPTH = 16
-MAX_PARAMETERS = 200_000
-MAX_SAMPLES = 10_000
+from .reading import FileRefused, read_bytes
 
 
 def resources_dir() -> Path:
@@ -44,35 +43,31 @@ def schema_path() -> Path:
     return resources_dir() / "schema" / "exercise.schema.json"
 
 
+def _is_integer(_checker: Any, value: Any) -> bool:
+    """``2.0`` is a number, not an integer: a size, a seed or a version is written as ``2``."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+_StrictValidator = jsonschema.validators.extend(
+    jsonschema.Draft202012Validator,
+    type_checker=jsonschema.Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_integer))
+
+
 @cache
-def _validator() -> jsonschema.Draft202012Validator:
+def _validator() -> jsonschema.protocols.Validator:
     schema = json.loads(schema_path().read_text(encoding="utf-8"))
-    return jsonschema.Draft202012Validator(schema)
+    return _StrictValidator(schema)
 
 
 # --------------------------------------------------------------------------- bytes → text
 
 def read_text(path: Path) -> str:
-    """The file's text, refusing directories, oversized files and anything not UTF-8."""
+    """The file's text, refusing folders, FIFOs, devices, oversized files and non-UTF-8."""
     name = str(path)
     try:
-        if path.is_dir():
-            raise ExerciseError("", "is a directory, not an exercise file", name)
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ExerciseError("", f"the file is {size / 1e6:.1f} MB; exercise files are "
-                                    f"limited to {MAX_FILE_BYTES // (1024 * 1024)} MB", name)
-        with path.open("rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)  # the file may have grown since stat()
-    except FileNotFoundError:
-        raise ExerciseError("", "no such file", name) from None
-    except PermissionError:
-        raise ExerciseError("", "permission denied", name) from None
-    except OSError as error:
-        raise ExerciseError("", f"cannot read the file: {error.strerror or error}", name) from None
-    if len(data) > MAX_FILE_BYTES:
-        raise ExerciseError("", f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB",
-                            name)
+        data = read_bytes(path, MAX_FILE_BYTES)
+    except FileRefused as error:
+        raise ExerciseError("", str(error), name) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -119,13 +114,33 @@ def _object(pairs: list[tuple[str, Any]]) -> _Object:
     return obj
 
 
+def _text_problem(text: str) -> str | None:
+    """Why a string cannot be written as UTF-8 (a lone surrogate such as ``"\\ud800"``)."""
+    if text.isascii():
+        return None
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        return (f"not valid Unicode: a lone surrogate (U+{ord(text[error.start]):04X}) at "
+                f"character {error.start + 1}")
+    return None
+
+
 def _first_rejected(value: Any, path: tuple[PathPart, ...] = ()) -> tuple[tuple, str] | None:
-    """Where the parser left a rejected value or a duplicated key (document order)."""
+    """Where the parser left a rejected value, a duplicated key or text that is not Unicode
+    (document order).  Recursive: called only on documents no deeper than MAX_NESTING."""
     if isinstance(value, _Rejected):
         return path, value.problem
-    if isinstance(value, _Object):
-        if value.duplicate is not None:
+    if isinstance(value, str):
+        problem = _text_problem(value)
+        return (path, problem) if problem else None
+    if isinstance(value, dict):
+        if isinstance(value, _Object) and value.duplicate is not None:
             return (*path, value.duplicate), "this key appears more than once"
+        for key in value:
+            problem = _text_problem(key)
+            if problem:
+                return (*path, _shown(key)), f"this key is {problem}"
         children: Iterator[tuple[PathPart, Any]] = iter(value.items())
     elif isinstance(value, list):
         children = enumerate(value)
@@ -138,6 +153,59 @@ def _first_rejected(value: Any, path: tuple[PathPart, ...] = ()) -> tuple[tuple,
     return None
 
 
+def _too_deep(doc: Any) -> tuple[PathPart, ...] | None:
+    """The path to the first container nested deeper than MAX_NESTING (no recursion)."""
+    stack: list[tuple[Any, tuple[PathPart, ...]]] = [(doc, ())]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, dict):
+            items: Iterator[tuple[PathPart, Any]] = iter(value.items())
+        elif isinstance(value, list):
+            items = enumerate(value)
+        else:
+            continue
+        if len(path) >= MAX_NESTING:
+            return path
+        stack.extend((child, (*path, key)) for key, child in items)
+    return None
+
+
+_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]')
+
+
+def _deep_position(text: str) -> tuple[int, int]:
+    """Line and column of the first bracket nested deeper than MAX_NESTING."""
+    depth = 0
+    for match in _TOKENS.finditer(text):
+        token = match.group()
+        if token in ("[", "{"):
+            depth += 1
+            if depth > MAX_NESTING:
+                start = match.start()
+                return text.count("\n", 0, start) + 1, start - text.rfind("\n", 0, start)
+        elif token in ("]", "}"):
+            depth -= 1
+    return 1, 1
+
+
+def _nested_too_deeply(text: str, name: str) -> ExerciseError:
+    line, column = _deep_position(text)
+    return ExerciseError("", f"line {line}, column {column}: nested too deeply (brackets more "
+                             f"than {MAX_NESTING} deep; an exercise needs at most 7)", name)
+
+
+def check_plain(doc: Any, name: str) -> None:
+    """A document built in memory (not parsed): no deeper than the cap, all text Unicode."""
+    deep = _too_deep(doc)
+    if deep is not None:
+        raise ExerciseError(field_path(deep), f"nested too deeply (more than {MAX_NESTING} "
+                                              f"levels)", name)
+    rejected = _first_rejected(doc)
+    if rejected:
+        path, problem = rejected
+        raise ExerciseError(field_path(path), problem, name)
+
+
 def _plain(value: Any) -> Any:
     """Plain dicts all the way down (the parser's _Object is an implementation detail)."""
     if isinstance(value, dict):
@@ -148,7 +216,8 @@ def _plain(value: Any) -> Any:
 
 
 def parse_json(text: str, name: str) -> Any:
-    """Parse strictly: no NaN or Infinity, no duplicate keys, errors with line and column."""
+    """Parse strictly: no NaN or Infinity, no duplicate keys, no lone surrogates, no nesting
+    deeper than MAX_NESTING; errors with line and column."""
     try:
         doc = json.loads(text, parse_constant=_non_finite, parse_float=_parse_float,
                          parse_int=_parse_int, object_pairs_hook=_object)
@@ -156,12 +225,20 @@ def parse_json(text: str, name: str) -> Any:
         raise ExerciseError("", f"not valid JSON: line {error.lineno}, column {error.colno}: "
                                 f"{error.msg}", name) from None
     except RecursionError:
-        raise ExerciseError("", "not a usable JSON document: nested too deeply", name) from None
+        raise _nested_too_deeply(text, name) from None
+    if _too_deep(doc) is not None:
+        raise _nested_too_deeply(text, name)
     rejected = _first_rejected(doc)
     if rejected:
         path, problem = rejected
         raise ExerciseError(field_path(path), problem, name)
     return _plain(doc)
+
+
+def _shown(value: Any) -> str:
+    """A value echoed in a message, cut to MAX_SHOWN characters."""
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 1] + "…"
 
 
 # --------------------------------------------------------------------------- the schema
@@ -200,33 +277,35 @@ def _describe(error: jsonschema.ValidationError) -> tuple[tuple, str]:
             return (*path, extra[0]) if extra else path, "unknown key (check the spelling)"
         case "type":
             expected = rule if isinstance(rule, str) else " or ".join(rule)
+            if isinstance(value, float) and value.is_integer() and "integer" in expected:
+                return path, f"expected an integer, got {_shown(value)} (write it without '.0')"
             return path, f"expected {expected}, got {json_type(value)}"
         case "enum":
             choices = ", ".join(str(c) for c in rule)
-            return path, f"unknown {last} {value!r}; expected one of {choices}"
+            return path, f"unknown {_shown(last)} {_shown(value)!r}; expected one of {choices}"
         case "const":
-            return path, f"must be {rule!r}, got {value!r}"
+            return path, f"must be {rule!r}, got {_shown(value)}"
         case "minimum" | "exclusiveMinimum" | "maximum" | "exclusiveMaximum":
             words = {"minimum": "at least", "exclusiveMinimum": "greater than",
                      "maximum": "at most", "exclusiveMaximum": "less than"}[kind]
-            return path, f"must be {words} {rule}, got {value}"
+            return path, f"must be {words} {rule}, got {_shown(value)}"
         case "minItems" | "minLength":
             return path, "must not be empty" if rule == 1 else f"needs at least {rule} items"
         case "maxItems" | "maxLength" | "maxProperties":
-            return path, f"too long: at most {rule} allowed, got {len(value)}"
+            return path, f"too long: at most {rule} allowed, got {len(value):,}"
         case "uniqueItems":
             return path, "lists the same name twice"
         case "pattern":
-            return path, f"{value!r} must be 1 to 64 letters, digits, '_', '.' or '-'"
+            return path, f"{_shown(value)!r} must be 1 to 64 letters, digits, '_', '.' or '-'"
         case "anyOf" if isinstance(value, list):
             return path, f"expected null or a list of names, got {json_type(value)}"
         case _:
-            return path, error.message
+            return path, _shown(error.message)
 
 
 def check_schema(doc: dict, name: str) -> None:
     """Validate against the published schema; report the shallowest error first."""
-    errors = list(_validator().iter_errors(doc))
+    errors = list(itertools.islice(_validator().iter_errors(doc), MAX_SCHEMA_ERRORS))
     if not errors:
         return
     first = min(errors, key=lambda e: len(e.absolute_path))

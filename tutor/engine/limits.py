@@ -1,0 +1,65 @@
+"""Every size a file or a command may ask for, checked before the work or the allocation.
+
+Generous for teaching, small enough that a small hostile file cannot take gigabytes or hours.
+Each refusal names the number that was too large and the limit (docs/exercise-format.md,
+"Limits", lists them all).
+"""
+
+from __future__ import annotations
+
+# -- the file
+MAX_FILE_BYTES = 5 * 1024 * 1024  # an exercise file, a CSV table
+MAX_NESTING = 32  # brackets inside brackets in a JSON file (a valid exercise needs 7)
+MAX_SCHEMA_ERRORS = 20  # a broken file is described by its first errors, not by all of them
+MAX_KEY_LENGTH = 100  # characters in a JSON object key (value and symbol names)
+MAX_SHOWN = 60  # characters of a refused value echoed in a message
+
+# -- the network and its data
+MAX_LAYER_WIDTH = 1024
+MAX_LAYERS = 16
+MAX_PARAMETERS = 200_000
+MAX_SAMPLES = 10_000
+
+# -- work a command or a window may start
+MAX_NODE_TRACE = 100_000  # (parameters + scalar nodes per sample) × traced samples
+MAX_LAYER_TRACE = 4_000_000  # parameters × traced samples (each stores its own matrices)
+MAX_UPDATES = 100_000  # training updates in one run
+MAX_TRAINING_WORK = 5_000_000_000  # parameters × samples per update × updates
+MAX_MARKUP_DEPTH = 24  # sub/superscripts and derivatives inside each other in markup
+
+
+class LimitError(ValueError):
+    """A size beyond one of the limits above; the message names both numbers."""
+
+    def __init__(self, what: str, value: int, limit: int, advice: str = "") -> None:
+        self.what, self.value, self.limit = what, value, limit
+        text = f"{what} is {value:,}; the limit is {limit:,}"
+        super().__init__(f"{text} ({advice})" if advice else text)
+
+
+def check(what: str, value: int, limit: int, advice: str = "") -> None:
+    """Raise :class:`LimitError` when ``value`` exceeds ``limit``."""
+    if value > limit:
+        raise LimitError(what, value, limit, advice)
+
+
+def check_node_trace(parameters: int, nodes_per_sample: int, samples: int) -> None:
+    """A node-by-node trace holds a few steps per parameter and per node, for every sample."""
+    check("the node-by-node trace's size (parameters and nodes × traced samples)",
+          (parameters + nodes_per_sample) * max(samples, 1), MAX_NODE_TRACE,
+          "use the layer granularity or fewer samples per update")
+
+
+def check_layer_trace(parameters: int, samples: int) -> None:
+    """A layer-by-layer trace stores each sample's gradient matrices."""
+    check("the layer-by-layer trace's size (parameters × traced samples)",
+          parameters * max(samples, 1), MAX_LAYER_TRACE,
+          "use fewer samples per update (SGD or mini-batches) or a smaller network")
+
+
+def check_training(parameters: int, rows_per_update: int, updates: int) -> None:
+    """Training time grows with parameters × samples per update × updates."""
+    check("the number of updates", updates, MAX_UPDATES)
+    check("the training work (parameters × samples per update × updates)",
+          parameters * max(rows_per_update, 1) * updates, MAX_TRAINING_WORK,
+          "train fewer updates, on fewer samples per update or a smaller network")

@@ -30,6 +30,7 @@ from tutor import desktop
 from tutor.engine import Granularity, Method, NetworkProblem, Trace
 from tutor.engine.expression import ExpressionError, ExpressionProblem
 from tutor.engine.ids import bias_tensor, weight_tensor
+from tutor.engine.limits import LimitError
 from tutor.engine.network import layer_symbols
 from tutor.engine.notation import format_array, format_number, sample_number, to_unicode
 from tutor.engine.numbers import parse_positive
@@ -40,6 +41,7 @@ from tutor.exercise.history_csv import history_csv
 from tutor.exercise.library import find
 from tutor.teaching import commands as teaching
 from tutor.teaching.answer_key import FORMATS, answer_key
+from tutor.terminal import clean, json_text
 
 from .cli_json import (
     TRAIN_LAYOUT,
@@ -143,15 +145,16 @@ def _run_command(args: list[str]) -> int:
     try:
         match options.command:
             case "list":
-                print(list_text())
+                print(clean(list_text()))
             case "gradcheck":
                 report = gradient_check_report(load(options.file))
-                print(dumps(report) if options.format == "json" else gradient_check_text(report))
+                print(clean(json_text(dumps(report)) if options.format == "json"
+                            else gradient_check_text(report)))
             case "check":
                 exercise = load(options.file)
-                print(f"ok: {exercise.title}")
+                print(clean(f"ok: {exercise.title}"))
             case "solve":
-                print(solve(load(options.file), options.granularity, options.format))
+                print(clean(solve(load(options.file), options.granularity, options.format)))
             case "export":
                 return _export_command(options)
             case "train":
@@ -159,10 +162,10 @@ def _run_command(args: list[str]) -> int:
             case name if name in teaching.COMMANDS:
                 return teaching.run(options, _worksheet_pdf)
     except ExerciseError as error:
-        print(error, file=sys.stderr)
+        print(clean(str(error)), file=sys.stderr)
         return EXIT_BAD_FILE
-    except ExpressionError as error:
-        print(f"{options.file}: {error}", file=sys.stderr)
+    except (ExpressionError, LimitError) as error:  # a command asked for too much work
+        print(clean(f"{options.file}: {error}"), file=sys.stderr)
         return EXIT_BAD_FILE
     except BrokenPipeError:  # e.g. piped into head
         sys.stderr.close()
@@ -185,7 +188,7 @@ def solve(exercise: Exercise, granularity: str = "node", fmt: str = "text") -> s
     """The exercise's trace as a text table, a JSON document or a Markdown answer key."""
     trace = exercise.problem.trace(granularity)
     if fmt == "json":
-        return dumps(trace_document(exercise, trace, granularity))
+        return json_text(dumps(trace_document(exercise, trace, granularity)))
     if fmt == "markdown":
         return answer_key(exercise, "markdown", granularity, trace=trace).rstrip("\n")
     return trace_table(exercise, trace, granularity)
@@ -218,10 +221,10 @@ def _export_command(options: argparse.Namespace) -> int:
     text = answer_key(exercise, options.format, options.granularity,
                       reveal_hidden=options.reveal_hidden)
     if options.output is None:
-        sys.stdout.write(text)
+        sys.stdout.write(clean(text))
         return 0
     try:
-        write_atomically(options.output, text)
+        write_atomically(options.output, clean(text))
     except OSError as error:
         print(f"{options.output}: cannot write: {error.strerror or error}", file=sys.stderr)
         return 1
@@ -262,9 +265,9 @@ def _train_command(options: argparse.Namespace) -> int:
             print(f"{options.csv}: cannot write: {error.strerror or error}", file=sys.stderr)
             return 1
     if options.format == "json":
-        print(dumps(report))
+        print(json_text(dumps(report)))
     else:
-        print(training_text(report))
+        print(clean(training_text(report)))
     return 0
 
 

@@ -40,6 +40,7 @@ from .expression_parse import (
 )
 from .gradcheck import GradientCheck
 from .graph import Graph, Role
+from .limits import check_expression_training
 from .notation import to_unicode
 from .scalar_pass import graph_pass
 from .trace import Trace
@@ -230,6 +231,7 @@ class ExpressionProblem:
         """Gradient descent on the trainable variables, minimising the output."""
         if not self.trainable:
             raise ValueError("no trainable variables: list some in 'trainable'")
+        check_expression_training(len(self.graph().nodes), updates)
         values = dict(self.values)
         history = [{n: float(values[n]) for n in self.trainable}]
         losses = [self.evaluate(values)[self.output]]

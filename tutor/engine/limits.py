@@ -25,6 +25,7 @@ MAX_NODE_TRACE = 100_000  # (parameters + scalar nodes per sample) × traced sam
 MAX_LAYER_TRACE = 4_000_000  # parameters × traced samples (each stores its own matrices)
 MAX_UPDATES = 100_000  # training updates in one run
 MAX_TRAINING_WORK = 5_000_000_000  # parameters × samples per update × updates
+MAX_EXPRESSION_WORK = 1_000_000  # expression graph nodes × updates (pure Python, ~10 µs each)
 MAX_MARKUP_DEPTH = 24  # sub/superscripts and derivatives inside each other in markup
 
 
@@ -63,3 +64,10 @@ def check_training(parameters: int, rows_per_update: int, updates: int) -> None:
     check("the training work (parameters × samples per update × updates)",
           parameters * max(rows_per_update, 1) * updates, MAX_TRAINING_WORK,
           "train fewer updates, on fewer samples per update or a smaller network")
+
+
+def check_expression_training(nodes: int, updates: int) -> None:
+    """An expression trains in pure Python: time grows with graph nodes × updates."""
+    check("the number of updates", updates, MAX_UPDATES)
+    check("the training work (graph nodes × updates)", nodes * updates, MAX_EXPRESSION_WORK,
+          "train fewer updates or a smaller expression")

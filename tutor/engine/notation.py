@@ -22,6 +22,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from .limits import MAX_MARKUP_DEPTH
+
 _SUB = dict(zip("0123456789+-=()aeijklmnoprstuvxhβγρφχ",
                 "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓₕᵦᵧᵨᵩᵪ", strict=True))
 _SUP = dict(zip("0123456789+-=()inTew", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁱⁿᵀᵉʷ", strict=True))
@@ -76,22 +78,26 @@ def _closes(text: str, start: int) -> bool:
 class _Renderer:
     """Walks the markup once; subclasses say how each construct looks."""
 
-    def render(self, text: str) -> str:
+    def render(self, text: str, depth: int = 0) -> str:
+        if depth > MAX_MARKUP_DEPTH:  # deeper markup is shown as typed, not recursed into
+            return self.run(text)
         out: list[str] = []
         pos = 0
+        depth += 1
         while pos < len(text):
             if text.startswith("\\d", pos) and text[pos + 2 : pos + 3] == "{":
                 num, pos = _group(text, pos + 2)
                 den, pos = _group(text, pos)
-                out.append(self.derivative(self.render(num), self.render(den)))
+                out.append(self.derivative(self.render(num, depth), self.render(den, depth)))
             elif text.startswith("\\mat", pos) and text[pos + 4 : pos + 5] == "{":
                 body, pos = _group(text, pos + 4)
-                rows = [[self.render(c.strip()) for c in r.split(",")] for r in body.split(";")]
+                rows = [[self.render(c.strip(), depth) for c in r.split(",")]
+                        for r in body.split(";")]
                 out.append(self.matrix(rows))
             elif text[pos] in "_^":
                 marker = text[pos]
                 body, pos = _group(text, pos + 1)
-                rendered = self.render(body)
+                rendered = self.render(body, depth)
                 out.append(self.sub(rendered) if marker == "_" else self.sup(rendered))
             elif text[pos] == "{" and _closes(text, pos):
                 body, pos = _group(text, pos)

@@ -162,9 +162,14 @@ def _answers(exercise: Exercise, trace: Trace, hidden: set[str]) -> tuple[Answer
 # --------------------------------------------------------------------------- Markdown
 
 
+_AUTOLINK = re.compile(r"(?i)\b(https?|ftp|file|data|javascript|vbscript|mailto|www)([:.])")
+
+
 def _md(text: str) -> str:
-    """Unicode text with Markdown's active characters escaped."""
-    return re.sub(r"([\\`*_<])", r"\\\1", text)
+    """Unicode text with Markdown's active characters escaped: no emphasis, HTML, links or
+    images (``[…](javascript:…)``, ``![](http://…)``), and no bare addresses made links."""
+    text = re.sub(r"\]([(\[:])", r"\\]\1", re.sub(r"([\\`*_<])", r"\\\1", text))
+    return _AUTOLINK.sub(r"\1\\\2", text)
 
 
 def _md_line(line: Line) -> str:
@@ -310,6 +315,17 @@ _KNOWN_COMMANDS = {
 _COMMAND = re.compile(r"\\([A-Za-z]+|.)")
 
 
+_ENVIRONMENTS = {"bmatrix"}  # the only environment notation.to_latex writes
+_ENVIRONMENT = re.compile(r"\\(?:begin|end)(?![A-Za-z])\s*(\{[^{}]*\})?")
+
+
+def _safe_environments(latex: str) -> bool:
+    """Every ``\\begin``/``\\end`` opens or closes a whitelisted environment (a prompt's
+    ``\\begin{filecontents*}`` would write a file of its choosing when compiled)."""
+    return all(m.group(1) is not None and m.group(1)[1:-1] in _ENVIRONMENTS
+               for m in _ENVIRONMENT.finditer(latex))
+
+
 def _balanced(latex: str) -> bool:
     depth = 0
     for token in re.findall(r"\\.|[{}]", latex):
@@ -337,7 +353,8 @@ def latex_math(markup: str) -> str:
     names = {m for m in _COMMAND.findall(result) if m.isalpha()}
     others = {m for m in _COMMAND.findall(result) if not m.isalpha()}
     if (_balanced(result) and names <= _KNOWN_COMMANDS and others <= set("\\|%&#{},$ ")
-            and "$" not in result.replace(r"\$", "")):
+            and "$" not in result.replace(r"\$", "") and _safe_environments(result)
+            and "^^" not in result):  # TeX reads ^^5c as a backslash
         return result
     return rf"\text{{{latex_text(to_unicode(markup))}}}"
 

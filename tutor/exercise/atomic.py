@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -33,6 +34,23 @@ def replace_atomically(path: str | os.PathLike[str], write: Callable[[str], None
             os.unlink(temporary)
         raise
     _sync_directory(path.parent)
+    remove_stale_temporaries(path, suffix)
+
+
+STALE_SECONDS = 3600  # no write takes this long: such a temporary file was left by a kill
+
+
+def remove_stale_temporaries(path: Path, suffix: str = ".tmp") -> None:
+    """Delete what killed writes of ``path`` left behind (``.name.XXXXXXXX.tmp``)."""
+    now = time.time()
+    for stale in path.parent.glob(f".{_glob_escape(path.name)}.*{_glob_escape(suffix)}"):
+        with contextlib.suppress(OSError):
+            if now - stale.stat().st_mtime > STALE_SECONDS:
+                stale.unlink()
+
+
+def _glob_escape(text: str) -> str:
+    return "".join(f"[{c}]" if c in "*?[" else c for c in text)
 
 
 def write_atomically(path: str | os.PathLike[str], text: str, *, mode: int = 0o644) -> None:

@@ -16,7 +16,6 @@ import csv
 import io
 import os
 import re
-from pathlib import Path
 
 import numpy as np
 
@@ -25,6 +24,8 @@ from tutor.engine.limits import MAX_FILE_BYTES, MAX_SAMPLES
 from tutor.engine.network import input_symbols, target_symbols
 from tutor.engine.notation import to_unicode
 from tutor.engine.numbers import parse_number
+
+from .reading import FileRefused, read_bytes
 
 
 class DatasetCsvError(ValueError):
@@ -71,15 +72,13 @@ def parse_dataset_csv(text: str, input_size: int, output_size: int) -> Dataset:
 def read_dataset_csv(path: str | os.PathLike[str], input_size: int,
                      output_size: int) -> Dataset:
     """:func:`parse_dataset_csv` of a file, refusing huge, binary or non-UTF-8 files."""
-    path = Path(path)
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise DatasetCsvError(f"the file is larger than {MAX_FILE_BYTES // 2**20} MB")
-        text = path.read_bytes().decode("utf-8-sig")  # a spreadsheet's BOM is not a cell
+        data = read_bytes(path, MAX_FILE_BYTES)  # a regular file only: no FIFO, no /dev/zero
+        text = data.decode("utf-8-sig")  # a spreadsheet's BOM is not a cell
+    except FileRefused as error:
+        raise DatasetCsvError(str(error)) from None
     except UnicodeDecodeError:
         raise DatasetCsvError("the file is not UTF-8 text") from None
-    except OSError as error:
-        raise DatasetCsvError(error.strerror or str(error)) from None
     if "\x00" in text:
         raise DatasetCsvError("the file is not text")
     return parse_dataset_csv(text, input_size, output_size)

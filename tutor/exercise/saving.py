@@ -36,7 +36,7 @@ def save(exercise: Exercise, path: str | os.PathLike[str], *,
     except FileRefused as error:
         raise ExerciseError("", str(error), str(path)) from None
     exists = target.exists()
-    if exists and not replace_read_only and not os.access(target, os.W_OK):
+    if exists and not replace_read_only and _read_only(target):
         raise ReadOnlyTarget("", "the file is read-only", str(path))
     text = dumps(exercise)
     loads(text, str(path))
@@ -44,3 +44,8 @@ def save(exercise: Exercise, path: str | os.PathLike[str], *,
     write_atomically(target, text, mode=mode)
     kept = saved_questions(exercise)
     return tuple(q for q in exercise.questions if q not in kept)
+
+
+def _read_only(path: Path) -> bool:
+    """No write permission for us, or none for anyone (which even root should respect)."""
+    return not os.access(path, os.W_OK) or not path.stat().st_mode & 0o222

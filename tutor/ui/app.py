@@ -25,7 +25,7 @@ from tutor.exercise.library import find
 
 from . import errors, first_run, recovery, settings
 from .document import Document
-from .files import starter_exercise
+from .files import describe, starter_exercise
 from .help import offer_welcome
 from .main_window import MainWindow
 
@@ -67,13 +67,30 @@ def _initial_exercise(file: Path | None) -> tuple[Exercise, Path | None, str]:
         try:
             file = find(file)  # "backprop-tutor xor" opens the bundled exercise
             return exercises.load(file), file, ""
-        except (exercises.ExerciseError, OSError) as error:
-            message = f"Cannot open {file}: {error}\nShowing the default exercise instead."
+        except Exception as error:  # any failure: a message, never an app that dies
+            message = f"Cannot open {file}: {describe(error)}\n{INSTEAD}"
     try:
         return exercises.load(exercises.default_path()), None, message
-    except (exercises.ExerciseError, OSError) as error:
+    except Exception as error:
         return starter_exercise(), None, (message + f"\nThe default exercise is missing: "
-                                                    f"{error}").strip()
+                                                    f"{describe(error)}").strip()
+
+
+INSTEAD = "Showing the default exercise instead."
+
+
+def _window(file: Path | None) -> tuple[MainWindow, Exercise, Path | None, str]:
+    """The main window on FILE, or on the default exercise when FILE cannot be shown."""
+    exercise, path, message = _initial_exercise(file)
+    try:
+        return MainWindow(Document(exercise, path)), exercise, path, message
+    except Exception as error:
+        if path is None:
+            raise  # the default exercise itself: a bug, not a file to refuse
+        message = f"Cannot show {path}: {describe(error)}\n{INSTEAD}"
+    exercise, _, missing = _initial_exercise(None)
+    message = f"{message}\n{missing}".strip()
+    return MainWindow(Document(exercise, None)), exercise, None, message
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -85,8 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationName(settings.APPLICATION)
     app.setDesktopFileName(APP_ID)  # Wayland matches the window to its menu entry and icon
     app.setWindowIcon(QIcon(str(icon_path())))
-    exercise, path, message = _initial_exercise(args.file)
-    window = MainWindow(Document(exercise, path))
+    window, exercise, path, message = _window(args.file)
     if path is not None:
         settings.add_recent_file(path)
     if args.size:

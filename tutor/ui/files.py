@@ -25,7 +25,7 @@ from tutor.engine import (
 )
 from tutor.exercise import Exercise
 
-from . import settings
+from . import errors, settings
 from .actions import make_action
 from .document import Document
 
@@ -46,6 +46,16 @@ def is_bundled(path: Path | None) -> bool:
     if path is None:
         return False
     return any(Path(path).resolve() == e.path.resolve() for e in exercises.bundled())
+
+
+def describe(error: BaseException) -> str:
+    """A file error as the user reads it; anything unexpected also names its type and goes
+    to the log with its traceback."""
+    if isinstance(error, exercises.ExerciseError | OSError):
+        return str(error)
+    errors.append_to_log(errors.default_log_dir(),
+                         errors.format_exception(type(error), error, error.__traceback__))
+    return f"{type(error).__name__}: {error}"[:500]
 
 
 class FileController(QObject):
@@ -97,12 +107,15 @@ class FileController(QObject):
         if ask and not self.maybe_save():
             return False
         path = Path(path)
+        before = self._document.exercise, self._document.path
         try:
             exercise = exercises.load(path)
-        except (exercises.ExerciseError, OSError) as error:
-            self._show_error("Cannot open the exercise", f"{path.name}: {error}")
+            self._document.reset(exercise, None if is_bundled(path) else path)
+        except Exception as error:  # any failure is a message; the app and the work stay
+            self._show_error("Cannot open the exercise", f"{path.name}: {describe(error)}")
+            if self._document.exercise is not before[0]:
+                self._document.reset(*before)
             return False
-        self._document.reset(exercise, None if is_bundled(path) else path)
         if not is_bundled(path):
             settings.add_recent_file(path)
         self.message.emit(f"Opened {exercise.title}")
@@ -125,13 +138,24 @@ class FileController(QObject):
         if not path.suffix:
             path = path.with_suffix(".json")
         try:
-            exercises.save(self._document.exercise, path)
-        except (exercises.ExerciseError, OSError) as error:
-            self._show_error("Cannot save the exercise", f"{path.name}: {error}")
+            try:
+                dropped = exercises.save(self._document.exercise, path)
+            except exercises.ReadOnlyTarget:
+                if not self._ask_replace_read_only(path):
+                    return False
+                dropped = exercises.save(self._document.exercise, path, replace_read_only=True)
+        except Exception as error:  # any failure is a message; the work stays open
+            self._show_error("Cannot save the exercise", f"{path.name}: {describe(error)}")
             return False
         self._document.mark_saved(path)
         settings.add_recent_file(path)
         self.message.emit(f"Saved {path.name}")
+        if dropped:
+            ids = ", ".join(q.id for q in dropped)
+            self._show_error("Some questions were not saved",
+                             f"{len(dropped)} question(s) no longer match the edited exercise "
+                             f"(their node or sample is gone) and were left out of "
+                             f"{path.name}: {ids}")
         return True
 
     def maybe_save(self) -> bool:
@@ -152,6 +176,14 @@ class FileController(QObject):
             self._window, "Unsaved changes",
             f"“{self._document.exercise.title}” has unsaved changes. Save them?",
             buttons, QMessageBox.StandardButton.Save)
+
+    def _ask_replace_read_only(self, path: Path) -> bool:
+        answer = QMessageBox.question(
+            self._window, "Replace a read-only file?",
+            f"{path.name} is read-only. Replace it anyway?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel)
+        return answer == QMessageBox.StandardButton.Yes
 
     def _choose_open_path(self) -> Path | None:
         start = str(self._document.path.parent) if self._document.path else ""

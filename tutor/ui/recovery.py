@@ -1,10 +1,15 @@
 """Autosave to a recovery file, and the offer to restore it after a crash.
 
 While a document has unsaved changes, a timer writes the exercise (with the ordinary atomic
-``tutor.exercise.save``) to ``<data>/recovery/<id>.json``; a sidecar ``<id>.meta.json``
-records the file it came from and when.  Saving, undoing back to the saved state and a clean
-close delete both files, so any recovery file found at start-up is work a crash (or a kill)
-would otherwise have lost.
+``tutor.exercise.save``) to ``<data>/recovery/<id>.json``; a sidecar ``<id>.meta.json``,
+written atomically *before* it, records the file it came from and when.  The first write
+comes a few seconds after the first edit, then every 30 s.  Saving, undoing back to the saved
+state and a clean close delete the files, so any recovery file found at start-up is work a
+crash (or a kill) would otherwise have lost.
+
+A running window holds a lock on ``<id>.lock`` (released by the system when the process
+dies), so a second copy of the program never offers, nor deletes, the first one's live
+autosave.
 
 ``BACKPROP_TUTOR_AUTOSAVE_MS`` overrides the 30 s interval (tests use a short one).
 """
@@ -14,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,12 +30,22 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from tutor import exercise as exercises
 from tutor.exercise import Exercise
+from tutor.exercise.atomic import write_atomically
+from tutor.exercise.reading import FileRefused, read_bytes
 
 from .document import Document
 from .errors import data_dir
 
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None
+
 DEFAULT_INTERVAL_MS = 30_000
+FIRST_WRITE_MS = 3_000  # the first autosave after an edit: soon, not a full interval later
 INTERVAL_ENV = "BACKPROP_TUTOR_AUTOSAVE_MS"
+STALE_SECONDS = 3600  # a temporary file this old was left by a killed write
+MAX_META_BYTES = 64 * 1024
 
 
 def recovery_dir() -> Path:
@@ -59,13 +75,87 @@ class Recovery:
         return exercises.load(self.exercise_path)
 
     def discard(self) -> None:
-        for path in (self.exercise_path, self.meta_path):
+        for path in (self.exercise_path, self.meta_path, _lock_path(self.exercise_path)):
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
 
 
 def _meta_path(exercise_path: Path) -> Path:
     return exercise_path.with_name(exercise_path.stem + ".meta.json")
+
+
+def _lock_path(exercise_path: Path) -> Path:
+    return exercise_path.with_name(exercise_path.stem + ".lock")
+
+
+class _Lock:
+    """An exclusive lock on a file for as long as this process lives (``flock``: the system
+    drops it when the process dies, however it dies).  Where ``flock`` does not exist the
+    lock file holds the process id instead."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._descriptor: int | None = None
+
+    def acquire(self) -> bool:
+        if self._descriptor is not None:
+            return True
+        descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        if not _try_lock(descriptor):
+            os.close(descriptor)
+            return False
+        os.ftruncate(descriptor, 0)
+        os.write(descriptor, str(os.getpid()).encode())
+        self._descriptor = descriptor
+        return True
+
+    def release(self) -> None:
+        if self._descriptor is not None:
+            with contextlib.suppress(FileNotFoundError):
+                self.path.unlink()
+            os.close(self._descriptor)
+            self._descriptor = None
+
+
+def _try_lock(descriptor: int) -> bool:
+    if fcntl is None:  # no flock: is_live() trusts the process id written in the file
+        return True
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+def is_live(exercise_path: Path) -> bool:
+    """True when another running copy of the program owns this recovery file."""
+    try:
+        descriptor = os.open(_lock_path(exercise_path), os.O_RDWR)
+    except OSError:
+        return False  # no lock file: its owner is gone
+    try:
+        pid = int(os.read(descriptor, 32) or b"0")
+        if pid == os.getpid():
+            return False  # this process's own (an earlier document of a test, say)
+        if fcntl is not None:
+            return not _try_lock(descriptor)
+        return _process_exists(pid)
+    except ValueError:
+        return False
+    finally:
+        os.close(descriptor)  # closing drops the probe's own lock
+
+
+def _process_exists(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
 
 
 class Autosaver(QObject):
@@ -80,9 +170,11 @@ class Autosaver(QObject):
         self.timer = QTimer(self)
         self.timer.setInterval(autosave_interval_ms() if interval_ms is None else interval_ms)
         self.timer.timeout.connect(self.write)
+        self._interval = self.timer.interval()
+        self._lock: _Lock | None = None
         document.modified_changed.connect(self._on_modified_change)
         if document.is_modified:
-            self.timer.start()
+            self._start()
 
     @property
     def folder(self) -> Path:
@@ -94,45 +186,75 @@ class Autosaver(QObject):
 
     def write(self) -> bool:
         """Save the current exercise to the recovery file; False if there was nothing to do."""
+        self.timer.setInterval(self._interval)  # after the quick first write
         if not self._document.is_modified:
             return False
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            exercises.save(self._document.exercise, self.recovery_path)
+            if self._lock is None:
+                self._lock = _Lock(_lock_path(self.recovery_path))
+            if not self._lock.acquire():
+                return False
             original = self._document.path
             meta = {"original": None if original is None else str(original),
-                    "saved_at": datetime.now().isoformat(timespec="seconds")}
-            _meta_path(self.recovery_path).write_text(json.dumps(meta), encoding="utf-8")
-        except (exercises.ExerciseError, OSError):
+                    "saved_at": datetime.now().isoformat(timespec="seconds"),
+                    "pid": os.getpid()}
+            # the sidecar first: a kill between the two writes leaves the previous autosave
+            # (or none yet) with a sidecar, never an autosave nobody can find
+            write_atomically(_meta_path(self.recovery_path), json.dumps(meta))
+            exercises.save(self._document.exercise, self.recovery_path, replace_read_only=True)
+        except (ValueError, OSError):  # ExerciseError, text that is not Unicode, a full disk
             return False  # autosave is best effort; the next tick tries again
         return True
 
     def clear(self) -> None:
         self.timer.stop()
         Recovery(self.recovery_path, None, datetime.now()).discard()
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def _start(self) -> None:
+        self.timer.start(min(FIRST_WRITE_MS, self._interval))
 
     def _on_modified_change(self, modified: bool) -> None:
         if modified:
-            self.timer.start()
+            self._start()
         else:
             self.clear()
 
 
 def find_recoveries(folder: Path | None = None) -> list[Recovery]:
-    """Recovery files on disk, newest first; files without a readable sidecar are skipped."""
+    """Recovery files on disk, newest first.  Files without a readable sidecar are skipped,
+    and so are those a running copy of the program still owns."""
     folder = recovery_dir() if folder is None else folder
+    if not folder.is_dir():
+        return []
+    clean_stale_temporaries(folder)
     found = []
-    for meta_path in folder.glob("*.meta.json") if folder.is_dir() else ():
+    for meta_path in folder.glob("*.meta.json"):
         exercise_path = meta_path.with_name(meta_path.name.removesuffix(".meta.json") + ".json")
         try:
-            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            meta = json.loads(read_bytes(meta_path, MAX_META_BYTES).decode("utf-8"))
             saved_at = datetime.fromisoformat(meta["saved_at"])
             original = Path(meta["original"]) if meta.get("original") else None
-        except (OSError, ValueError, KeyError, TypeError):
+        except (FileRefused, ValueError, KeyError, TypeError, AttributeError):
             continue
-        if exercise_path.is_file():
+        if exercise_path.is_file() and not is_live(exercise_path):
             found.append(Recovery(exercise_path, original, saved_at))
     return sorted(found, key=lambda r: r.saved_at, reverse=True)
+
+
+def clean_stale_temporaries(folder: Path, age: float = STALE_SECONDS) -> list[Path]:
+    """Delete the temporary files killed writes left in ``folder`` (``.name.XXXX.tmp``)."""
+    removed = []
+    now = time.time()
+    for path in folder.glob(".*.tmp"):
+        with contextlib.suppress(OSError):
+            if now - path.stat().st_mtime > age:
+                path.unlink()
+                removed.append(path)
+    return removed
 
 
 def ask_restore(parent: QWidget | None, recovery: Recovery) -> bool:
@@ -166,7 +288,7 @@ def offer_recovery(document: Document, parent: QWidget | None = None,
             continue
         try:
             restore(document, recovery)
-        except (exercises.ExerciseError, OSError):
+        except Exception:  # an unreadable recovery must not stop the start
             recovery.discard()
             continue
         recovery.discard()  # the window's own autosaver takes over from here

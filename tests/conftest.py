@@ -30,6 +30,8 @@ def pytest_addoption(parser) -> None:
     parser.addoption("--geometry-sweep", action="store_true",
                      help="measure every exercise at every size and mode "
                           "(tests/ui/test_diagram_geometry.py; else one of each per exercise)")
+    parser.addoption("--fuzz-files", type=int, default=None,
+                     help="files tests/exercise/test_fuzz_path.py runs through every command")
 
 
 def pytest_configure(config) -> None:

@@ -91,9 +91,16 @@ def test_an_autosave_that_cannot_be_written_is_quiet(qtbot, cmu: Exercise,
     assert not autosaver.write()  # no error dialog every 30 s: the next tick tries again
 
 
+def test_an_autosave_whose_sidecar_a_kill_prevented_is_offered(tmp_path: Path,
+                                                                cmu: Exercise) -> None:
+    from tutor.exercise import save
+
+    save(cmu, tmp_path / "abc.json")
+    [found] = recovery.find_recoveries(tmp_path)
+    assert found.original is None and found.load().title == cmu.title
+
+
 def test_a_sidecar_without_its_autosave_is_not_offered(tmp_path: Path) -> None:
-    """The sidecar is written first: a kill before the first autosave leaves nothing to
-    restore, and nothing is offered."""
     (tmp_path / "abc.meta.json").write_text('{"original": null, "saved_at": '
                                             '"2026-01-01T10:00:00"}', encoding="utf-8")
     assert recovery.find_recoveries(tmp_path) == []

@@ -21,10 +21,10 @@ MAX_PARAMETERS = 200_000
 MAX_SAMPLES = 10_000
 
 # -- work a command or a window may start
-MAX_NODE_TRACE = 100_000  # (parameters + scalar nodes per sample) × traced samples
+MAX_NODE_TRACE = 6_000  # (parameters + scalar nodes per sample) × traced samples
 MAX_LAYER_TRACE = 4_000_000  # parameters × traced samples (each stores its own matrices)
 MAX_UPDATES = 100_000  # training updates in one run
-MAX_TRAINING_WORK = 5_000_000_000  # parameters × samples per update × updates
+MAX_TRAINING_WORK = 3_000_000_000  # parameters × samples per update × updates
 MAX_EXPRESSION_WORK = 1_000_000  # expression graph nodes × updates (pure Python, ~10 µs each)
 MAX_MARKUP_DEPTH = 24  # sub/superscripts and derivatives inside each other in markup
 

@@ -82,7 +82,7 @@ class NetworkProblem:
 
     def _trace(self, granularity: Granularity) -> Generator[None, None, Trace]:
         rows = self.first_batch()
-        self._check_trace_size(granularity, len(rows))
+        self.check_trace_size(granularity, len(rows))
         data = self.data.subset(rows)
         eta = self.training.learning_rate if self.show_update else None
         notation = self.network.notation
@@ -108,8 +108,11 @@ class NetworkProblem:
                             order=built.backward_order)
         return Trace(tuple(steps), notation.loss)
 
-    def _check_trace_size(self, granularity: Granularity, samples: int) -> None:
-        """Refuse a trace too large to hold before any of it is built."""
+    def check_trace_size(self, granularity: Granularity | str,
+                         samples: int | None = None) -> None:
+        """Refuse (LimitError) a trace too large to hold before any of it is built."""
+        granularity = Granularity(granularity)
+        samples = len(self.first_batch()) if samples is None else samples
         parameters = sum(t.size for t in self.params.tensors().values())
         if granularity is Granularity.LAYER:
             check_layer_trace(parameters, samples)

@@ -9,6 +9,7 @@ from collections import OrderedDict
 from collections.abc import Generator
 
 from tutor.engine import Granularity, NetworkProblem, Trace
+from tutor.engine.limits import LimitError
 from tutor.engine.trace import Phase, run_to_end
 from tutor.engine.training import Method
 from tutor.exercise.model import Exercise, Problem
@@ -53,7 +54,14 @@ def scalar_node_count(problem: Problem) -> int:
 
 
 def node_granularity_allowed(problem: Problem) -> bool:
-    return scalar_node_count(problem) <= NODE_LIMIT
+    if scalar_node_count(problem) > NODE_LIMIT:
+        return False
+    try:  # the engine's own cap (tutor/engine/limits.py) counts each weight per sample
+        if isinstance(problem, NetworkProblem):
+            problem.check_trace_size(Granularity.NODE)
+    except LimitError:
+        return False
+    return True
 
 
 def allowed_granularity(problem: Problem, preferred: Granularity) -> Granularity:

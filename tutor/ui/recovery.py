@@ -2,7 +2,8 @@
 
 While a document has unsaved changes, a timer writes the exercise (with the ordinary atomic
 ``tutor.exercise.save``) to ``<data>/recovery/<id>.json``; a sidecar ``<id>.meta.json``,
-written atomically *before* it, records the file it came from and when.  The first write
+written atomically after it, records the file it came from and when (an autosave whose
+sidecar a kill prevented is still offered, as unsaved work).  The first write
 comes a few seconds after the first edit, then every 30 s.  Saving, undoing back to the saved
 state and a clean close delete the files, so any recovery file found at start-up is work a
 crash (or a kill) would otherwise have lost.
@@ -199,10 +200,10 @@ class Autosaver(QObject):
             meta = {"original": None if original is None else str(original),
                     "saved_at": datetime.now().isoformat(timespec="seconds"),
                     "pid": os.getpid()}
-            # the sidecar first: a kill between the two writes leaves the previous autosave
-            # (or none yet) with a sidecar, never an autosave nobody can find
-            write_atomically(_meta_path(self.recovery_path), json.dumps(meta))
+            # both atomic; a kill between them leaves an autosave whose sidecar is missing
+            # (offered as unsaved work) or one write behind: never an empty sidecar
             exercises.save(self._document.exercise, self.recovery_path, replace_read_only=True)
+            write_atomically(_meta_path(self.recovery_path), json.dumps(meta))
         except (ValueError, OSError):  # ExerciseError, text that is not Unicode, a full disk
             return False  # autosave is best effort; the next tick tries again
         return True
@@ -225,22 +226,28 @@ class Autosaver(QObject):
 
 
 def find_recoveries(folder: Path | None = None) -> list[Recovery]:
-    """Recovery files on disk, newest first.  Files without a readable sidecar are skipped,
+    """Recovery files on disk, newest first.  Files whose sidecar is unreadable are skipped,
     and so are those a running copy of the program still owns."""
     folder = recovery_dir() if folder is None else folder
     if not folder.is_dir():
         return []
     clean_stale_temporaries(folder)
     found = []
-    for meta_path in folder.glob("*.meta.json"):
-        exercise_path = meta_path.with_name(meta_path.name.removesuffix(".meta.json") + ".json")
-        try:
-            meta = json.loads(read_bytes(meta_path, MAX_META_BYTES).decode("utf-8"))
-            saved_at = datetime.fromisoformat(meta["saved_at"])
-            original = Path(meta["original"]) if meta.get("original") else None
-        except (FileRefused, ValueError, KeyError, TypeError, AttributeError):
+    for exercise_path in folder.glob("*.json"):
+        if exercise_path.name.endswith(".meta.json") or is_live(exercise_path):
             continue
-        if exercise_path.is_file() and not is_live(exercise_path):
+        meta_path = _meta_path(exercise_path)
+        try:
+            if meta_path.exists():
+                meta = json.loads(read_bytes(meta_path, MAX_META_BYTES).decode("utf-8"))
+                saved_at = datetime.fromisoformat(meta["saved_at"])
+                original = Path(meta["original"]) if meta.get("original") else None
+            else:  # killed between the autosave and its sidecar
+                saved_at = datetime.fromtimestamp(exercise_path.stat().st_mtime)
+                original = None
+        except (FileRefused, OSError, ValueError, KeyError, TypeError, AttributeError):
+            continue
+        if exercise_path.is_file():
             found.append(Recovery(exercise_path, original, saved_at))
     return sorted(found, key=lambda r: r.saved_at, reverse=True)
 

@@ -1,0 +1,97 @@
+"""Runs exercise files through every command, in this process, and reports one JSON line per
+file: ``python fuzz_worker.py FILE…`` (test_fuzz_path.py starts it under a memory cap).
+
+Each command is ``tutor.cli.main`` as a user would run it (solve at both granularities and in
+every format, export in every format, train in text and JSON; every 100th file also the
+longest training the CLI allows), then save → reload.  A
+command may succeed (0) or refuse the file (2); anything it raises is a traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import resource
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+
+from tutor import cli
+from tutor.exercise import ExerciseError, dumps, load, save
+
+COMMANDS = (
+    ("check",), ("solve",), ("solve", "--granularity", "layer"), ("solve", "--format", "json"),
+    ("solve", "--format", "markdown"), ("export", "--format", "markdown"),
+    ("export", "--format", "latex", "--granularity", "layer"),
+    ("export", "--format", "html", "--reveal-hidden"),
+    ("train", "--steps", "300"), ("train", "--steps", "1000", "--format", "json"),
+)
+LONG_TRAINING = ("train", "--steps", "100000")  # every LONG_EVERY-th file: the CLI's maximum
+LONG_EVERY = 100
+CONTROL = {chr(c) for c in (*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0))}
+
+
+def run(args: list[str]) -> tuple[int | None, str, str | None]:
+    """Exit code, what was printed, and the traceback if the command raised."""
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = cli.main(args)
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else 2
+    except BaseException:
+        return None, "", traceback.format_exc()[-3000:]
+    return code, out.getvalue() + err.getvalue(), None
+
+
+def round_trip(path: Path, folder: Path) -> str | None:
+    """Save → reload must give the same text; a traceback otherwise."""
+    try:
+        exercise = load(path)
+    except ExerciseError:
+        return None
+    try:
+        copy = folder / "copy.json"
+        save(exercise, copy)
+        if dumps(load(copy)) != dumps(exercise):
+            return "save → reload changed the exercise"
+    except ExerciseError:
+        return None
+    except BaseException:
+        return traceback.format_exc()[-3000:]
+    return None
+
+
+def main(paths: list[str]) -> None:
+    with tempfile.TemporaryDirectory() as scratch:
+        for name in paths:
+            report: dict = {"file": name, "slow": [], "problems": []}
+            long = int(Path(name).name.split("-")[0]) % LONG_EVERY == 0
+            for command in (*COMMANDS, LONG_TRAINING) if long else COMMANDS:
+                args = [command[0], name, *command[1:]]
+                start = time.perf_counter()
+                code, printed, failure = run(args)
+                seconds = time.perf_counter() - start
+                if seconds > 30:
+                    report["slow"].append([" ".join(command), round(seconds, 1)])
+                if failure is not None:
+                    report["problems"].append([" ".join(command), failure])
+                elif code not in (0, 2):
+                    report["problems"].append([" ".join(command), f"exit code {code}"])
+                elif CONTROL & set(printed):
+                    report["problems"].append([" ".join(command), "printed a control code"])
+            start = time.perf_counter()
+            failure = round_trip(Path(name), Path(scratch))
+            if failure:
+                report["problems"].append(["save → reload", failure])
+            if time.perf_counter() - start > 30:
+                report["slow"].append(["save → reload", round(time.perf_counter() - start, 1)])
+            report["max_rss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            print(json.dumps(report), flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,104 @@
+"""The whole path under a memory cap: generated files (valid and hostile, 23 categories)
+through every command (check, solve in every form, export in every format, train, save →
+reload), in a separate process limited to 2 GB of address space.
+
+No traceback, no command over 30 s, no file that hangs, peak memory under 2 GB.  CI runs two
+files per category; ``--fuzz-files N`` (or ``FUZZ_FILES=N``) runs N, e.g. 10,000;
+``FUZZ_WORKERS`` runs that many capped processes at once, ``FUZZ_REPORT=PATH`` writes the
+figures as JSON and ``FUZZ_LOG=PATH`` one JSON line per file as it finishes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import select
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from .hostile_corpus import CATEGORIES, write_corpus
+
+WORKER = Path(__file__).with_name("fuzz_worker.py")
+MEMORY_CAP = 2 * 1024**3  # bytes of address space for the worker
+FILE_TIMEOUT = 360  # seconds without a report: the file hangs (11 commands × 30 s, and some)
+CHUNK = 200  # files per worker process
+LOG = os.environ.get("FUZZ_LOG")  # a JSON line per file as it finishes (long runs)
+
+
+def _limit_memory() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
+
+
+def _run_chunk(paths: list[Path], reports: list[dict], hung: list[str]) -> None:
+    """Run ``paths`` in one capped worker; a file without a report in time is hung."""
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
+           "MKL_NUM_THREADS": "1", "PYTHONPATH": os.pathsep.join(sys.path)}
+    pending = list(paths)
+    while pending:
+        worker = subprocess.Popen([sys.executable, str(WORKER), *map(str, pending)],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                  env=env, preexec_fn=_limit_memory)
+        assert worker.stdout is not None and worker.stderr is not None
+        while pending:
+            ready, _, _ = select.select([worker.stdout], [], [], FILE_TIMEOUT)
+            line = worker.stdout.readline() if ready else ""
+            if not line:  # hung, or the worker died (out of memory, a crash)
+                worker.kill()
+                worker.wait()
+                died = worker.stderr.read()[-2000:]
+                hung.append(f"{pending[0]}: {'no report in time' if ready == [] else died}")
+                pending.pop(0)
+                break
+            reports.append(json.loads(line))
+            if LOG:
+                with open(LOG, "a", encoding="utf-8") as log:
+                    log.write(line)
+            pending.pop(0)
+        else:
+            worker.wait()
+        worker.stdout.close()
+        worker.stderr.close()
+
+
+def run_corpus(folder: Path, count: int, seed: int, workers: int = 1) -> dict:
+    """Every file through every command, ``workers`` capped processes at a time."""
+    paths = write_corpus(folder / "files", count, seed)
+    reports: list[dict] = []
+    hung: list[str] = []
+    start = time.monotonic()
+    chunks = [paths[first : first + CHUNK] for first in range(0, len(paths), CHUNK)]
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(lambda chunk: _run_chunk(chunk, reports, hung), chunks))
+    return {
+        "files": count, "categories": len(CATEGORIES), "seconds": round(time.monotonic() - start),
+        "tracebacks": [[r["file"], *p] for r in reports for p in r["problems"]],
+        "slow": [[r["file"], *s] for r in reports for s in r["slow"]],
+        "hung_or_died": hung,
+        "peak_rss_mb": round(max((r["max_rss_kb"] for r in reports), default=0) / 1024),
+    }
+
+
+def fuzz_files(config: pytest.Config) -> int:
+    return (config.getoption("--fuzz-files") or int(os.environ.get("FUZZ_FILES", "0") or 0)
+            or 2 * len(CATEGORIES))
+
+
+@pytest.mark.slow
+def test_every_command_on_generated_files(tmp_path: Path, pytestconfig) -> None:
+    count = fuzz_files(pytestconfig)
+    summary = run_corpus(tmp_path, count, seed=int(os.environ.get("FUZZ_SEED", "16")),
+                         workers=int(os.environ.get("FUZZ_WORKERS", "1")))
+    if os.environ.get("FUZZ_REPORT"):
+        Path(os.environ["FUZZ_REPORT"]).write_text(json.dumps(summary, indent=1),
+                                                   encoding="utf-8")
+    assert summary["tracebacks"] == []
+    assert summary["slow"] == []
+    assert summary["hung_or_died"] == []
+    assert summary["peak_rss_mb"] < 2048
+    assert summary["files"] == count

@@ -18,7 +18,8 @@ from tutor.exercise.errors import engine_errors
 
 from .helpers import cmu_doc, expression_doc
 
-CI_EXAMPLES = {"network": 1500, "expression": 600, "text": 1000, "truncation": 500}
+CI_EXAMPLES = {"network": 1500, "expression": 600, "text": 1000, "truncation": 500,
+               "whole path": 150}
 
 
 def examples(kind: str) -> int:
@@ -56,6 +57,40 @@ def _replace(doc, path, value):
     return doc
 
 
+# larger and deeper than a teacher writes: long text, big numbers, nesting past the caps
+large_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(10**40), 10**40)
+    | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=300)
+    | st.sampled_from(["_{" * 300, "\\begin{filecontents}{x}", "\x1b[2J", "\ud800", "2.0"]),
+    lambda inner: st.lists(inner, max_size=6) | st.dictionaries(st.text(max_size=120), inner,
+                                                                 max_size=4),
+    max_leaves=300)
+
+
+def _whole_path(doc) -> None:
+    """Load; then every trace the file allows, every answer key, save and reload."""
+    from tutor.engine import NetworkProblem
+    from tutor.engine.limits import LimitError
+    from tutor.exercise import dumps
+    from tutor.teaching.answer_key import answer_key
+
+    try:
+        exercise = from_dict(doc)
+    except ExerciseError as error:
+        assert "\n" not in str(error)
+        return
+    for granularity in ("node", "layer"):
+        if granularity == "layer" and not isinstance(exercise.problem, NetworkProblem):
+            continue
+        try:
+            trace = exercise.problem.trace(granularity)
+        except LimitError:
+            continue
+        for fmt in ("markdown", "latex", "html"):
+            assert answer_key(exercise, fmt, granularity, trace=trace)
+    assert dumps(loads(dumps(exercise))) == dumps(exercise)
+
+
 def _load_or_error(doc) -> None:
     try:
         from_dict(doc)
@@ -77,6 +112,16 @@ def test_any_single_change_to_an_expression_file(data):
     doc = expression_doc()
     path = data.draw(st.sampled_from(list(_paths(doc))))
     _load_or_error(_replace(doc, path, data.draw(json_values)))
+
+
+@settings(max_examples=examples("whole path"))
+@given(st.data())
+def test_any_large_change_goes_through_the_whole_path(data):
+    doc = cmu_doc() if data.draw(st.booleans()) else expression_doc()
+    for _ in range(data.draw(st.integers(1, 3))):
+        path = data.draw(st.sampled_from(list(_paths(doc))))
+        doc = _replace(doc, path, data.draw(large_values))
+    _whole_path(doc)
 
 
 @settings(max_examples=examples("text"))

@@ -1,7 +1,9 @@
 """Shared test settings.
 
 Hypothesis runs without a deadline: the machine is shared, and a slow example is not a bug.
-``HYPOTHESIS_PROFILE=thorough`` raises the example counts of the property tests.
+``HYPOTHESIS_PROFILE=thorough`` raises the example counts of the property tests.  Under CI
+(``CI`` set) the examples are derandomized, so a run is repeatable and a red CI is a change's
+fault; local runs keep exploring new examples.
 """
 
 import gc
@@ -14,7 +16,10 @@ settings.register_profile(
     "default", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile(
     "thorough", deadline=None, max_examples=1000, suppress_health_check=[HealthCheck.too_slow])
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+settings.register_profile(
+    "ci", deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else
+                                     "default"))
 
 
 def pytest_addoption(parser) -> None:

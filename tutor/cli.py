@@ -178,7 +178,7 @@ def _run_command(args: list[str]) -> int:
 def list_text() -> str:
     items = bundled()
     width = max((len(b.name) for b in items), default=0)
-    return "\n".join(f"{b.name:<{width}}  {b.title}" for b in items)
+    return "\n".join(f"{b.name:<{width}}  {b.shown_title}" for b in items)
 
 
 # --------------------------------------------------------------------------- solve

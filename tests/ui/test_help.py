@@ -141,6 +141,17 @@ def test_the_welcome_page_opens_an_exercise(qtbot, window):
     assert not dialog.isVisible()
 
 
+def test_titles_read_as_text_not_markup(window):
+    dialog = window.help.show_welcome()
+    shown = [dialog.tree.topLevelItem(n).child(k).text(0)
+             for n in range(dialog.tree.topLevelItemCount())
+             for k in range(dialog.tree.topLevelItem(n).childCount())]
+    shown += [action.text() for action in window.files.examples_menu.actions()]
+    assert "the computation graph of sin(xy)/z + e^(xz)/(xy)" in shown
+    assert not [text for text in shown if "{" in text or "\\" in text]
+    dialog.close()
+
+
 def test_the_welcome_page_shows_on_the_first_start_only(qtbot, window, monkeypatch):
     shown = []
     monkeypatch.setattr(window.help, "show_welcome", lambda: shown.append(1))

@@ -6,6 +6,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from tutor.engine.notation import to_unicode
+
 from .validate import resources_dir
 
 DEFAULT = "cmu-recitation-5"
@@ -14,8 +16,13 @@ DEFAULT = "cmu-recitation-5"
 @dataclass(frozen=True, slots=True)
 class BundledExercise:
     name: str  # the file stem, e.g. "cmu-recitation-5"
-    title: str
+    title: str  # as written in the file: markup such as e^{xz}
     path: Path
+
+    @property
+    def shown_title(self) -> str:
+        """The title as a reader sees it (eˣᶻ, not e^{xz})."""
+        return to_unicode(self.title)
 
 
 def exercises_dir() -> Path:

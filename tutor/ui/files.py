@@ -204,9 +204,9 @@ class FileController(QObject):
 
     def _fill_examples(self) -> None:
         for example in exercises.bundled():
-            action = QAction(example.title, self.examples_menu)
+            action = QAction(example.shown_title, self.examples_menu)
             action.setObjectName(f"action_example_{example.name}")
-            action.setToolTip(f"Open the bundled example “{example.title}”")
+            action.setToolTip(f"Open the bundled example “{example.shown_title}”")
             action.triggered.connect(lambda _=False, p=example.path: self.open_path(p))
             self.examples_menu.addAction(action)
         if self.examples_menu.isEmpty():

@@ -99,12 +99,13 @@ class WelcomeDialog(QDialog):
             branch.setFirstColumnSpanned(True)
             branch.setFlags(Qt.ItemFlag.ItemIsEnabled)
             for item in items:
-                course_part, colon, rest = item.title.partition(":")
-                text = rest.strip() if colon and course_part.strip() == course else item.title
+                course_part, colon, rest = item.shown_title.partition(":")
+                text = rest.strip() if colon and course_part.strip() == course \
+                    else item.shown_title
                 leaf = QTreeWidgetItem(branch, [text, item.name])
                 leaf.setForeground(1, self.palette().placeholderText())
                 leaf.setData(0, Qt.ItemDataRole.UserRole, str(item.path))
-                leaf.setToolTip(0, f"{item.title}\n({item.name})")
+                leaf.setToolTip(0, f"{item.shown_title}\n({item.name})")
         self.tree.expandAll()
         self.tree.header().setStretchLastSection(False)
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)

@@ -8,6 +8,7 @@ import pytest
 
 from tutor.engine.limits import (
     MAX_KEY_LENGTH,
+    MAX_LAYER_STEPS,
     MAX_LAYER_TRACE,
     MAX_NESTING,
     MAX_SCHEMA_ERRORS,
@@ -184,6 +185,34 @@ def test_a_layer_trace_too_large_to_hold_is_refused_at_load():
         f"the layer-by-layer trace's size (parameters × traced samples) is "
         f"{parameters * 10_000:,}; the limit is {MAX_LAYER_TRACE:,} (use fewer samples per "
         f"update (SGD or mini-batches) or a smaller network)")
+
+
+def narrow_network(samples: int) -> dict:
+    """1-100-1: 301 parameters, well inside the size cap, but a group of steps per sample and
+    layer (10,000 samples took 37 s to solve layer by layer and over a minute as a key)."""
+    return {"format_version": 1, "kind": "network", "title": "Many samples",
+            "network": {"input_size": 1, "layers": [{"size": 100, "activation": "sigmoid"},
+                                                    {"size": 1, "activation": "identity"}]},
+            "parameters": {"W1": [[0.1]] * 100, "b1": [0] * 100, "W2": [[0.1] * 100],
+                           "b2": [0]},
+            "data": {"inputs": [[i / samples] for i in range(samples)],
+                     "targets": [[0.5]] * samples}}
+
+
+def test_a_layer_trace_with_too_many_sample_layer_groups_is_refused_at_load():
+    assert MAX_LAYER_TRACE >= 301 * 10_000  # the size cap alone lets it through
+    error = doc_error(narrow_network(10_000))
+    assert error.field == "data"
+    assert error.problem == (
+        "the layer-by-layer trace's length (10,000 traced samples × 2 layers) is 20,000; "
+        "the limit is 2,000 (use fewer samples per update (SGD or mini-batches) or fewer "
+        "layers)")
+    assert MAX_LAYER_STEPS == 2_000
+
+
+def test_a_layer_trace_at_the_length_cap_loads_and_traces():
+    problem = from_dict(narrow_network(1_000)).problem  # 1,000 samples × 2 layers
+    assert len(problem.trace("layer")) > 2_000
 
 
 def test_the_same_network_with_sgd_loads():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import json
 
 import pytest
 from PySide6.QtGui import QImage
@@ -26,6 +27,22 @@ def test_a_bad_file_falls_back_to_the_default_with_a_message(qapp, tmp_path, cap
     error = capsys.readouterr().err
     assert "Cannot open" in error and "broken.json" in error
     assert "Traceback" not in error
+    assert out.is_file()
+
+
+def test_a_trace_too_long_to_show_falls_back_with_the_numbers(qapp, tmp_path, capsys):
+    many = tmp_path / "many.json"  # 1-100-1 over 10,000 samples in one batch
+    many.write_text(json.dumps({
+        "format_version": 1, "kind": "network", "title": "Many samples",
+        "network": {"input_size": 1, "layers": [{"size": 100, "activation": "sigmoid"},
+                                                {"size": 1, "activation": "identity"}]},
+        "parameters": {"W1": [[0.1]] * 100, "b1": [0] * 100, "W2": [[0.1] * 100], "b2": [0]},
+        "data": {"inputs": [[0]] * 10_000, "targets": [[0.5]] * 10_000}}), encoding="utf-8")
+    out = tmp_path / "shot.png"
+    assert app.main([str(many), "--screenshot", str(out)]) == 0
+    error = capsys.readouterr().err
+    assert "many.json" in error and "Traceback" not in error
+    assert "(10,000 traced samples × 2 layers) is 20,000; the limit is 2,000" in error
     assert out.is_file()
 
 

@@ -23,6 +23,7 @@ MAX_SAMPLES = 10_000
 # -- work a command or a window may start
 MAX_NODE_TRACE = 6_000  # (parameters + scalar nodes per sample) × traced samples
 MAX_LAYER_TRACE = 4_000_000  # parameters × traced samples (each stores its own matrices)
+MAX_LAYER_STEPS = 2_000  # traced samples × layers: each is a group of steps to build and print
 MAX_UPDATES = 100_000  # training updates in one run
 MAX_TRAINING_WORK = 3_000_000_000  # parameters × samples per update × updates
 MAX_EXPRESSION_WORK = 1_000_000  # expression graph nodes × updates (pure Python, ~10 µs each)
@@ -51,11 +52,17 @@ def check_node_trace(parameters: int, nodes_per_sample: int, samples: int) -> No
           "use the layer granularity or fewer samples per update")
 
 
-def check_layer_trace(parameters: int, samples: int) -> None:
-    """A layer-by-layer trace stores each sample's gradient matrices."""
+def check_layer_trace(parameters: int, samples: int, layers: int) -> None:
+    """A layer-by-layer trace stores each sample's gradient matrices, and holds a group of
+    steps per sample and layer (a 1-100-1 network over 10,000 samples took 37 s to solve
+    and over a minute to write as a key, well inside the size cap)."""
+    samples = max(samples, 1)
     check("the layer-by-layer trace's size (parameters × traced samples)",
-          parameters * max(samples, 1), MAX_LAYER_TRACE,
+          parameters * samples, MAX_LAYER_TRACE,
           "use fewer samples per update (SGD or mini-batches) or a smaller network")
+    check(f"the layer-by-layer trace's length ({samples:,} traced samples × {layers:,} "
+          "layers)", samples * layers, MAX_LAYER_STEPS,
+          "use fewer samples per update (SGD or mini-batches) or fewer layers")
 
 
 def check_training(parameters: int, rows_per_update: int, updates: int) -> None:

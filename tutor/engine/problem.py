@@ -115,7 +115,7 @@ class NetworkProblem:
         samples = len(self.first_batch()) if samples is None else samples
         parameters = sum(t.size for t in self.params.tensors().values())
         if granularity is Granularity.LAYER:
-            check_layer_trace(parameters, samples)
+            check_layer_trace(parameters, samples, len(self.network.layers))
         else:
             network = self.network
             nodes = (network.input_size + network.output_size

@@ -113,7 +113,7 @@ def _network_problem(doc: Doc) -> NetworkProblem:
                                  input_gradients=trace.get("input_gradients", False))
     try:  # every window shows at least the layer-by-layer trace: refuse one too large to hold
         check_layer_trace(sum(t.size for t in params.tensors().values()),
-                          len(problem.first_batch()))
+                          len(problem.first_batch()), len(network.layers))
     except LimitError as error:
         raise ExerciseError("data", str(error)) from None
     return problem

@@ -10,12 +10,8 @@ import pytest
 
 from tutor.exercise import bundled, default_path, load
 from tutor.exercise.library import exercises_dir
-from tutor.teaching.answer_key import (
-    answer_key,
-    latex_math,
-    latex_text,
-    write_atomically,
-)
+from tutor.teaching.answer_key import answer_key, write_atomically
+from tutor.teaching.latex_escape import latex_math, latex_text
 
 
 @pytest.fixture(scope="module")

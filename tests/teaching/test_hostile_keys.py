@@ -8,7 +8,8 @@ import subprocess
 import pytest
 
 from tutor.exercise import default_path, load
-from tutor.teaching.answer_key import answer_key, latex_math
+from tutor.teaching.answer_key import answer_key
+from tutor.teaching.latex_escape import latex_math
 from tutor.teaching.quiz import Quiz
 
 FILECONTENTS = r"\begin{filecontents*}[overwrite]{pwned.tex}\relax\end{filecontents*}"

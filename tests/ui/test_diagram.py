@@ -16,8 +16,9 @@ from tutor.engine import (
 )
 from tutor.exercise import Exercise
 from tutor.ui.diagram import NetworkDiagramView
-from tutor.ui.diagram.items import AggregateItem, EdgeLabelItem, NodeItem
-from tutor.ui.diagram.network_scene import AGGREGATE_ABOVE
+from tutor.ui.diagram.edge_labels import EdgeLabelItem
+from tutor.ui.diagram.items import AggregateItem, NodeItem
+from tutor.ui.diagram.network_layout import AGGREGATE_ABOVE
 from tutor.ui.style import NodeState
 
 

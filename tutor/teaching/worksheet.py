@@ -27,7 +27,7 @@ from tutor.engine.sheet_layout import display_matrix
 from tutor.engine.trace import format_result
 from tutor.exercise import Exercise
 
-from .answer_key import latex_math, latex_text
+from .latex_escape import latex_math, latex_text
 
 PHASES = ("forward", "backward", "update")
 _PHASE_STEPS = {

@@ -18,8 +18,9 @@ from tutor.engine.network import BiasMode, Network, Residual
 from tutor.engine.notation import format_number, to_unicode
 from tutor.session.readout import Readout
 from tutor.ui.diagram.arrange import arrange
+from tutor.ui.diagram.edges import EdgeItem
 from tutor.ui.diagram.flag_items import FlagOverlay
-from tutor.ui.diagram.items import EdgeItem, NodeItem, Shape
+from tutor.ui.diagram.items import NodeItem, Shape
 from tutor.ui.diagram.tags import fonts as _fonts
 from tutor.ui.diagram.view import TraceDiagramView, mark_flow
 from tutor.ui.style import NodeState, theme

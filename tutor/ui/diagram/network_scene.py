@@ -8,8 +8,6 @@ first and last few neurons around an aggregate item, so a 784-128-10 network sta
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsSimpleTextItem, QLineEdit, QWidget
@@ -30,73 +28,27 @@ from tutor.engine.network_graph import (
 from tutor.engine.notation import format_number, to_unicode, updated_text
 from tutor.session.readout import Readout
 from tutor.ui.diagram.arrange import arrange
+from tutor.ui.diagram.edge_labels import EdgeLabelItem, label_position
+from tutor.ui.diagram.edges import EdgeItem
 from tutor.ui.diagram.edits import editable
 from tutor.ui.diagram.flag_items import FlagOverlay
 from tutor.ui.diagram.inline_edit import InlineEditing
-from tutor.ui.diagram.items import (
-    RADIUS,
-    AggregateItem,
-    EdgeItem,
-    EdgeLabelItem,
-    NodeItem,
-    Shape,
-    label_height,
-    label_position,
+from tutor.ui.diagram.items import RADIUS, AggregateItem, NodeItem, Shape
+from tutor.ui.diagram.network_layout import (
+    ACTIVATION_GAP,
+    AGGREGATE_SLOT,
+    COLUMN_GAP,
+    HEAD_GAP,
+    LABEL_AT,
+    TAIL,
+    Column,
+    labelled,
+    row_gap,
+    shown_indices,
 )
 from tutor.ui.diagram.tags import fonts as _fonts
 from tutor.ui.diagram.view import TraceDiagramView, mark_flow
 from tutor.ui.style import NodeState, theme
-
-AGGREGATE_ABOVE = 12  # layers wider than this are drawn as head … tail
-HEAD, TAIL = 3, 2
-LABELS_UP_TO = 30  # a layer with more drawn weights shows no weight labels (tooltips instead)
-LABEL_AT = 0.5  # where a hidden weight label waits on its edge (0: source, 1: target)
-LABEL_ROOM = 1.1  # rows apart: this many label heights between the labels of one fan
-COLUMN_GAP = 330.0  # between a layer's input column and its pre-activations
-ACTIVATION_GAP = 230.0  # between a pre-activation and its activation: room for the flow
-HEAD_GAP = 170.0  # outputs → targets → loss
-ROW_GAP = 140.0
-
-
-def shown_indices(size: int) -> tuple[list[int], int]:
-    """The neuron indices drawn for a layer of ``size`` and how many are aggregated."""
-    if size <= AGGREGATE_ABOVE:
-        return list(range(size)), 0
-    return [*range(HEAD), *range(size - TAIL, size)], size - HEAD - TAIL
-
-
-AGGREGATE_SLOT = "…"  # a column slot "…x" holds the aggregate of group x
-
-
-@dataclass
-class _Column:
-    """One column of the layout, top to bottom: node ids and aggregate slots."""
-
-    x: float
-    slots: list[str] = field(default_factory=list)
-    offset: float = 0.0  # the column's centre, in rows below the diagram's middle
-
-
-def _labelled(inputs: int, outputs: int) -> bool:
-    """Whether a layer's weights are drawn with labels (few enough to read)."""
-    return outputs * (inputs + 1) <= LABELS_UP_TO
-
-
-def _row_gap(network) -> float:
-    """The distance between rows: ROW_GAP, or more when weights are labelled.
-
-    The labels of one input's edges sit about LABEL_AT along edges to neighbouring rows, so
-    about LABEL_AT × the gap apart; a label has up to three lines (value, gradient, update).
-    The placement slides labels along their edges, so the rows need no more room than that:
-    a taller diagram would only shrink everything when fitted (in presentation mode at 1080p
-    the loss step's outputs, targets and loss must fit at 34 px a line).
-    """
-    gap = ROW_GAP * theme().font_scale
-    if not any(_labelled(size, layer.size) for size, layer in zip(network.sizes, network.layers,
-                                                                    strict=False)):
-        return gap
-    # a label is pushed further along its edge to clear its node, each by its own amount
-    return max(gap, LABEL_ROOM * label_height(3) / LABEL_AT)
 
 
 class NetworkDiagramView(InlineEditing, TraceDiagramView):
@@ -150,9 +102,9 @@ class NetworkDiagramView(InlineEditing, TraceDiagramView):
     def _build(self, problem: NetworkProblem) -> None:
         network = problem.network
         s = theme().font_scale
-        columns: list[_Column] = []
+        columns: list[Column] = []
         x = 0.0
-        inputs = _Column(x)
+        inputs = Column(x)
         if network.layers[0].bias is BiasMode.FOLDED:
             inputs.slots.append(intercept_id(0))
         self._add_indexed(inputs, "x", network.input_size, input_id)
@@ -163,7 +115,7 @@ class NetworkDiagramView(InlineEditing, TraceDiagramView):
             syms = self._layer_symbols[n]
             symbols[intercept_id(n)] = syms.intercept
             x += self._column_gap(network, n)
-            pre = _Column(x)
+            pre = Column(x)
             self._add_indexed(pre, f"z{n + 1}", layer.size, lambda j, n=n: pre_id(n, j))
             columns.append(pre)
             for j in range(layer.size):
@@ -172,7 +124,7 @@ class NetworkDiagramView(InlineEditing, TraceDiagramView):
             out = pre
             if not layer.activation.is_identity:
                 x += ACTIVATION_GAP * s
-                out = _Column(x)
+                out = Column(x)
                 self._add_indexed(out, f"h{n + 1}", layer.size,
                                   lambda j, n=n: act_id(network, n, j))
                 columns.append(out)
@@ -184,7 +136,7 @@ class NetworkDiagramView(InlineEditing, TraceDiagramView):
             symbols[target_id(k)] = sym
         columns += self._head(x, out, network.output_size)
         symbols[LOSS] = network.notation.loss
-        self._place(columns, symbols, _row_gap(network))
+        self._place(columns, symbols, row_gap(network))
         self._connect(problem)
 
     def _column_gap(self, network, n: int) -> float:
@@ -192,7 +144,7 @@ class NetworkDiagramView(InlineEditing, TraceDiagramView):
         weight label's gradient line (``∂ℓ/∂W⁽¹⁾₂,₂ = −0.0670908``) between two nodes, so
         the labels of the edges a step uses find a place on them."""
         gap = COLUMN_GAP * theme().font_scale
-        if not _labelled(network.sizes[n], network.layers[n].size):
+        if not labelled(network.sizes[n], network.layers[n].size):
             return gap
         _, _, small = _fonts()
         widest = max((to_unicode(w) for row in self._layer_symbols[n].weights for w in row),
@@ -200,23 +152,23 @@ class NetworkDiagramView(InlineEditing, TraceDiagramView):
         label = theme().text_width(small, f"∂ℓ/∂{widest} = −0.0000000") + 10
         return max(gap, label + 2 * RADIUS * theme().font_scale * 1.6 + 40)
 
-    def _head(self, x: float, out: _Column, outputs: int) -> list[_Column]:
+    def _head(self, x: float, out: Column, outputs: int) -> list[Column]:
         """The targets and the loss.  One or two targets stand above and below the loss, in
         its column and level with the outputs, so the loss step's nodes sit close together;
         more stand in a column below the outputs, where no output → loss line runs."""
         s = theme().font_scale
         middle = out.offset + (len(out.slots) - outputs) / 2  # the outputs' middle row
         if outputs <= 2:
-            head = _Column(x + HEAD_GAP * s / 2, offset=middle)
+            head = Column(x + HEAD_GAP * s / 2, offset=middle)
             self._add_indexed(head, "y", outputs, target_id)
             head.slots.insert(1 if outputs == 2 else 0, LOSS)
             head.offset += 0.5 if outputs == 1 else 0.0
             return [head]
-        targets = _Column(x, offset=(len(out.slots) + outputs) / 2)
+        targets = Column(x, offset=(len(out.slots) + outputs) / 2)
         self._add_indexed(targets, "y", outputs, target_id)
-        return [targets, _Column(x + HEAD_GAP * s, [LOSS], offset=targets.offset / 2)]
+        return [targets, Column(x + HEAD_GAP * s, [LOSS], offset=targets.offset / 2)]
 
-    def _add_indexed(self, column: _Column, group: str, size: int, make_id) -> None:
+    def _add_indexed(self, column: Column, group: str, size: int, make_id) -> None:
         shown, hidden = shown_indices(size)
         for k in shown:
             if hidden and k == size - TAIL:
@@ -224,7 +176,7 @@ class NetworkDiagramView(InlineEditing, TraceDiagramView):
                 self.aggregates[group] = AggregateItem(group, f"{hidden} more")
             column.slots.append(make_id(k))
 
-    def _place(self, columns: list[_Column], symbols: dict[str, str], gap: float) -> None:
+    def _place(self, columns: list[Column], symbols: dict[str, str], gap: float) -> None:
         for column in columns:
             top = (column.offset - (len(column.slots) - 1) / 2) * gap
             for row, node_id in enumerate(column.slots):
@@ -255,7 +207,7 @@ class NetworkDiagramView(InlineEditing, TraceDiagramView):
             targets = [pre_id(n, j) for j in range(layer.size)]
             drawn = [(j, t) for j, t in enumerate(targets) if t in self.nodes]
             sources = [(i, p) for i, p in enumerate(prev) if p in self.nodes]
-            with_labels = (_labelled(len(prev), layer.size)
+            with_labels = (labelled(len(prev), layer.size)
                            and len(drawn) == layer.size and len(sources) == len(prev))
             for i, source in sources:
                 for j, target in drawn:

@@ -277,3 +277,23 @@ def test_bundled_examples_all_open(window):
         assert window.files.open_path(example.path), example.name
         assert window.document.cursor == 0
         assert window.document.current_step().phase is Phase.FORWARD
+
+
+def test_a_demo_opens_on_one_sample_and_says_how_to_see_all(qtbot) -> None:
+    window = MainWindow(Document(bundled("xor")))
+    qtbot.addWidget(window)
+    bar = window.stepper_bar
+    assert bar.sample_combo.currentText() == "Sample 1"
+    assert bar.phase_label.text() == "Forward 1 / 7 · step 1 / 32"
+    note = "Showing sample 1 of 4 — choose All samples in the toolbar for the whole batch"
+    assert window.sample_note.text() == note and bar.sample_combo.toolTip() == note
+    bar.sample_combo.setCurrentIndex(0)  # All samples
+    assert window.document.sample is None and len(window.document.trace) == 108
+    assert window.sample_note.text() == "" and bar.sample_combo.toolTip() != note
+
+
+def test_a_sheet_opens_on_all_samples_without_a_note(qtbot) -> None:
+    window = MainWindow(Document(bundled("inf264-homework-4")))
+    qtbot.addWidget(window)
+    assert window.stepper_bar.sample_combo.currentText() == "All samples"
+    assert window.sample_note.text() == ""

@@ -77,7 +77,8 @@ def _from_checked(doc: Any, name: str) -> Exercise:
 
 def _exercise(doc: Doc) -> Exercise:
     if doc["kind"] == "expression":
-        _forbid(doc, ("network", "parameters", "data", "training", "trace"), "expression")
+        _forbid(doc, ("network", "parameters", "data", "training", "trace", "view"),
+                "expression")
         problem: NetworkProblem | ExpressionProblem = _expression_problem(doc["expression"])
     else:
         _forbid(doc, ("expression",), "network")
@@ -87,9 +88,21 @@ def _exercise(doc: Doc) -> Exercise:
     exercise = Exercise(
         title=doc["title"], problem=problem, source=doc.get("source", ""),
         description=doc.get("description", ""), questions=questions,
-        locked=frozenset(doc.get("locked", [])), hidden=frozenset(doc.get("hidden", [])))
+        locked=frozenset(doc.get("locked", [])), hidden=frozenset(doc.get("hidden", [])),
+        view_sample=_view_sample(doc.get("view", {}), problem))
     check_names(exercise)
     return exercise
+
+
+def _view_sample(view: Doc, problem: NetworkProblem | ExpressionProblem) -> int | None:
+    """The sample a window opens on: a demonstration's hundreds of batch steps are too many
+    to step through, one sample's are not."""
+    sample = view.get("sample")
+    count = len(problem.data) if isinstance(problem, NetworkProblem) else 0
+    if sample is not None and not sample < count:
+        raise ExerciseError("view.sample", f"is {sample}, but the data has {count} samples "
+                                           "(numbered from 0)")
+    return sample
 
 
 def _forbid(doc: Doc, keys: Sequence[str], kind: str) -> None:

@@ -46,6 +46,7 @@ class Exercise:
     questions: tuple[Question, ...] = ()
     locked: frozenset[str] = field(default_factory=frozenset)
     hidden: frozenset[str] = field(default_factory=frozenset)
+    view_sample: int | None = None  # the sample a window opens on (from 0); None: all of them
 
     @property
     def kind(self) -> str:

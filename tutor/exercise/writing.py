@@ -133,6 +133,8 @@ def to_dict(exercise: Exercise) -> Doc:
         doc |= _network_sections(problem)
     else:
         doc |= _expression_section(problem)
+    if exercise.view_sample is not None:
+        doc["view"] = {"sample": exercise.view_sample}
     doc["questions"] = [_question_doc(q) for q in saved_questions(exercise)]
     doc["locked"] = sorted(exercise.locked)
     doc["hidden"] = sorted(exercise.hidden)

@@ -48,6 +48,14 @@ def sample_caption(trace: Trace, cursor: int) -> str:
     return f"Sample {sample + 1} of {len(samples)}"
 
 
+def sample_note(sample: int | None, count: int) -> str:
+    """Says that one sample of several is shown and how to see them all; "" otherwise."""
+    if sample is None or count < 2:
+        return ""
+    return (f"Showing sample {sample + 1} of {count} — choose All samples in the toolbar "
+            "for the whole batch")
+
+
 def view_sample(trace: Trace, cursor: int) -> int | None:
     """The sample whose pass the cursor is in (or has just finished); None at a batch step."""
     if is_batch_step(trace, cursor):

@@ -69,7 +69,7 @@ class Session:
         self._path = None if path is None else Path(path)
         self._preferred = Granularity.NODE  # what the user chose; large networks override it
         self._granularity = allowed_granularity(exercise.problem, self._preferred)
-        self._sample: int | None = None
+        self._sample = _opening_sample(exercise)
         self._history = TrainingHistory.start(exercise.problem)
         self._traces = TraceCache()
         self._trace = self.trace_of(exercise.problem)
@@ -228,7 +228,7 @@ class Session:
 
     def reset(self, exercise: Exercise, path: Path | None = None) -> None:
         """Open another exercise: a fresh history, cursor and sample (not undoable)."""
-        self._sample = None
+        self._sample = _opening_sample(exercise)
         self._cursor = 0
         self.apply(State(exercise, TrainingHistory.start(exercise.problem)), force=True)
         self.set_path(path)
@@ -290,3 +290,10 @@ class Session:
         self.flags_changed.emit()
         self.trace_changed.emit()
         self.cursor_changed.emit(self._cursor)
+
+
+def _opening_sample(exercise: Exercise) -> int | None:
+    """The sample an exercise opens on: its file's ``view.sample`` (a demonstration's whole
+    batch is hundreds of steps), else None for every sample (sheets trace the batch)."""
+    sample = exercise.view_sample
+    return sample if sample is not None and sample < sample_count(exercise.problem) else None

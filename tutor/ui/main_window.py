@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from tutor.engine import NetworkProblem
+from tutor.session.readout import sample_note
 
 from . import settings, style
 from .actions import make_action
@@ -95,6 +96,10 @@ class MainWindow(QMainWindow):
         document.path_changed.connect(self._update_title)
         document.exercise_changed.connect(self._update_title)
         self._update_title()
+        self.sample_note = QLabel(objectName="sample_note")
+        self.statusBar().addPermanentWidget(self.sample_note)
+        document.trace_changed.connect(self._update_sample_note)
+        self._update_sample_note()
         self.resize(1600, 1000)
         self.restored = settings.restore_window(self)  # False on the first run: maximise
         app = QApplication.instance()
@@ -295,6 +300,11 @@ class MainWindow(QMainWindow):
         name = path.name if path is not None else self.document.exercise.title
         self.setWindowTitle(f"{name}[*] — {APP_NAME}")
         self.setWindowModified(self.document.is_modified)
+
+    def _update_sample_note(self) -> None:
+        text = sample_note(self.document.sample, self.document.sample_count)
+        self.sample_note.setText(text)
+        self.sample_note.setVisible(bool(text))
 
     def _show_message(self, text: str) -> None:
         if text:

@@ -11,6 +11,7 @@ from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QComboBox, QLabel, QToolBar, QWidget
 
 from tutor.engine import Granularity
+from tutor.session.readout import sample_note
 
 from .actions import make_action
 from .document import Document
@@ -168,7 +169,10 @@ class StepperBar(QToolBar):
             f"{phase_text(document.trace, document.cursor)} · step {document.cursor + 1} / {total}")
 
     def _on_trace_change(self) -> None:
-        self._on_cursor_change(self._document.cursor)
+        document = self._document
+        self.sample_combo.setToolTip(sample_note(document.sample, document.sample_count)
+                                     or "Which sample's pass to show")
+        self._on_cursor_change(document.cursor)
 
     def _on_exercise_change(self) -> None:
         document = self._document
@@ -181,4 +185,4 @@ class StepperBar(QToolBar):
             self.sample_combo.setCurrentIndex(
                 0 if document.sample is None else document.sample + 1)
         self._sample_action.setVisible(count > 1)
-        self._on_cursor_change(document.cursor)
+        self._on_trace_change()

@@ -14,16 +14,6 @@ from tutor.teaching.answer_key import answer_key, write_atomically
 from tutor.teaching.latex_escape import latex_math, latex_text
 
 
-@pytest.fixture(scope="module")
-def cmu():
-    return load(default_path())
-
-
-@pytest.fixture(scope="module")
-def inf264():
-    return load(exercises_dir() / "inf264-homework-4.json")
-
-
 def hidden_cmu(tmp_path, *hidden: str):
     doc = json.loads(default_path().read_text(encoding="utf-8"))
     doc["hidden"] = list(hidden)

@@ -6,7 +6,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from tutor.exercise import default_path, load
+from tutor.exercise import load
 from tutor.exercise.library import exercises_dir
 from tutor.teaching.quiz import (
     ABSOLUTE_TOLERANCE,
@@ -18,16 +18,6 @@ from tutor.teaching.quiz import (
     parse_answer,
     parse_number,
 )
-
-
-@pytest.fixture(scope="module")
-def cmu():
-    return load(default_path())
-
-
-@pytest.fixture(scope="module")
-def inf264():
-    return load(exercises_dir() / "inf264-homework-4.json")
 
 
 def typed(question) -> str:

@@ -6,23 +6,13 @@ import subprocess
 import pytest
 
 from tutor.engine import Phase
-from tutor.exercise import default_path, load
+from tutor.exercise import load
 from tutor.exercise.library import exercises_dir
 from tutor.teaching.answer_key import answer_key
 from tutor.teaching.library import bundled_templates
 from tutor.teaching.template import load_template
 from tutor.teaching.variants import make_variant
 from tutor.teaching.worksheet import label_latex, worksheet, worksheet_latex
-
-
-@pytest.fixture(scope="module")
-def cmu():
-    return load(default_path())
-
-
-@pytest.fixture(scope="module")
-def inf264():
-    return load(exercises_dir() / "inf264-homework-4.json")
 
 
 def test_one_box_per_question(cmu):

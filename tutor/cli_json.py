@@ -18,6 +18,7 @@ import numpy as np
 from tutor.engine import Key, NetworkProblem, Phase, Quantity, Step, Trace, check_gradients
 from tutor.engine.batch import forward, sample_losses
 from tutor.engine.expression import ExpressionProblem
+from tutor.engine.ids import scalar_id
 from tutor.engine.notation import format_number, sample_number, to_unicode
 from tutor.exercise import Exercise
 from tutor.exercise.format import display_tensors
@@ -151,7 +152,7 @@ def gradient_check_report(exercise: Exercise) -> dict[str, Any]:
     problem = exercise.problem
     if isinstance(problem, NetworkProblem):
         check = check_gradients(problem.network, problem.params, problem.data)
-        names = [f"{name}[{','.join(map(str, index))}]"
+        names = [scalar_id(name, index)
                  for name, tensor in problem.params.tensors().items()
                  for index in np.ndindex(tensor.shape)]
     else:

@@ -62,3 +62,10 @@ def test_every_node_of_a_network_round_trips(case) -> None:
         assert parsed is not None and str(parsed) == node.id
         assert ids.scalar_id(parsed.tensor, parsed.index) == node.id
         assert node.group == parsed.tensor
+
+
+def test_is_parameter_names_one_weight_or_bias_only():
+    from tutor.engine.ids import is_parameter
+
+    assert is_parameter("W1[0,1]") and is_parameter("b2[0]")
+    assert not any(is_parameter(n) for n in ("W1", "z1[0]", "x[0]", "one1", "loss", "∂W"))

@@ -164,6 +164,13 @@ def parse_parameter_tensor(name: str) -> tuple[str, int]:
     return parsed.prefix, parsed.layer - 1
 
 
+def is_parameter(node_id: str) -> bool:
+    """Whether ``node_id`` is one weight or bias (``W1[0,1]``, ``b2[0]``), as opposed to a
+    value the network computes or a number of the data."""
+    parsed = parse_id(node_id)
+    return parsed is not None and parsed.is_parameter and bool(parsed.index)
+
+
 def tensor_of(node_id: str) -> str:
     """The tensor a scalar id belongs to (``W1[0,1]`` → ``W1``); other text is returned whole."""
     parsed = parse_id(node_id)

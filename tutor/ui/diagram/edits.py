@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tutor.engine import NetworkProblem
 from tutor.engine.edit import set_scalar
-from tutor.engine.network_graph import parse_id
+from tutor.engine.ids import INPUT, TARGET, WEIGHT, matrix_of, parse_id
 from tutor.exercise.model import Exercise
 
 
@@ -13,11 +13,12 @@ def lock_names(node_id: str) -> tuple[str, ...]:
     parsed = parse_id(node_id)
     if parsed is None:
         return ()
-    if parsed.prefix in ("W", "b") and parsed.layer is not None and parsed.index:
+    if parsed.is_parameter and parsed.index:
         # a folded bias is a column of the weight matrix, so either lock applies
-        return (f"parameters.W{parsed.layer}",) if parsed.prefix == "W" else (
-            f"parameters.b{parsed.layer}", f"parameters.W{parsed.layer}")
-    if parsed.prefix in ("x", "y") and parsed.index:
+        tensor = parsed.tensor
+        return (f"parameters.{tensor}",) if parsed.prefix == WEIGHT else (
+            f"parameters.{tensor}", f"parameters.{matrix_of(tensor)}")
+    if parsed.prefix in (INPUT, TARGET) and parsed.index:
         return ("data",)
     return ()
 

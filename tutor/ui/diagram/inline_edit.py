@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
 
+from tutor.engine.ids import is_parameter
 from tutor.engine.notation import format_number, to_unicode
 from tutor.engine.numbers import parse_number
 from tutor.ui.diagram.edits import editable, is_locked, with_scalar
@@ -64,7 +65,7 @@ class InlineEditing:
                 self._editor.setToolTip(str(error) if str(error) else "not a number")
             return False
         self._cancel_edit()
-        symbol = to_unicode(self._symbol_of(node_id)) if node_id[0] in "Wb" else getattr(
+        symbol = to_unicode(self._symbol_of(node_id)) if is_parameter(node_id) else getattr(
             self.item_for(node_id), "symbol", node_id)
         self.document.edit(f"Set {symbol} to {format_number(value)}",
                            self.document.exercise.with_problem(problem))

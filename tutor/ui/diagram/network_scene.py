@@ -13,6 +13,7 @@ from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsSimpleTextItem, QLineEdit, QWidget
 
 from tutor.engine import NetworkProblem
+from tutor.engine.ids import BIAS, INPUT, TARGET, act_tensor, bias_tensor, pre_tensor
 from tutor.engine.network import BiasMode, input_symbols, layer_symbols, target_symbols
 from tutor.engine.network_graph import (
     LOSS,
@@ -107,7 +108,7 @@ class NetworkDiagramView(InlineEditing, TraceDiagramView):
         inputs = Column(x)
         if network.layers[0].bias is BiasMode.FOLDED:
             inputs.slots.append(intercept_id(0))
-        self._add_indexed(inputs, "x", network.input_size, input_id)
+        self._add_indexed(inputs, INPUT, network.input_size, input_id)
         columns.append(inputs)
         symbols = {input_id(i): sym for i, sym in enumerate(input_symbols(network))}
         self._layer_symbols = [layer_symbols(network, n) for n in range(len(network.layers))]
@@ -116,7 +117,7 @@ class NetworkDiagramView(InlineEditing, TraceDiagramView):
             symbols[intercept_id(n)] = syms.intercept
             x += self._column_gap(network, n)
             pre = Column(x)
-            self._add_indexed(pre, f"z{n + 1}", layer.size, lambda j, n=n: pre_id(n, j))
+            self._add_indexed(pre, pre_tensor(n), layer.size, lambda j, n=n: pre_id(n, j))
             columns.append(pre)
             for j in range(layer.size):
                 symbols[pre_id(n, j)] = syms.pre[j]
@@ -125,7 +126,7 @@ class NetworkDiagramView(InlineEditing, TraceDiagramView):
             if not layer.activation.is_identity:
                 x += ACTIVATION_GAP * s
                 out = Column(x)
-                self._add_indexed(out, f"h{n + 1}", layer.size,
+                self._add_indexed(out, act_tensor(n), layer.size,
                                   lambda j, n=n: act_id(network, n, j))
                 columns.append(out)
             if n + 1 < len(network.layers) and network.layers[n + 1].bias is BiasMode.FOLDED:
@@ -160,12 +161,12 @@ class NetworkDiagramView(InlineEditing, TraceDiagramView):
         middle = out.offset + (len(out.slots) - outputs) / 2  # the outputs' middle row
         if outputs <= 2:
             head = Column(x + HEAD_GAP * s / 2, offset=middle)
-            self._add_indexed(head, "y", outputs, target_id)
+            self._add_indexed(head, TARGET, outputs, target_id)
             head.slots.insert(1 if outputs == 2 else 0, LOSS)
             head.offset += 0.5 if outputs == 1 else 0.0
             return [head]
         targets = Column(x, offset=(len(out.slots) + outputs) / 2)
-        self._add_indexed(targets, "y", outputs, target_id)
+        self._add_indexed(targets, TARGET, outputs, target_id)
         return [targets, Column(x + HEAD_GAP * s, [LOSS], offset=targets.offset / 2)]
 
     def _add_indexed(self, column: Column, group: str, size: int, make_id) -> None:
@@ -248,7 +249,7 @@ class NetworkDiagramView(InlineEditing, TraceDiagramView):
 
     def _bias_square(self, n: int, j: int, target: str) -> None:
         node_id = bias_id(n, j)
-        item = NodeItem(node_id, f"b{n + 1}", to_unicode(self._symbol_of(node_id)),
+        item = NodeItem(node_id, bias_tensor(n), to_unicode(self._symbol_of(node_id)),
                         Shape.SQUARE, size=0.7)
         item.editable = True
         anchor = self.nodes[target].pos()
@@ -288,8 +289,8 @@ class NetworkDiagramView(InlineEditing, TraceDiagramView):
     def _symbol_of(self, node_id: str) -> str:
         """A weight's or bias's symbol (markup)."""
         parsed = parse_id(node_id)
-        syms = self._layer_symbols[parsed.layer - 1]
-        if parsed.prefix == "b":
+        syms = self._layer_symbols[parsed.layer_index]
+        if parsed.prefix == BIAS:
             return syms.biases[parsed.index[0]]
         j, i = parsed.index
         return syms.weights[j][i]

@@ -3,13 +3,15 @@ and keys that agree with the engine's other path."""
 
 import copy
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from tutor.engine import Key, Quantity, Role
 from tutor.engine.network_graph import parameter_values
-from tutor.exercise import ExerciseError
+from tutor.exercise import ExerciseError, load
+from tutor.exercise.library import exercises_dir
 from tutor.teaching.answer_key import build
 from tutor.teaching.library import bundled_templates
 from tutor.teaching.template import (
@@ -19,9 +21,19 @@ from tutor.teaching.template import (
     template_from_dict,
     variant_seeds,
 )
-from tutor.teaching.variants import ConstraintError, make_variant, make_variants, violations
+from tutor.teaching.variants import (
+    ConstraintError,
+    distinct,
+    make_variant,
+    make_variants,
+    violations,
+)
 
 NAMES = ["cmu-recitation-5", "inf264-homework-4", "chain-rule-discussion-expression"]
+
+
+# the chain-rule template as first bundled (x from 12 halves), kept to pin the draw itself
+TWELVE = Path(__file__).parent / "fixtures" / "chain-rule-twelve-values.template.json"
 
 
 def _template(name):
@@ -116,8 +128,11 @@ def test_the_same_code_gives_the_same_bytes(name):
 
 def test_known_numbers_for_a_known_code():
     """The draw is SHA-256 in counter mode: a printed code must give these numbers forever."""
-    chain = _template("chain-rule-discussion-expression")
+    chain = load_template(TWELVE)
     assert make_variant(chain, make_code(chain, 7)).exercise.problem.values == {"x": -3.0}
+    bundled = _template("chain-rule-discussion-expression")
+    assert make_code(bundled, 7) == "B397-000007"
+    assert make_variant(bundled, 7).exercise.problem.values == {"x": 2.1}
     cmu = make_variant(_template("cmu-recitation-5"), 7)
     assert cmu.tries == 6  # five draws rejected first
     doc = json.loads(cmu.text)
@@ -156,6 +171,10 @@ def _check(name, variant):
     if name != "chain-rule-discussion-expression":
         a = _pre_activations(exercise)
         assert np.all(a != 0)  # relu_not_at_zero
+        if name == "inf264-homework-4":  # as on the sheet: h on for x₁, off for x₂
+            assert a[0, 0] > 0 and a[1, 0] < 0
+            assert trace.find(Key(Quantity.VALUE, "h1[0]", 1)).result == 0
+            assert trace.find(Key(Quantity.VALUE, "h1[0]", 0)).result == a[0, 0]
         assert np.all((a > 0).any(axis=0))  # no_dead_units: each unit alive for some sample
         fast = exercise.problem.gradients()  # the batch path, not the node trace
         assert trace.find(Key(Quantity.VALUE, "loss")).result == pytest.approx(fast.loss)
@@ -202,3 +221,51 @@ def test_a_thousand_variants_meet_their_constraints(name):
     for variant in variants:
         _check(name, variant)
         _key_agrees_with_engine(variant)
+
+
+def test_a_class_of_400_gets_every_value_of_x():
+    """x is drawn from the tenths in [−5, 5] but 0: 100 values, every one of them reached by
+    1,000 codes and 98 by a class of 400 (the first template drew from 12 halves)."""
+    template = _template("chain-rule-discussion-expression")
+    assert distinct(make_variants(template, 1000, seed=1000)) == 100
+    assert distinct(make_variants(template, 400, seed=2026)) == 98
+    assert distinct(make_variants(load_template(TWELVE), 400, seed=2026)) == 12
+
+
+def test_inf264_variants_keep_the_sheets_inactive_second_sample():
+    template = _template("inf264-homework-4")
+    assert template.constraints.relu_active == (("z1[0]", 0),)
+    assert template.constraints.relu_inactive == (("z1[0]", 1),)
+    sheet = load(exercises_dir() / "inf264-homework-4.json")  # the sheet's own numbers pass
+    assert violations(template, sheet) == []
+    swapped = _doc("inf264-homework-4")
+    swapped["constraints"]["relu_active"] = [{"node": "z1[0]", "sample": 1}]
+    swapped["constraints"]["relu_inactive"] = [{"node": "z1[0]", "sample": 0}]
+    assert violations(template_from_dict(swapped), sheet) == ["relu_active", "relu_inactive"]
+
+
+@pytest.mark.parametrize(("entry", "field", "words"), [
+    ({"node": "z2[0]", "sample": 1}, "constraints.relu_inactive[0].node",
+     "'z2[0]' is not the input of a ReLU in this exercise; its ReLU inputs are z1[0]"),
+    ({"node": "z1[0]", "sample": 2}, "constraints.relu_inactive[0].sample",
+     "z1[0] is not traced for sample 2; its traced samples are 0, 1 (counted from 0)"),
+    ({"node": "z1[0]", "sample": 0}, "constraints.relu_inactive",
+     "z1[0] (sample 0) is asked to be both active and inactive"),
+])
+def test_a_bad_unit_constraint_says_what_is_wrong(entry, field, words):
+    doc = _doc("inf264-homework-4")
+    doc["constraints"]["relu_inactive"] = [entry]
+    with pytest.raises(ExerciseError) as caught:
+        template_from_dict(doc, "t.json")
+    assert caught.value.field == field and caught.value.problem == words
+
+
+def test_an_expression_unit_needs_no_sample():
+    doc = _doc("chain-rule-discussion-expression")
+    doc["exercise"]["expression"]["program"] = "a = x - 1\nl = relu(a)"
+    doc["exercise"]["questions"] = doc["exercise"]["questions"][:0]
+    doc["constraints"] = {"relu_active": [{"node": "a"}]}
+    template = template_from_dict(doc)
+    assert template.constraints.relu_active == (("a", None),)
+    variant = make_variant(template, 3)
+    assert variant.exercise.problem.values["x"] > 1

@@ -28,6 +28,7 @@ from typing import Any
 
 import jsonschema
 
+from tutor.engine import Quantity
 from tutor.exercise import Exercise, ExerciseError, from_dict
 from tutor.exercise.errors import PathPart, field_path
 from tutor.exercise.validate import parse_json, read_text, resources_dir
@@ -38,6 +39,7 @@ GRIDS = {"integers": 1, "halves": 2, "quarters": 4, "tenths": 10, "hundredths": 
 MAX_GRID_POINTS = 10**7  # per rule: a range this fine is a typo, not a teaching choice
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base 32
 SEED_BITS = 30
+KINKED = ("relu", "leaky_relu")  # activations whose derivative jumps at 0
 _READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})
 _FIELD = re.compile(r"(parameters\.[Wb][1-9][0-9]*|data\.inputs|data\.targets"
                     r"|expression\.values(?:\.[A-Za-z_][A-Za-z0-9_]*)?)((?:\[[0-9]+\])*)\Z")
@@ -60,6 +62,10 @@ class Constraints:
     max_decimals: int | None = None
     decimals_phases: tuple[str, ...] | None = None  # None: every phase
     max_magnitude: float | None = None
+    # (pre-activation node, sample) pairs whose ReLU must be on / off, e.g. the INF264 sheet's
+    # second sample, which the sheet shows with its hidden unit switched off
+    relu_active: tuple[tuple[str, int | None], ...] = ()
+    relu_inactive: tuple[tuple[str, int | None], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -227,7 +233,14 @@ def _constraints(doc: dict, exercise: Exercise, name: str) -> Constraints:
         loss_decreases=doc.get("loss_decreases", False),
         max_decimals=doc.get("max_decimals"),
         decimals_phases=tuple(doc["decimals_phases"]) if "decimals_phases" in doc else None,
-        max_magnitude=doc.get("max_magnitude"))
+        max_magnitude=doc.get("max_magnitude"),
+        relu_active=_units(doc, "relu_active", exercise, name),
+        relu_inactive=_units(doc, "relu_inactive", exercise, name))
+    both = set(constraints.relu_active) & set(constraints.relu_inactive)
+    if both:
+        node, sample = sorted(both, key=str)[0]
+        raise ExerciseError("constraints.relu_inactive", f"{node} (sample {sample}) is asked "
+                            "to be both active and inactive", name)
     if constraints.decimals_phases is not None and constraints.max_decimals is None:
         raise ExerciseError("constraints.decimals_phases", "applies only with max_decimals",
                             name)
@@ -239,6 +252,46 @@ def _constraints(doc: dict, exercise: Exercise, name: str) -> Constraints:
             raise ExerciseError("constraints.loss_decreases", "the exercise makes no update "
                                 "(set trace.show_update, or expression.trainable)", name)
     return constraints
+
+
+def kink_inputs(exercise: Exercise) -> list[str]:
+    """The nodes fed to a ReLU-like function: where a derivative jumps at 0."""
+    graph = exercise.problem.graph()
+    graph = getattr(graph, "graph", graph)  # a network problem wraps its graph
+    out = []
+    for node in graph.nodes:
+        activation = getattr(node.op, "activation", None)
+        op_name = activation.name if activation is not None else getattr(node.op, "name", "")
+        if op_name in KINKED and node.inputs:
+            out.append(node.inputs[0])
+    return out
+
+
+def _units(doc: dict, key: str, exercise: Exercise, name: str
+           ) -> tuple[tuple[str, int | None], ...]:
+    """``relu_active`` / ``relu_inactive`` entries, checked against the exercise's trace."""
+    entries = doc.get(key, [])
+    if not entries:
+        return ()
+    kinks = kink_inputs(exercise)
+    trace = exercise.problem.trace("node")
+    out = []
+    for n, entry in enumerate(entries):
+        where = f"constraints.{key}[{n}]"
+        node = entry["node"]
+        if node not in kinks:
+            raise ExerciseError(f"{where}.node", f"{node!r} is not the input of a ReLU in this "
+                                f"exercise; its ReLU inputs are {', '.join(kinks) or 'none'}",
+                                name)
+        traced = sorted({s.key.sample for s in trace if s.key.quantity is Quantity.VALUE
+                         and s.node == node}, key=lambda v: -1 if v is None else v)
+        sample = entry.get("sample", 0 if None not in traced else None)
+        if sample not in traced:
+            shown = ", ".join(str(v) for v in traced if v is not None) or "none (one value)"
+            raise ExerciseError(f"{where}.sample", f"{node} is not traced for sample {sample}; "
+                                f"its traced samples are {shown} (counted from 0)", name)
+        out.append((node, sample))
+    return tuple(out)
 
 
 def drawn_leaves(template: Template) -> list[tuple[tuple[PathPart, ...], Rule]]:

@@ -23,9 +23,15 @@ import numpy as np
 from tutor.engine import Key, Quantity, Trace
 from tutor.exercise import Exercise, ExerciseError, dumps, from_dict
 
-from .template import Template, drawn_leaves, make_code, parse_code, variant_seeds
+from .template import (
+    Template,
+    drawn_leaves,
+    kink_inputs,
+    make_code,
+    parse_code,
+    variant_seeds,
+)
 
-KINKED = ("relu", "leaky_relu")  # activations whose derivative jumps at 0
 ZERO = 1e-9  # a pre-activation this close to 0 is "at the kink" (float noise of exact zeros)
 DECIMAL_SLACK = 1e-6  # in units of the last allowed decimal: absorbs float rounding
 
@@ -125,6 +131,8 @@ _WORDS = {
     "loss_decreases": "'loss_decreases' (the loss did not fall after the update)",
     "max_decimals": "'max_decimals' (a result had more decimals than allowed)",
     "max_magnitude": "'max_magnitude' (a result was larger than allowed)",
+    "relu_active": "'relu_active' (a ReLU asked to be on had a pre-activation ≤ 0)",
+    "relu_inactive": "'relu_inactive' (a ReLU asked to be off had a pre-activation ≥ 0)",
 }
 
 
@@ -133,21 +141,8 @@ def violations(template: Template, exercise: Exercise, trace: Trace | None = Non
     """The names of the constraints ``exercise`` breaks (empty when it is a valid variant)."""
     rules = template.constraints
     trace = trace if trace is not None else exercise.problem.trace("node")
-    wanted = [name for name in CHECKS if getattr(rules, name) not in (False, None)]
+    wanted = [name for name in CHECKS if getattr(rules, name) not in (False, None, ())]
     return [name for name in wanted if not CHECKS[name](rules, exercise, trace)]
-
-
-def kink_inputs(exercise: Exercise) -> list[str]:
-    """The nodes fed to a ReLU-like function: where a derivative jumps at 0."""
-    graph = exercise.problem.graph()
-    graph = getattr(graph, "graph", graph)  # a network problem wraps its graph
-    out = []
-    for node in graph.nodes:
-        activation = getattr(node.op, "activation", None)
-        name = activation.name if activation is not None else getattr(node.op, "name", "")
-        if name in KINKED and node.inputs:
-            out.append(node.inputs[0])
-    return out
 
 
 def _pre_activations(exercise: Exercise, trace: Trace) -> Iterator[tuple[str, np.ndarray]]:
@@ -193,10 +188,25 @@ def _max_magnitude(rules: Any, exercise: Exercise, trace: Trace) -> bool:
     return bool(np.all(np.isfinite(values)) and np.all(np.abs(values) <= rules.max_magnitude))
 
 
+def _pre_activation(trace: Trace, node: str, sample: int | None) -> float:
+    step = trace.find(Key(Quantity.VALUE, node, sample))
+    return float("nan") if step is None else float(step.result)
+
+
+def _relu_active(rules: Any, exercise: Exercise, trace: Trace) -> bool:
+    return all(_pre_activation(trace, n, s) > ZERO for n, s in rules.relu_active)
+
+
+def _relu_inactive(rules: Any, exercise: Exercise, trace: Trace) -> bool:
+    return all(_pre_activation(trace, n, s) < -ZERO for n, s in rules.relu_inactive)
+
+
 CHECKS: dict[str, Callable[[Any, Exercise, Trace], bool]] = {
     "relu_not_at_zero": _relu_not_at_zero,
     "no_dead_units": _no_dead_units,
     "loss_decreases": _loss_decreases,
     "max_decimals": _max_decimals,
     "max_magnitude": _max_magnitude,
+    "relu_active": _relu_active,
+    "relu_inactive": _relu_inactive,
 }

@@ -1,12 +1,16 @@
 """The teaching commands: variants with keys and a roster, one variant again by its code."""
 
 import csv
+from pathlib import Path
 
 import pytest
 
 from tutor.cli import main
 from tutor.exercise.library import exercises_dir
 from tutor.teaching.library import bundled_templates
+
+# the chain-rule template as first bundled: x from 12 halves, codes starting SFX8
+TWELVE = Path(__file__).parent / "fixtures" / "chain-rule-twelve-values.template.json"
 
 
 def _files(folder):
@@ -50,7 +54,7 @@ def test_the_same_seed_gives_bit_identical_folders(tmp_path):
 
 
 def test_variant_to_standard_output(capsys):
-    assert main(["variant", "chain-rule-discussion-expression", "SFX8-000007"]) == 0
+    assert main(["variant", str(TWELVE), "SFX8-000007"]) == 0
     assert '"x": -3' in capsys.readouterr().out
 
 
@@ -88,7 +92,7 @@ def test_worksheet_latex_and_key(tmp_path):
 def test_a_small_grid_says_how_many_variants_differ(tmp_path, capsys):
     # x is drawn from 12 halves: 30 students cannot all get different numbers (seed 4's 30
     # codes happen to cover 11 of the 12)
-    assert main(["variants", "chain-rule-discussion-expression", "--count", "30", "--seed", "4",
+    assert main(["variants", str(TWELVE), "--count", "30", "--seed", "4",
                  "-o", str(tmp_path), "--keys", "md"]) == 0
     assert "note: only 11 of the 30 variants have different numbers" in capsys.readouterr().err
     assert len({p.read_text(encoding="utf-8").split("## Questions")[1]

@@ -58,11 +58,11 @@ def test_open_variant_by_code_finds_its_template(qtbot):
     dialog = OpenVariantDialog()
     qtbot.addWidget(dialog)
     dialog.chooser.combo.setCurrentIndex(dialog.chooser.combo.findText("cmu-recitation-5"))
-    dialog.code.setText("sfx8-000007")  # a chain-rule code, typed in lower case
+    dialog.code.setText("b397-000007")  # a chain-rule code, typed in lower case
     dialog.open_variant()
     assert dialog.result() == QDialog.DialogCode.Accepted
-    assert dialog.exercise.problem.values == {"x": -3.0}
-    assert dialog.exercise.title.endswith("variant SFX8-000007")
+    assert dialog.exercise.problem.values == {"x": 2.1}
+    assert dialog.exercise.title.endswith("variant B397-000007")
 
 
 def test_a_wrong_code_stays_in_the_dialog(qtbot):

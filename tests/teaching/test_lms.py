@@ -1,6 +1,12 @@
-"""LMS exports validate against the formats' schemas and read back to every question's answer."""
+"""LMS exports validate against the formats' schemas and read back to every question's answer.
+
+QTI files are validated against IMS's QTI 1.2 ASI schema (schemas/ims_qtiasiv1p2.xsd, see
+schemas/README.md for where it comes from and its licence); Moodle files are read the way
+Moodle's importer reads them (moodle_import.py), besides the subset schema written here.
+"""
 
 import io
+import re
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
@@ -12,8 +18,10 @@ from tutor.engine import Key, Quantity
 from tutor.exercise import bundled, load
 from tutor.teaching.library import bundled_templates
 from tutor.teaching.lms import (
+    bounds,
     manifest_xml,
     moodle_xml,
+    pool_title,
     qti_package,
     qti_xml,
     read_moodle,
@@ -22,6 +30,8 @@ from tutor.teaching.lms import (
 )
 from tutor.teaching.template import load_template
 from tutor.teaching.variants import make_variants
+
+from .moodle_import import MoodleImportError, is_valid_number, moodle_import
 
 SCHEMAS = Path(__file__).parent / "schemas"
 
@@ -33,7 +43,7 @@ def moodle_schema():
 
 @pytest.fixture(scope="module")
 def qti_schema():
-    return xmlschema.XMLSchema(SCHEMAS / "qti_asi_v1p2.xsd")
+    return xmlschema.XMLSchema(SCHEMAS / "ims_qtiasiv1p2.xsd")
 
 
 def _pools():
@@ -85,7 +95,8 @@ def test_qti_validates_and_round_trips(name, qti_schema):
     qti_schema.validate(text)
     parsed = read_qti(text)
     assert [p.value for p in parsed] == [v for v, _ in _expected(exercises)]
-    assert [p.tolerance for p in parsed] == pytest.approx([t for _, t in _expected(exercises)])
+    # the margin Canvas computes (varlte − varequal in decimal) is the tolerance, exactly
+    assert [p.tolerance for p in parsed] == [t for _, t in _expected(exercises)]
 
 
 def test_the_schemas_have_teeth(moodle_schema, qti_schema):
@@ -129,3 +140,91 @@ def test_an_exercise_without_questions_is_refused():
     xor = load(next(b.path for b in bundled() if b.name == "xor"))
     with pytest.raises(ValueError, match="no questions"):
         moodle_xml([xor])
+
+
+@pytest.mark.parametrize("name", sorted(POOLS))
+def test_moodles_importer_reads_every_numerical_answer(name):
+    exercises = POOLS[name]
+    imported = moodle_import(moodle_xml(exercises))
+    assert all(q.qtype == "numerical" and q.category.endswith(pool_title(exercises))
+               for q in imported)
+    assert [q.answers for q in imported] == [[(v, 100.0, t)] for v, t in _expected(exercises)]
+
+
+@pytest.mark.parametrize("name", sorted(POOLS))
+def test_moodles_cloze_parser_finds_every_blank(name):
+    exercises = POOLS[name]
+    imported = moodle_import(moodle_xml(exercises, cloze=True))
+    assert len(imported) == len(exercises)
+    answers = [a for q in imported for a in q.answers]
+    assert answers == [(v, 100.0, t) for v, t in _expected(exercises)]
+
+
+def test_the_importer_mirror_has_teeth():
+    text = moodle_xml(POOLS["cmu-recitation-5"])
+    assert moodle_import(text)
+    number = re.search(r"<answer [^>]*>\s*<text>([^<]*)</text>", text).group(1)
+    broken = {
+        "outside <text>": text.replace(f"<text>{number}</text>", number, 1),
+        "not a number Moodle accepts": text.replace(f"<text>{number}</text>",
+                                                    f"<text>{number} m</text>", 1),
+        "xmlimportnoname": re.sub(r"<name>\s*<text>[^<]*</text>", "<name><text></text>", text,
+                                  count=1),
+        "fractionsnomax": text.replace('fraction="100"', 'fraction="90"', 1),
+        "tolerance": text.replace("<tolerance>0.001", "<tolerance>a", 1),
+    }
+    for words, bad in broken.items():
+        with pytest.raises(MoodleImportError, match=words):
+            moodle_import(bad)
+    cloze = moodle_xml(POOLS["cmu-recitation-5"], cloze=True)
+    with pytest.raises(MoodleImportError, match="fractionsnomax"):
+        moodle_import(cloze.replace("{1:NUMERICAL:=", "{1:NUMERICAL:", 1))
+    with pytest.raises(MoodleImportError, match="not a number"):
+        moodle_import(cloze.replace("{1:NUMERICAL:=", "{1:NUMERICAL:=x", 1))
+
+
+@pytest.mark.parametrize(("text", "valid"), [
+    ("12", True), ("-0.5", True), ("1e-05", True), ("1.4999999999999998", True),
+    ("2,5", True), ("nan", False), ("inf", False), ("3 m", False), ("", False),
+])
+def test_moodles_number_check(text, valid):
+    assert is_valid_number(text) is valid
+
+
+def test_bounds_are_decimal_so_canvas_gets_the_tolerance_exactly():
+    assert bounds(2.0, 0.001) == ("1.999", "2.001")
+    assert bounds(-0.5, 0.001) == ("-0.501", "-0.499")
+    assert bounds(0.1 + 0.2, 0.001) == ("0.29900000000000004", "0.30100000000000004")
+    assert bounds(2.3, 0.001) == ("2.299", "2.301")
+    assert 2.3 + 0.001 == 2.3009999999999997  # what a float sum would have written
+
+
+def test_the_qti_package_is_what_canvas_imports():
+    """Canvas (Import course content ▸ QTI .zip file) reads imsmanifest.xml, follows each
+    resource of type imsqti_xmlv1p2 to its file, and takes the question type from the item's
+    question_type metadata (numerical_question, with points_possible)."""
+    exercises = POOLS["inf264-homework-4"]
+    with zipfile.ZipFile(io.BytesIO(qti_package(exercises))) as archive:
+        manifest = ET.fromstring(archive.read("imsmanifest.xml"))
+        assert manifest.tag == "{http://www.imsglobal.org/xsd/imscp_v1p1}manifest"
+        resources = manifest.findall(".//{*}resources/{*}resource")
+        assert [r.get("type") for r in resources] == ["imsqti_xmlv1p2"]
+        files = [f.get("href") for f in resources[0].findall("{*}file")]
+        assert files == [resources[0].get("href")] and files[0] in archive.namelist()
+        root = ET.fromstring(archive.read(files[0]))
+    assert root.tag == "{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}questestinterop"
+    items = root.findall(".//{*}section/{*}item")
+    assert len(items) == 7 * len(exercises)
+    for item in items:
+        fields = {f.findtext("{*}fieldlabel"): f.findtext("{*}fieldentry")
+                  for f in item.findall("{*}itemmetadata/{*}qtimetadata/{*}qtimetadatafield")}
+        assert fields == {"question_type": "numerical_question", "points_possible": "1.0"}
+        fib = item.find("{*}presentation/{*}response_str/{*}render_fib")
+        assert fib.get("fibtype") == "Decimal"
+        conditions = item.findall("{*}resprocessing/{*}respcondition")
+        # general feedback first, shown whatever the answer (ident general_fb: Canvas's
+        # neutral comments), then the scoring condition
+        assert [c.get("continue") for c in conditions] == ["Yes", "No"]
+        assert conditions[0].find("{*}conditionvar/{*}other") is not None
+        assert item.find("{*}itemfeedback").get("ident") == "general_fb"
+        assert conditions[1].findtext("{*}setvar") == "100"

@@ -8,10 +8,11 @@
   one ``numerical_question`` item per exercise question, correct within the tolerance.
 
 No maintained library writes QTI 1.2 or Moodle's numerical questions, so the XML is built
-with :mod:`xml.etree.ElementTree` (which escapes every text and attribute); the tests check
-each file against hand-written schemas of the subset used here and read every answer back
-with :func:`read_moodle` / :func:`read_qti`.  Output is deterministic: the same exercises
-give the same bytes (the zip's timestamps are fixed).
+with :mod:`xml.etree.ElementTree` (which escapes every text and attribute).  The tests
+validate each QTI file against IMS's own QTI 1.2 ASI schema, check each Moodle file the way
+Moodle's XML importer reads it (Moodle publishes no schema), and read every answer back with
+:func:`read_moodle` / :func:`read_qti`, which take the tolerance the way the importers do.
+Output is deterministic: the same exercises give the same bytes (fixed zip timestamps).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from tutor.engine.notation import to_html
@@ -240,18 +242,33 @@ def _qti_item(section: ET.Element, context: str, item: Item) -> None:
     processing = _sub(element, "resprocessing")
     _sub(_sub(processing, "outcomes"), "decvar", {"maxvalue": "100", "minvalue": "0",
                                                   "varname": "SCORE", "vartype": "Decimal"})
+    if item.feedback:  # Canvas's own shape: shown whatever the answer, read as general feedback
+        always = _sub(processing, "respcondition", {"continue": "Yes"})
+        _sub(_sub(always, "conditionvar"), "other")
+        _sub(always, "displayfeedback", {"feedbacktype": "Response", "linkrefid": "general_fb"})
     condition = _sub(processing, "respcondition", {"continue": "No"})
     either = _sub(_sub(condition, "conditionvar"), "or")
+    low, high = bounds(item.value, item.tolerance)
     _sub(either, "varequal", {"respident": "response1"}, number(item.value))
     within = _sub(either, "and")
-    _sub(within, "vargte", {"respident": "response1"}, number(item.value - item.tolerance))
-    _sub(within, "varlte", {"respident": "response1"}, number(item.value + item.tolerance))
+    _sub(within, "vargte", {"respident": "response1"}, low)
+    _sub(within, "varlte", {"respident": "response1"}, high)
     _sub(condition, "setvar", {"action": "Set", "varname": "SCORE"}, "100")
     if item.feedback:
-        _sub(condition, "displayfeedback", {"feedbacktype": "Response",
-                                            "linkrefid": "general_fb"})
         feedback = _sub(element, "itemfeedback", {"ident": "general_fb"})
         _material(_sub(feedback, "flow_mat"), item.feedback)
+
+
+def bounds(value: float, tolerance: float) -> tuple[str, str]:
+    """value ∓ tolerance in decimal: Canvas takes the margin as ``varlte − varequal`` in
+    BigDecimal, so a float sum (2.0010000000000003) would widen every answer's margin."""
+    exact, margin = Decimal(number(value)), Decimal(number(tolerance))
+    return _decimal(exact - margin), _decimal(exact + margin)
+
+
+def _decimal(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "0") else text
 
 
 def _ident(text: str) -> str:
@@ -260,13 +277,14 @@ def _ident(text: str) -> str:
 
 
 def read_qti(text: str) -> list[Parsed]:
+    """Every item's answer, the margin taken as Canvas takes it: ``varlte − varequal``."""
     out = []
     for item in ET.fromstring(text).iter(_q("item")):
-        either = item.find(f"{_q('resprocessing')}/{_q('respcondition')}/"
-                           f"{_q('conditionvar')}/{_q('or')}")
-        value = float(either.findtext(_q("varequal")))
-        low = float(either.findtext(f"{_q('and')}/{_q('vargte')}"))
-        out.append(Parsed(item.get("ident", "")[1:], value, value - low))
+        either = next(c for c in item.iter(_q("conditionvar")) if c.find(_q("or")) is not None)
+        exact = either.findtext(f"{_q('or')}/{_q('varequal')}")
+        high = either.findtext(f"{_q('or')}/{_q('and')}/{_q('varlte')}")
+        out.append(Parsed(item.get("ident", "")[1:], float(exact),
+                          float(Decimal(high) - Decimal(exact))))
     return out
 
 

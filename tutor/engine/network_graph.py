@@ -118,8 +118,7 @@ def _build_graph(network: Network) -> NetworkGraph:
             pairs = [(weight_id(n, j, i), src) for i, src in enumerate(prev)]
             has_bias = layer.bias is BiasMode.SEPARATE
             if folded:
-                pair = (bias_id(n, j), intercept_id(n))
-                pairs = [*pairs, pair] if layer.notation.intercept_last else [pair, *pairs]
+                pairs = folded_order(layer, pairs, (bias_id(n, j), intercept_id(n)))
             inputs = tuple(x for pair in pairs for x in pair)
             if has_bias:
                 inputs += (bias_id(n, j),)

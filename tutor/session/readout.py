@@ -13,10 +13,9 @@ import numpy as np
 
 from tutor.engine import Key, NetworkProblem, Phase, Quantity, Step, Trace, ids
 from tutor.engine.ids import ScalarId, parse_id
-from tutor.engine.network import BiasMode
 from tutor.engine.network_graph import sample_values
 from tutor.engine.notation import format_number
-from tutor.engine.sheet_layout import split_display_matrix
+from tutor.engine.sheet_layout import display_entry, shown_tensor
 from tutor.exercise.model import Problem
 
 from .node_states import NodeState
@@ -207,17 +206,13 @@ class Readout:
         if parsed.prefix in (ids.INPUT, ids.TARGET, ids.RESIDUAL, ids.PRE, ids.ACT):
             k = parsed.index[0] if parsed.index else 0
             return parsed.tensor, lambda a: float(np.ravel(a)[k])
-        layer = problem.network.layers[parsed.layer - 1]
-        if parsed.prefix == ids.BIAS and layer.bias is BiasMode.SEPARATE:
-            j = parsed.index[0]
-            return parsed.tensor, lambda a: float(np.ravel(a)[j])
-        if parsed.is_parameter:
-            def element(matrix: np.ndarray) -> float:
-                weights, bias = split_display_matrix(layer, matrix)
-                if parsed.prefix == ids.WEIGHT:
-                    return float(weights[parsed.index])
-                return float(bias[parsed.index[0]])
-            return ids.matrix_of(parsed.tensor), element
+        entry = display_entry(problem.network, str(parsed))
+        if entry is not None:
+            # the step's tensor is what the sheet writes: a display matrix or a bias vector
+            tensor, index = entry
+            if len(index) == 1:
+                return tensor, lambda a: float(np.ravel(a)[index[0]])
+            return tensor, lambda a: float(np.asarray(a, dtype=float)[index])
         return None, None
 
     # -- highlight ------------------------------------------------------------------------
@@ -227,11 +222,10 @@ class Readout:
         parsed = parse_id(node_id)
         if parsed is None or node_id == ids.LOSS:
             return node_id
-        network = isinstance(self.problem, NetworkProblem)
-        if parsed.prefix == ids.BIAS and network and parsed.layer is not None:
-            layer = self.problem.network.layers[parsed.layer - 1]
-            if layer.bias is BiasMode.FOLDED:
-                return ids.matrix_of(parsed.tensor)
+        if isinstance(self.problem, NetworkProblem):
+            shown = shown_tensor(self.problem.network, node_id)
+            if shown is not None:
+                return shown
         return parsed.tensor
 
     def state(self, node_id: str, *, leaf: bool) -> NodeState:

@@ -9,11 +9,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tutor.engine import BiasMode, NetworkProblem
+from tutor.engine import NetworkProblem
 from tutor.engine import edit as edits
 from tutor.engine.ids import bias_tensor, weight_tensor
 from tutor.engine.network import Network, input_symbols, layer_symbols, target_symbols
 from tutor.engine.notation import to_unicode
+from tutor.engine.sheet_layout import display_symbols
 
 Setter = Callable[[NetworkProblem, int, int, float], NetworkProblem]
 
@@ -30,40 +31,10 @@ class TableSource:
     columns: Callable[[NetworkProblem], list[str]]
 
 
-
 # --------------------------------------------------------------------------- sources
-
-def _previous_symbols(network: Network, layer: int) -> list[str]:
-    if layer == 0:
-        return list(input_symbols(network))
-    return list(layer_symbols(network, layer - 1).act)
-
-
-def _folded(network: Network, layer: int, weights: list[list[str]], biases: list[str],
-            columns: list[str]) -> tuple[np.ndarray, list[str]]:
-    """Symbols of the display matrix (before transposing) and its column names."""
-    spec, syms = network.layers[layer], layer_symbols(network, layer)
-    matrix = np.array(weights, dtype=object).reshape(spec.size, network.sizes[layer])
-    if spec.bias is BiasMode.FOLDED:
-        bias = np.array(biases, dtype=object)[:, None]
-        last = spec.notation.intercept_last
-        matrix = np.hstack([matrix, bias] if last else [bias, matrix])
-        columns = [*columns, syms.intercept] if last else [syms.intercept, *columns]
-    return matrix, columns
-
 
 def weight_source(layer: int) -> TableSource:
     """Layer ``layer``'s display matrix (bias folded in when the sheet folds it)."""
-
-    def symbols_and_labels(problem: NetworkProblem) -> tuple[np.ndarray, list[str], list[str]]:
-        network = problem.network
-        syms = layer_symbols(network, layer)
-        matrix, columns = _folded(network, layer, [list(r) for r in syms.weights],
-                                  list(syms.biases), _previous_symbols(network, layer))
-        rows = list(syms.pre)
-        if network.layers[layer].notation.transposed:
-            return matrix.T, columns, rows
-        return matrix, rows, columns
 
     def locked(row: int, column: int) -> str:
         return f"parameters.{weight_tensor(layer)}"
@@ -71,10 +42,10 @@ def weight_source(layer: int) -> TableSource:
     return TableSource(
         values=lambda p: edits.display_parameters(p, layer),
         setter=lambda p, r, c, v: edits.set_display_entry(p, layer, r, c, v),
-        symbols=lambda p: symbols_and_labels(p)[0],
+        symbols=lambda p: display_symbols(p.network, layer)[0],
         locked=locked,
-        rows=lambda p: [to_unicode(s) for s in symbols_and_labels(p)[1]],
-        columns=lambda p: [to_unicode(s) for s in symbols_and_labels(p)[2]],
+        rows=lambda p: [to_unicode(s) for s in display_symbols(p.network, layer)[1]],
+        columns=lambda p: [to_unicode(s) for s in display_symbols(p.network, layer)[2]],
     )
 
 

@@ -42,7 +42,7 @@ from tutor.teaching.template import GRIDS, make_code, template_from_dict
 from tutor.teaching.variants import make_variant
 from tutor.teaching.worksheet import worksheet
 
-from .variants_dialog import TemplateChooser
+from .template_chooser import TemplateChooser
 from .worksheet_pdf import worksheet_html
 
 COLUMNS = ("Field", "Low", "High", "Grid", "Exclude")

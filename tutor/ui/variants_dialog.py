@@ -14,7 +14,6 @@ from pathlib import Path
 from PySide6.QtCore import QDir, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -43,6 +42,8 @@ from . import worksheet_pdf
 from .actions import make_action
 from .document import Document
 from .files import FileController
+from .template_chooser import TemplateChooser
+from .template_editor import TemplateEditor
 
 OUTPUTS = {"key_md": "Keys (Markdown)", "key_tex": "Keys (LaTeX)", "key_html": "Keys (HTML)",
            "sheet_pdf": "Worksheets (PDF)", "sheet_tex": "Worksheets (LaTeX)",
@@ -50,32 +51,6 @@ OUTPUTS = {"key_md": "Keys (Markdown)", "key_tex": "Keys (LaTeX)", "key_html": "
            "lms_qti": "QTI 1.2 (Canvas)"}
 DEFAULT_ON = ("key_md", "key_html", "sheet_pdf")
 MAX_COUNT = 10_000
-
-
-class TemplateChooser(QWidget):
-    """A bundled template's name, or a template file chosen with Browse…."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.combo = QComboBox(objectName="template_combo")
-        for name, path in bundled_templates().items():
-            self.combo.addItem(name, str(path))
-        browse = QPushButton("Browse…", objectName="template_browse")
-        browse.clicked.connect(self._browse)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.combo, 1)
-        row.addWidget(browse)
-
-    def _browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Template", QDir.homePath(),
-                                              "Templates (*.json)")
-        if path:
-            self.combo.addItem(Path(path).name, path)
-            self.combo.setCurrentIndex(self.combo.count() - 1)
-
-    def template(self) -> Template:
-        return load_template(self.combo.currentData())
 
 
 class MakeVariantsDialog(QDialog):
@@ -265,8 +240,6 @@ def add_teaching_actions(window: QMainWindow, menu: QMenu, files: FileController
                        "A template's ranges and constraints next to a preview variant")
 
     def open_editor() -> None:
-        from .template_editor import TemplateEditor  # it builds on this module's chooser
-
         TemplateEditor(window).exec()
 
     edit.triggered.connect(open_editor)

@@ -91,7 +91,7 @@ def test_an_invalid_number_gives_a_message_and_changes_nothing(window, panel):
     assert value_cell(panel, "y").text() == "2"
 
 
-@pytest.mark.parametrize("text", ["nan", "inf", "", "1,5"])
+@pytest.mark.parametrize("text", ["nan", "inf", "", "1,5,2", "two"])
 def test_parse_value_rejects_what_is_not_a_finite_number(text):
     with pytest.raises(ValueError):
         parse_value("x", text)
@@ -99,6 +99,12 @@ def test_parse_value_rejects_what_is_not_a_finite_number(text):
 
 def test_parse_value_accepts_a_typographic_minus():
     assert parse_value("x", " −0.5 ") == -0.5
+
+
+@pytest.mark.parametrize(("text", "value"), [("1,5", 1.5), ("1/4", 0.25), ("−2", -2.0)])
+def test_parse_value_reads_numbers_as_every_other_field_does(text, value):
+    # the one parser: a decimal comma reads here as in the diagram, the tables and η
+    assert parse_value("x", text) == value
 
 
 def test_a_forbidden_call_is_named_and_changes_nothing(window, panel):

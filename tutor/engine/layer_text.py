@@ -14,18 +14,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .losses import VectorLoss, loss_forms
 from .network import (
     BiasMode,
     Layer,
     LayerSymbols,
-    LossKind,
     Network,
     Parameters,
-    Residual,
     layer_symbols,
 )
-from .notation import adjoint, format_array, format_coefficient, format_number, instantiate
+from .notation import adjoint, format_array, instantiate
 from .sheet_layout import display_matrix
+from .vector_text import vector_text
 
 TILDE = "\u0303"
 
@@ -33,15 +33,6 @@ TILDE = "\u0303"
 def is_column(layer: Layer) -> bool:
     """Column vectors (W x̂) unless the sheet stores inputs as rows (FTML: pre_h = x̄ w_h)."""
     return not layer.notation.transposed
-
-
-def vector_text(values: np.ndarray, column: bool) -> str:
-    """A vector's numbers as the sheet writes it: a column ``[3; 2]``, a row ``[3, 2]``, and a
-    one-entry vector as the number it is."""
-    values = np.asarray(values, dtype=float)
-    if values.size == 1:
-        return format_number(float(values.ravel()[0]))
-    return format_array(values[:, None]) if column else format_array(values)
 
 
 def activation_symbol(layer: Layer) -> str:
@@ -122,60 +113,22 @@ def error_symbol(network: Network) -> str:
     return network.notation.residual.replace("_{$k}", "")
 
 
+def vector_loss(network: Network, out_sym: str, out: np.ndarray, y: np.ndarray,
+                column: bool = True) -> VectorLoss:
+    """The loss's operands as one sample's layer steps show them."""
+    return VectorLoss(out_sym, network.notation.target_vector, error_symbol(network), out, y,
+                      column, network.loss.scale(network.output_size), network.loss.residual)
+
+
 def loss_text(network: Network, out_sym: str, out: np.ndarray, y: np.ndarray) -> tuple[str, str]:
-    """The loss in symbols and numbers, as the sheet writes it: ½(ŷ − y)² for one output,
-    ½‖ŷ − y‖² for several, z₄² through the error node."""
-    y_sym = network.notation.target_vector
-    loss = network.loss
-    half = format_coefficient(loss.scale(network.output_size))
-    if loss.kind is LossKind.BINARY_CROSS_ENTROPY:
-        formula = f"−{half}Σ[{y_sym} log {out_sym} + (1 − {y_sym}) log(1 − {out_sym})]"
-        return formula, formula
-    flip = loss.residual is Residual.TARGET_MINUS_OUTPUT
-    error = y - out if flip else out - y
-    error_sym = f"{y_sym} − {out_sym}" if flip else f"{out_sym} − {y_sym}"
-    single = network.output_size == 1
-    numbers = (f"{half}({format_number(float(error[0]))})^2" if single
-               else f"{half}‖{format_array(error)}‖^2")
-    if single:
-        if loss.residual is Residual.NONE:  # ½(7 − 3)², the operands as the sheet writes them
-            first, second = (y, out) if flip else (out, y)
-            numbers = f"{half}({format_number(float(first[0]))} − {factor_text(second, True)})^2"
-            return f"{half}({error_sym})^2", numbers
-        return f"{half}{error_symbol(network)}^2", numbers
-    if loss.residual is Residual.NONE:
-        return f"{half}‖{error_sym}‖^2", numbers
-    return f"{half}‖{error_symbol(network)}‖^2", numbers
+    """The loss in symbols and numbers, as the loss's own class writes it for vectors."""
+    return loss_forms(network).vector_formula(vector_loss(network, out_sym, out, y))
 
 
 def output_adjoint_text(network: Network, out_sym: str, out: np.ndarray, y: np.ndarray,
                         column: bool) -> tuple[str, str]:
-    """∂ℓ/∂ŷ in symbols and numbers: 2s(ŷ − y) for squared error (through the error node,
-    −2z₄, where the sheet has one), the BCE quotient otherwise."""
-    y_sym = network.notation.target_vector
-    scale = network.loss.scale(network.output_size)
-    out_num, y_num = vector_text(out, column), vector_text(y, column)
-    residual = network.loss.residual
-    if network.loss.kind is LossKind.SQUARED_ERROR and residual is not Residual.NONE:
-        sign = "−" if residual is Residual.TARGET_MINUS_OUTPUT else ""
-        coef = format_coefficient(2 * scale)
-        error = y - out if residual is Residual.TARGET_MINUS_OUTPUT else out - y
-        return (f"{sign}{coef}{error_symbol(network)}",
-                f"{sign}{coef} \\cdot {factor_text(error, column)}")
-    if network.loss.kind is LossKind.BINARY_CROSS_ENTROPY:
-        coef = format_coefficient(scale)
-        return (f"{coef}({out_sym} − {y_sym}) / ({out_sym} \\odot (1 − {out_sym}))",
-                f"{coef}({out_num} − {y_num}) / ({out_num} \\odot (1 − {out_num}))")
-    coef = format_coefficient(2 * scale)
-    if not coef:
-        return f"{out_sym} − {y_sym}", f"{out_num} − {y_num}"
-    return f"{coef}({out_sym} − {y_sym})", f"{coef}({out_num} − {y_num})"
-
-
-def factor_text(values: np.ndarray, column: bool) -> str:
-    """A vector in a product; a negative single number in parentheses."""
-    text = vector_text(values, column)
-    return f"({text})" if text.startswith("−") else text
+    """∂ℓ/∂ŷ in symbols and numbers, as the loss's own class writes it for vectors."""
+    return loss_forms(network).vector_adjoint(vector_loss(network, out_sym, out, y, column))
 
 
 def input_names(network: Network, n: int) -> tuple[str, str]:

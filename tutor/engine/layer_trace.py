@@ -32,7 +32,6 @@ from .layer_text import (
     derivative_symbol,
     error_symbol,
     extended_note,
-    factor_text,
     gradient_symbol,
     is_column,
     jacobian_note,
@@ -44,7 +43,6 @@ from .layer_text import (
     pre_adjoint_lhs,
     shown_as_column,
     tensor_text,
-    vector_text,
 )
 from .losses import output_adjoint, sample_losses
 from .network import (
@@ -66,6 +64,7 @@ from .notation import (
 from .sheet_layout import extended_input, split_display_matrix
 from .trace import Key, Phase, Quantity, Step, run_to_end
 from .training import apply_update
+from .vector_text import factor_text, vector_text
 
 
 def _shape_text(shape: tuple[int, ...]) -> str:

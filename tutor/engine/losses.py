@@ -17,8 +17,9 @@ from operator import mul, sub
 import numpy as np
 
 from .graph import fsum
-from .network import LossKind, Network
-from .notation import format_coefficient, format_factor, format_number
+from .network import LossKind, Network, Residual
+from .notation import format_array, format_coefficient, format_factor, format_number
+from .vector_text import factor_text, vector_text
 
 Floats = list[float]
 SampleLoss = Callable[[Floats, Floats], float]  # one sample's loss from its output and target
@@ -28,6 +29,30 @@ _total = np.add.reduce  # a.sum(axis) without the method's Python wrapper
 
 def _scale_text(scale: float) -> str:
     return format_coefficient(scale)
+
+
+@dataclass(frozen=True, slots=True)
+class VectorLoss:
+    """The loss's operands as one sample's layer steps show them: ``ŷ`` and ``y`` (symbols
+    and numbers), the error's symbol where the sheet makes it a node (DS 102's z₄), and
+    whether the sheet writes vectors as columns."""
+
+    out_sym: str
+    y_sym: str
+    error_sym: str
+    out: np.ndarray
+    y: np.ndarray
+    column: bool
+    scale: float
+    residual: Residual
+
+    @property
+    def flip(self) -> bool:
+        return self.residual is Residual.TARGET_MINUS_OUTPUT
+
+    @property
+    def error(self) -> np.ndarray:
+        return self.y - self.out if self.flip else self.out - self.y
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +130,40 @@ class SquaredError:
         half = count // 2
         return (k % half, k % half + half)
 
+    # -- the same loss on vectors, as a layer step writes it ----------------------------------
+
+    @staticmethod
+    def vector_formula(v: VectorLoss) -> tuple[str, str]:
+        """½(ŷ − y)² for one output, ½‖ŷ − y‖² for several, z₄² through the error node."""
+        half = format_coefficient(v.scale)
+        error_sym = f"{v.y_sym} − {v.out_sym}" if v.flip else f"{v.out_sym} − {v.y_sym}"
+        single = v.out.size == 1
+        numbers = (f"{half}({format_number(float(v.error[0]))})^2" if single
+                   else f"{half}‖{format_array(v.error)}‖^2")
+        if single:
+            if v.residual is Residual.NONE:  # ½(7 − 3)², the operands as the sheet writes them
+                first, second = (v.y, v.out) if v.flip else (v.out, v.y)
+                numbers = (f"{half}({format_number(float(first[0]))} − "
+                           f"{factor_text(second, True)})^2")
+                return f"{half}({error_sym})^2", numbers
+            return f"{half}{v.error_sym}^2", numbers
+        if v.residual is Residual.NONE:
+            return f"{half}‖{error_sym}‖^2", numbers
+        return f"{half}‖{v.error_sym}‖^2", numbers
+
+    @staticmethod
+    def vector_adjoint(v: VectorLoss) -> tuple[str, str]:
+        """∂ℓ/∂ŷ = 2s(ŷ − y), or −2z₄ through the error node where the sheet has one."""
+        coef = format_coefficient(2 * v.scale)
+        if v.residual is not Residual.NONE:
+            sign = "−" if v.flip else ""
+            return (f"{sign}{coef}{v.error_sym}",
+                    f"{sign}{coef} \\cdot {factor_text(v.error, v.column)}")
+        out_num, y_num = vector_text(v.out, v.column), vector_text(v.y, v.column)
+        if not coef:
+            return f"{v.out_sym} − {v.y_sym}", f"{out_num} − {y_num}"
+        return f"{coef}({v.out_sym} − {v.y_sym})", f"{coef}({out_num} − {y_num})"
+
     # -- the same loss on arrays (rows are samples) and on Python floats ---------------------
 
     @staticmethod
@@ -179,6 +238,22 @@ class BinaryCrossEntropy:
     def partial_reads(self, k: int, count: int) -> tuple[int, ...]:
         half = count // 2
         return (k % half, k % half + half)
+
+    # -- the same loss on vectors, as a layer step writes it ----------------------------------
+
+    @staticmethod
+    def vector_formula(v: VectorLoss) -> tuple[str, str]:
+        half = format_coefficient(v.scale)
+        formula = (f"−{half}Σ[{v.y_sym} log {v.out_sym} + (1 − {v.y_sym}) "
+                   f"log(1 − {v.out_sym})]")
+        return formula, formula
+
+    @staticmethod
+    def vector_adjoint(v: VectorLoss) -> tuple[str, str]:
+        coef = format_coefficient(v.scale)
+        out_num, y_num = vector_text(v.out, v.column), vector_text(v.y, v.column)
+        return (f"{coef}({v.out_sym} − {v.y_sym}) / ({v.out_sym} \\odot (1 − {v.out_sym}))",
+                f"{coef}({out_num} − {y_num}) / ({out_num} \\odot (1 − {out_num}))")
 
     # -- the same loss on arrays (rows are samples) and on Python floats ---------------------
 

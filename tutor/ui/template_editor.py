@@ -5,6 +5,9 @@ boxes its constraints; every change re-validates the whole template with
 :func:`tutor.teaching.template.template_from_dict` (a problem is shown with the field it
 names) and redraws the preview: the student's sheet of one variant and its answers.
 "Another variant" draws the next code.  Save writes the template as JSON.
+
+A template left untouched is written back unchanged (same keys, same order of phases), so
+opening and saving it keeps its codes.
 """
 
 from __future__ import annotations
@@ -35,10 +38,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tutor.engine import Phase
 from tutor.engine.notation import to_html
 from tutor.exercise import ExerciseError
 from tutor.exercise.atomic import write_atomically
-from tutor.teaching.template import GRIDS, make_code, template_from_dict
+from tutor.teaching.template import DEFAULT_TRIES, GRIDS, make_code, template_from_dict
 from tutor.teaching.variants import make_variant
 from tutor.teaching.worksheet import worksheet
 
@@ -47,6 +51,10 @@ from .worksheet_pdf import worksheet_html
 
 COLUMNS = ("Field", "Low", "High", "Grid", "Exclude")
 FLAGS = ("relu_not_at_zero", "no_dead_units", "loss_decreases")
+PHASES = tuple(p.value for p in Phase)
+EDITED = (*FLAGS, "max_decimals", "decimals_phases", "max_magnitude")  # the rest is kept
+NO_PHASE = ("Tick at least one phase for Max decimals, or set Max decimals to “any” to "
+            "leave results' decimals free.")
 
 
 class TemplateEditor(QDialog):
@@ -65,8 +73,24 @@ class TemplateEditor(QDialog):
                                  specialValueText="any")
         self.magnitude = QDoubleSpinBox(objectName="max_magnitude", minimum=0, maximum=1e9,
                                         decimals=1, specialValueText="any")
-        for box in self.flags.values():
+        self.phases = {phase: QCheckBox(phase, objectName=f"decimals_{phase}")
+                       for phase in PHASES}
+        self.phases_row = QWidget(objectName="decimals_phases")
+        phase_row = QHBoxLayout(self.phases_row)
+        phase_row.setContentsMargins(0, 0, 0, 0)
+        for box in self.phases.values():
+            phase_row.addWidget(box)
+        phase_row.addStretch(1)
+        self.phases_row.setToolTip("The steps whose results must keep at most Max decimals; "
+                                   "e.g. leave out update when η = 0.01 makes long decimals "
+                                   "unavoidable.")
+        self.tries = QSpinBox(objectName="max_tries", minimum=1, maximum=100_000,
+                              value=DEFAULT_TRIES)
+        self.tries.setToolTip("Draws allowed per variant before giving up with a message "
+                              "naming the constraint that rejected most of them.")
+        for box in (*self.flags.values(), *self.phases.values()):
             box.toggled.connect(self.refresh)
+        self.tries.valueChanged.connect(self.refresh)
         self.decimals.valueChanged.connect(self.refresh)
         self.magnitude.valueChanged.connect(self.refresh)
         self.status = QLabel(" ", objectName="template_status", wordWrap=True)
@@ -96,7 +120,9 @@ class TemplateEditor(QDialog):
             flags.addWidget(box)
         form.addRow("Constraints:", flags)
         form.addRow("Max decimals:", self.decimals)
+        form.addRow("… checked in:", self.phases_row)
         form.addRow("Max magnitude:", self.magnitude)
+        form.addRow("Max tries per variant:", self.tries)
         form.addRow(self.status)
         splitter = QSplitter()
         splitter.addWidget(left)
@@ -134,7 +160,11 @@ class TemplateEditor(QDialog):
         for name, box in self.flags.items():
             box.setChecked(bool(constraints.get(name)))
         self.decimals.setValue(constraints.get("max_decimals", -1))
+        chosen = constraints.get("decimals_phases", PHASES)
+        for phase, box in self.phases.items():
+            box.setChecked(phase in chosen)
         self.magnitude.setValue(constraints.get("max_magnitude", 0))
+        self.tries.setValue(doc.get("max_tries", DEFAULT_TRIES))
         self.table.resizeColumnsToContents()
         self._loading = False
         self.refresh()
@@ -157,17 +187,29 @@ class TemplateEditor(QDialog):
     def document(self) -> dict[str, Any]:
         doc = copy.deepcopy(self._doc)
         doc["draw"] = [self._rule(row) for row in range(self.table.rowCount())]
-        constraints = {k: v for k, v in doc.get("constraints", {}).items()
-                       if k == "decimals_phases"}
+        loaded = doc.get("constraints", {})
+        constraints = {k: v for k, v in loaded.items() if k not in EDITED}
         constraints.update({name: True for name, box in self.flags.items() if box.isChecked()})
         if self.decimals.value() >= 0:
             constraints["max_decimals"] = self.decimals.value()
-        else:
-            constraints.pop("decimals_phases", None)
+            chosen = [phase for phase, box in self.phases.items() if box.isChecked()]
+            if set(chosen) == set(loaded.get("decimals_phases", PHASES)):
+                if "decimals_phases" in loaded:  # as loaded, in its own order
+                    constraints["decimals_phases"] = loaded["decimals_phases"]
+            else:
+                constraints["decimals_phases"] = chosen
         if self.magnitude.value() > 0:
             constraints["max_magnitude"] = _number(str(self.magnitude.value()))
-        doc["constraints"] = constraints
+        doc["constraints"] = {k: constraints[k] for k in sorted(constraints, key=_order)}
+        if "max_tries" in self._doc or self.tries.value() != DEFAULT_TRIES:
+            doc["max_tries"] = self.tries.value()
         return doc
+
+    def problem(self) -> str | None:
+        """What the form itself can tell before the template is validated."""
+        if self.decimals.value() >= 0 and not any(b.isChecked() for b in self.phases.values()):
+            return NO_PHASE
+        return None
 
     def _rule(self, row: int) -> dict[str, Any]:
         def text(column: int) -> str:
@@ -184,6 +226,10 @@ class TemplateEditor(QDialog):
     def refresh(self) -> None:
         """Validate and draw the preview; a problem names its field and keeps the old one."""
         if self._loading:
+            return
+        self.phases_row.setEnabled(self.decimals.value() >= 0)
+        if (problem := self.problem()) is not None:
+            self.status.setText(f'<span style="color:#b00020">{problem}</span>')
             return
         try:
             template = template_from_dict(self.document(), "template")
@@ -209,6 +255,8 @@ class TemplateEditor(QDialog):
         if not path:
             return
         try:
+            if (problem := self.problem()) is not None:
+                raise ExerciseError("constraints.decimals_phases", problem, path)
             template_from_dict(self.document(), path)
             write_atomically(path, json.dumps(self.document(), ensure_ascii=False, indent=2)
                              + "\n")
@@ -216,6 +264,11 @@ class TemplateEditor(QDialog):
             self.status.setText(f'<span style="color:#b00020">{error}</span>')
             return
         self.status.setText(f"Saved {path}")
+
+
+def _order(key: str) -> int:
+    """Constraints in the order the documentation lists them (the JSON reads the same)."""
+    return EDITED.index(key) if key in EDITED else len(EDITED)
 
 
 def _number(text: str) -> float | int | str:

@@ -82,3 +82,15 @@ def test_max_tries_is_written_and_obeyed(editor):
     editor.tries.setValue(1000)  # the default again: the template and its codes are back
     assert editor.document() == _doc("cmu-recitation-5")
     assert editor.status.text().startswith("Variant 9E3W-000001")
+
+
+def test_the_relu_constraints_are_named_and_kept(editor):
+    assert not editor.kept.isVisibleTo(editor)  # the CMU template has none
+    editor.chooser.combo.setCurrentIndex(editor.chooser.combo.findText("inf264-homework-4"))
+    assert editor.kept.text() == ("Also kept from the file (edit them in the JSON): the ReLU "
+                                  "fed by z1[0] on for sample 1; the ReLU fed by z1[0] off "
+                                  "for sample 2.")
+    assert editor.document() == _doc("inf264-homework-4")
+    editor.phases["update"].setChecked(True)
+    constraints = editor.document()["constraints"]
+    assert constraints["relu_inactive"] == [{"node": "z1[0]", "sample": 1}]

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -50,7 +51,14 @@ from .template_chooser import TemplateChooser
 from .worksheet_pdf import worksheet_html
 
 COLUMNS = ("Field", "Low", "High", "Grid", "Exclude")
-FLAGS = ("relu_not_at_zero", "no_dead_units", "loss_decreases")
+FLAGS = {  # the JSON name, what a teacher reads, the tooltip
+    "relu_not_at_zero": ("No ReLU input exactly 0", "relu_not_at_zero: no pre-activation of "
+                         "a ReLU is 0, so the kink never decides an answer"),
+    "no_dead_units": ("Every ReLU unit on for some sample", "no_dead_units: each ReLU unit "
+                      "has a positive pre-activation for at least one sample"),
+    "loss_decreases": ("Loss falls after the update", "loss_decreases: the loss after the "
+                       "traced update is below the loss before"),
+}
 PHASES = tuple(p.value for p in Phase)
 EDITED = (*FLAGS, "max_decimals", "decimals_phases", "max_magnitude")  # the rest is kept
 NO_PHASE = ("Tick at least one phase for Max decimals, or set Max decimals to “any” to "
@@ -68,7 +76,8 @@ class TemplateEditor(QDialog):
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.itemChanged.connect(self.refresh)
-        self.flags = {name: QCheckBox(name.replace("_", " "), objectName=name) for name in FLAGS}
+        self.flags = {name: QCheckBox(text, objectName=name, toolTip=tip)
+                      for name, (text, tip) in FLAGS.items()}
         self.decimals = QSpinBox(objectName="max_decimals", minimum=-1, maximum=12,
                                  specialValueText="any")
         self.magnitude = QDoubleSpinBox(objectName="max_magnitude", minimum=0, maximum=1e9,
@@ -76,11 +85,10 @@ class TemplateEditor(QDialog):
         self.phases = {phase: QCheckBox(phase, objectName=f"decimals_{phase}")
                        for phase in PHASES}
         self.phases_row = QWidget(objectName="decimals_phases")
-        phase_row = QHBoxLayout(self.phases_row)
-        phase_row.setContentsMargins(0, 0, 0, 0)
-        for box in self.phases.values():
-            phase_row.addWidget(box)
-        phase_row.addStretch(1)
+        phase_grid = QGridLayout(self.phases_row)
+        phase_grid.setContentsMargins(0, 0, 0, 0)
+        for n, box in enumerate(self.phases.values()):
+            phase_grid.addWidget(box, n // 3, n % 3)
         self.phases_row.setToolTip("The steps whose results must keep at most Max decimals; "
                                    "e.g. leave out update when η = 0.01 makes long decimals "
                                    "unavoidable.")
@@ -94,6 +102,7 @@ class TemplateEditor(QDialog):
         self.decimals.valueChanged.connect(self.refresh)
         self.magnitude.valueChanged.connect(self.refresh)
         self.status = QLabel(" ", objectName="template_status", wordWrap=True)
+        self.kept = QLabel("", objectName="template_kept", wordWrap=True)
         self.preview = QTextBrowser(objectName="template_preview")
         self.seed = 1
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
@@ -115,19 +124,25 @@ class TemplateEditor(QDialog):
         form.addRow("Template:", self.chooser)
         form.addRow(self.table)
         form.addRow(rule_buttons)
-        flags = QHBoxLayout()
+        flags = QVBoxLayout()
         for box in self.flags.values():
             flags.addWidget(box)
         form.addRow("Constraints:", flags)
         form.addRow("Max decimals:", self.decimals)
-        form.addRow("… checked in:", self.phases_row)
+        form.addRow("Decimals checked in:", self.phases_row)
         form.addRow("Max magnitude:", self.magnitude)
         form.addRow("Max tries per variant:", self.tries)
+        form.addRow(self.kept)
         form.addRow(self.status)
-        splitter = QSplitter()
+        self.preview.setMinimumWidth(300)
+        splitter = QSplitter(childrenCollapsible=False)
         splitter.addWidget(left)
         splitter.addWidget(self.preview)
-        splitter.setSizes([560, 520])
+        # most of a small screen, the preview as wide as the form
+        screen = self.screen().availableGeometry()
+        width, height = min(1280, screen.width() * 24 // 25), min(820, screen.height() * 9 // 10)
+        self.resize(width, height)
+        splitter.setSizes([width // 2, width // 2])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter, 1)
         layout.addWidget(buttons)
@@ -165,6 +180,8 @@ class TemplateEditor(QDialog):
             box.setChecked(phase in chosen)
         self.magnitude.setValue(constraints.get("max_magnitude", 0))
         self.tries.setValue(doc.get("max_tries", DEFAULT_TRIES))
+        self.kept.setText(_kept(constraints))
+        self.kept.setVisible(bool(self.kept.text()))
         self.table.resizeColumnsToContents()
         self._loading = False
         self.refresh()
@@ -237,11 +254,14 @@ class TemplateEditor(QDialog):
         except (ExerciseError, ValueError) as error:
             self.status.setText(f'<span style="color:#b00020">{error}</span>')
             return
+        sheet = worksheet(variant.exercise)
         answers = "".join(f"<li>{to_html(b.label)} = <b>{to_html(b.answer)}</b></li>"
-                          for b in worksheet(variant.exercise).boxes)
-        self.preview.setHtml(worksheet_html(worksheet(variant.exercise))
-                             .replace("</body></html>", f"<h2>Key</h2><ol>{answers}</ol>"
-                                                        "</body></html>"))
+                          for b in sheet.boxes)
+        # the key first: what a teacher checks while editing ranges is the answers' numbers
+        key = (f'<h2>Key of this variant</h2><ol>{answers}</ol><hr>'
+               f'<p class="small">The student\'s sheet:</p>')
+        self.preview.setHtml(worksheet_html(sheet, title_pt=13).replace("<body>",
+                                                                       f"<body>{key}", 1))
         self.status.setText(f"Variant {make_code(template, self.seed)}: accepted after "
                             f"{variant.tries} draw{'s' if variant.tries > 1 else ''}.")
 
@@ -264,6 +284,16 @@ class TemplateEditor(QDialog):
             self.status.setText(f'<span style="color:#b00020">{error}</span>')
             return
         self.status.setText(f"Saved {path}")
+
+
+def _kept(constraints: dict[str, Any]) -> str:
+    """The constraints kept as loaded, in words (samples counted from 1, as on the sheet)."""
+    parts = [f"the ReLU fed by {e['node']} {state}" + (
+        f" for sample {e['sample'] + 1}" if "sample" in e else "")
+        for key, state in (("relu_active", "on"), ("relu_inactive", "off"))
+        for e in constraints.get(key, [])]
+    return ("Also kept from the file (edit them in the JSON): " + "; ".join(parts) + ".") \
+        if parts else ""
 
 
 def _order(key: str) -> int:

@@ -65,6 +65,9 @@ class MakeVariantsDialog(QDialog):
                               value=30)
         self.seed = QSpinBox(objectName="variants_seed", minimum=0, maximum=2**31 - 1,
                              value=secrets.randbelow(2**31))
+        self.seed.setToolTip("The same template, count and seed give the same codes and "
+                             "files again; a new seed gives new codes.")
+        self.count.setToolTip("One variant per student: each sheet and key carries its code.")
         self.folder = QLineEdit(str(Path(QDir.homePath()) / "variants"),
                                 objectName="variants_folder")
         browse = QPushButton("Browse…")
@@ -84,7 +87,8 @@ class MakeVariantsDialog(QDialog):
                 line.addWidget(self.outputs[key])
             line.addStretch(1)
             boxes.addLayout(line)
-        self.progress = QProgressBar(objectName="variants_progress")
+        self.progress = QProgressBar(objectName="variants_progress", format="%v of %m variants")
+        self.progress.hide()  # an empty bar before anything runs only puzzles
         self.status = QLabel(" ", objectName="variants_status", wordWrap=True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.make_button = self.buttons.addButton("Make", QDialogButtonBox.ButtonRole.ActionRole)
@@ -93,7 +97,7 @@ class MakeVariantsDialog(QDialog):
         self.buttons.rejected.connect(self._close)
         form = QFormLayout()
         form.addRow("Template:", self.chooser)
-        form.addRow("Variants:", self.count)
+        form.addRow("Variants (one per student):", self.count)
         form.addRow("Seed:", self.seed)
         form.addRow("Folder:", folder_row)
         form.addRow("Write:", boxes)
@@ -132,6 +136,7 @@ class MakeVariantsDialog(QDialog):
         self._made, self._rows = [], []
         self.progress.setRange(0, len(self._pending))
         self.progress.setValue(0)
+        self.progress.show()
         self.make_button.setEnabled(False)
         self.status.setText("Drawing…")
         QTimer.singleShot(0, self._next)

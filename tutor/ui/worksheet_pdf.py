@@ -50,9 +50,11 @@ def _givens(row: tuple[Given, ...]) -> str:
                             f"</span>" for g in row)
 
 
-def worksheet_html(sheet: Worksheet) -> str:
-    """The student's copy as the rich text Qt renders: no answers anywhere."""
-    out = [f"<html><head><style>{_STYLE}</style></head><body>",
+def worksheet_html(sheet: Worksheet, title_pt: int = 16) -> str:
+    """The student's copy as the rich text Qt renders: no answers anywhere (``title_pt``:
+    a smaller title for an on-screen preview)."""
+    style = _STYLE.replace("h1 { font-size: 16pt; }", f"h1 {{ font-size: {title_pt}pt; }}")
+    out = [f"<html><head><style>{style}</style></head><body>",
            f"<h1>{html.escape(sheet.title)}</h1>",
            "<p>Name: ________________________________</p>"]
     if sheet.source:

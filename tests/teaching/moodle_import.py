@@ -129,7 +129,8 @@ def _numerical(question: ET.Element, category: str) -> Imported:
 
 
 def _cloze(question: ET.Element, category: str) -> Imported:
-    imported = _headers(question, "cloze", category)
+    imported = _headers(question, "cloze", category)  # stricter: Moodle would invent a name
+    imported.idnumber = None  # import_multianswer never reads idnumber: the name has the code
     what = f"cloze question {imported.name!r}"
     text = _text(question, "questiontext/text", what)
     position = 0

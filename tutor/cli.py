@@ -1,8 +1,8 @@
 """The headless command line: solve, train, check and list exercises; without a command, the app.
 
-    backprop-tutor solve FILE [--granularity node|layer] [--format text|json|markdown]
+    backprop-tutor solve FILE [--granularity node|layer] [--format text|json|markdown] [--hand]
     backprop-tutor export FILE --format markdown|latex|html [--granularity node|layer]
-                          [--reveal-hidden] [-o OUT]
+                          [--hand] [--reveal-hidden] [-o OUT]
     backprop-tutor train FILE --steps N [--lr η] [--method batch|sgd|minibatch] [--format …]
                          [--csv PATH]
     backprop-tutor check FILE
@@ -57,6 +57,8 @@ COMMANDS = ("solve", "export", "train", "gradcheck", "check", "list", *teaching.
 EXIT_BAD_FILE = 2
 MAX_STEPS = 100_000
 HISTORY_ROWS = 50  # text output shows at most this many loss rows
+HAND_HELP = ("hand calculation: round every printed value to 6 significant digits before the "
+             "next step uses it, so each result is what its printed numbers give")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -95,11 +97,13 @@ def _parser() -> argparse.ArgumentParser:
     solve.add_argument("file")
     solve.add_argument("--granularity", choices=[g.value for g in Granularity], default="node")
     solve.add_argument("--format", choices=["text", "json", "markdown"], default="text")
+    solve.add_argument("--hand", action="store_true", help=HAND_HELP)
     export = commands.add_parser("export", help="write the answer key as Markdown, LaTeX or "
                                                 "HTML")
     export.add_argument("file")
     export.add_argument("--format", choices=FORMATS, required=True)
     export.add_argument("--granularity", choices=[g.value for g in Granularity], default="node")
+    export.add_argument("--hand", action="store_true", help=HAND_HELP)
     export.add_argument("--reveal-hidden", action="store_true",
                         help="include the answers of hidden questions (the teacher's copy)")
     export.add_argument("-o", "--output", metavar="OUT",
@@ -154,7 +158,8 @@ def _run_command(args: list[str]) -> int:
                 exercise = load(options.file)
                 print(clean(f"ok: {exercise.title}"))
             case "solve":
-                print(clean(solve(load(options.file), options.granularity, options.format)))
+                print(clean(solve(load(options.file), options.granularity, options.format,
+                                  hand=options.hand)))
             case "export":
                 return _export_command(options)
             case "train":
@@ -184,25 +189,30 @@ def list_text() -> str:
 # --------------------------------------------------------------------------- solve
 
 
-def solve(exercise: Exercise, granularity: str = "node", fmt: str = "text") -> str:
-    """The exercise's trace as a text table, a JSON document or a Markdown answer key."""
-    trace = exercise.problem.trace(granularity)
+def solve(exercise: Exercise, granularity: str = "node", fmt: str = "text", *,
+          hand: bool = False) -> str:
+    """The exercise's trace as a text table, a JSON document or a Markdown answer key;
+    ``hand``: the hand calculation (tutor/engine/hand.py)."""
+    trace = exercise.problem.trace(granularity, hand=hand)
     if fmt == "json":
-        return json_text(dumps(trace_document(exercise, trace, granularity)))
+        return json_text(dumps(trace_document(exercise, trace, granularity, hand=hand)))
     if fmt == "markdown":
-        return answer_key(exercise, "markdown", granularity, trace=trace).rstrip("\n")
-    return trace_table(exercise, trace, granularity)
+        return answer_key(exercise, "markdown", granularity, trace=trace,
+                          hand=hand).rstrip("\n")
+    return trace_table(exercise, trace, granularity, hand=hand)
 
 
 def _sample_label(sample: int | None) -> str:
     return "" if sample is None else str(sample_number(sample))
 
 
-def trace_table(exercise: Exercise, trace: Trace, granularity: str) -> str:
+def trace_table(exercise: Exercise, trace: Trace, granularity: str, *,
+                hand: bool = False) -> str:
     lines = [exercise.title]
     if exercise.source:
         lines.append(f"Source: {exercise.source}")
-    lines.append(f"{len(trace)} steps, {granularity} granularity")
+    lines.append(f"{len(trace)} steps, {granularity} granularity"
+                 + (", hand calculation (printed values carried forward)" if hand else ""))
     lines.append("")
     samples = any(s.sample is not None for s in trace)
     header = f"{'#':>4}  {'phase':<9}" + ("  sample" if samples else "") + "  step"
@@ -219,7 +229,7 @@ def trace_table(exercise: Exercise, trace: Trace, granularity: str) -> str:
 def _export_command(options: argparse.Namespace) -> int:
     exercise = load(options.file)
     text = answer_key(exercise, options.format, options.granularity,
-                      reveal_hidden=options.reveal_hidden)
+                      reveal_hidden=options.reveal_hidden, hand=options.hand)
     if options.output is None:
         sys.stdout.write(clean(text))
         return 0

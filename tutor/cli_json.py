@@ -77,7 +77,8 @@ def _loss_symbols(exercise: Exercise, trace: Trace) -> tuple[str, str]:
     return problem.output, problem.output
 
 
-def trace_document(exercise: Exercise, trace: Trace, granularity: str) -> dict[str, Any]:
+def trace_document(exercise: Exercise, trace: Trace, granularity: str, *,
+                   hand: bool = False) -> dict[str, Any]:
     """Every node value, every adjoint (per sample and of the dataset loss), every parameter
     gradient and the loss; see docs/cli-json.md."""
     def collect(quantity: Quantity) -> dict[str, Any]:
@@ -98,7 +99,8 @@ def trace_document(exercise: Exercise, trace: Trace, granularity: str) -> dict[s
     doc: dict[str, Any] = {
         "layout": SOLVE_LAYOUT,
         "title": exercise.title, "source": exercise.source, "kind": exercise.kind,
-        "granularity": granularity, "output": output,
+        "granularity": granularity, "calculation": "hand" if hand else "exact",
+        "output": output,
         "loss": None if before is None else before.result,
         "loss_after_update": None if after is None else after.result,
         "loss_symbols": {"per_sample": per_sample, "dataset": dataset},

@@ -9,6 +9,7 @@ trace are built on these passes; the activations and losses come from their one 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,15 +40,21 @@ def forward(network: Network, params: Parameters, inputs: np.ndarray) -> Forward
 
 
 def forward_tensors(network: Network, weights: tuple[np.ndarray, ...],
-             biases: tuple[np.ndarray | None, ...], inputs: np.ndarray) -> ForwardCache:
+             biases: tuple[np.ndarray | None, ...], inputs: np.ndarray,
+             rounding: Callable[[np.ndarray], np.ndarray] | None = None) -> ForwardCache:
+    """``rounding`` (hand calculation, see hand.py) rounds each layer's results before the
+    next layer reads them."""
     act = [np.asarray(inputs, dtype=float)]
     pre = []
     for layer, w, b in zip(network.layers, weights, biases, strict=True):
         z = act[-1] @ w.T
         if b is not None:
             z += b  # z is the product's own fresh array
+        if rounding is not None:
+            z = rounding(z)
         pre.append(z)
-        act.append(z if layer.activation.is_identity else layer.activation(z))
+        h = z if layer.activation.is_identity else layer.activation(z)
+        act.append(h if rounding is None else rounding(h))
     return ForwardCache(tuple(pre), tuple(act))
 
 

@@ -3,7 +3,7 @@ updates and the loss after them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,6 +31,11 @@ class BatchSettings:
     learning_rate: float | None = None  # None: no update steps
     frozen: frozenset[str] = frozenset()  # parameter node ids that are not updated
     evaluate_after: bool = True
+    # hand calculation (hand.py): round each printed value before a later step reads it
+    rounding: Callable[[float], float] | None = None
+
+    def round(self, value: float) -> float:
+        return value if self.rounding is None else self.rounding(value)
 
 
 def batch_steps(graph: Graph, samples: Sequence[Mapping[str, float]],
@@ -41,13 +46,15 @@ def batch_steps(graph: Graph, samples: Sequence[Mapping[str, float]],
     """Per-sample passes, the averaged gradient, the update and the loss afterwards."""
     ids = list(sample_ids) if sample_ids is not None else list(range(len(samples)))
     single = len(samples) == 1
+    if settings.rounding is not None:  # the values a student starts from: as printed
+        params = {name: settings.round(value) for name, value in params.items()}
     steps: list[Step] = []
     for sample_id, leaves in zip(ids, samples, strict=True):
         merged = {**leaves, **params}
         steps += graph_pass(graph, merged, loss_symbol=settings.loss_symbol,
                             sample=None if single else sample_id,
                             start=start + len(steps), differentiate=differentiate,
-                            order=order)
+                            order=order, rounding=settings.rounding)
     param_nodes = [n for n in graph.leaves(Role.PARAM)]
     results = {step.key: step.result for step in steps}  # the last step of each key wins
     if single:
@@ -74,7 +81,7 @@ def batch_steps(graph: Graph, samples: Sequence[Mapping[str, float]],
         if node.id in settings.frozen:
             continue
         old, grad = params[node.id], gradients[node.id]
-        new_params[node.id] = old - eta * grad
+        new_params[node.id] = settings.round(old - eta * grad)
         steps.append(Step(
             index=start + len(steps), phase=Phase.UPDATE,
             key=Key(Quantity.UPDATED, node.id),
@@ -96,9 +103,10 @@ def _evaluate_step(index: int, graph: Graph, samples: Sequence[Mapping[str, floa
                    ids: Sequence[int], new_params: Mapping[str, float], steps: Sequence[Step],
                    settings: BatchSettings, symbols: Sequence[str]) -> Step:
     """The loss again, with the updated parameters."""
-    losses = [graph.evaluate({**leaves, **new_params})[graph.output] for leaves in samples]
+    losses = [graph.evaluate({**leaves, **new_params}, settings.rounding)[graph.output]
+              for leaves in samples]
     mean = settings.mean_over_samples
-    total = fsum(losses) / (len(losses) if mean else 1)
+    total = settings.round(_combine(losses, mean, settings))
     before = _result(steps, Key(Quantity.VALUE, graph.output, None))
     verdict = "lower" if total < before else "not lower"
     changed = [s for s in steps if s.phase is Phase.UPDATE]
@@ -118,6 +126,12 @@ def _evaluate_step(index: int, graph: Graph, samples: Sequence[Mapping[str, floa
         explanation=f"The loss after the update is {verdict} than before "
                     f"({format_number(before)}).",
     )
+
+
+def _combine(values: Sequence[float], mean: bool, settings: BatchSettings) -> float:
+    """The sum (or mean) of per-sample values; on paper, added left to right."""
+    total = fsum(values) if settings.rounding is None else sum(values[1:], values[0])
+    return total / (len(values) if mean else 1)
 
 
 def _result(steps: Sequence[Step], key: Key) -> float:
@@ -143,7 +157,7 @@ def _combine_step(index: int, node_id: str, symbol: str, batch_symbol: str, ids:
                   settings: BatchSettings) -> Step:
     keys = [Key(quantity, node_id, s) for s in ids]
     values = [float(results[k]) for k in keys]
-    total = fsum(values) / (len(values) if mean else 1)
+    total = settings.round(_combine(values, mean, settings))
     if quantity is Quantity.VALUE:
         lhs = batch_symbol
         per_sample = _combination_text(settings.loss_symbol, ids, mean)

@@ -40,6 +40,7 @@ from .expression_parse import (
 )
 from .gradcheck import GradientCheck
 from .graph import Graph, Role
+from .hand import hand_round
 from .limits import check_expression_training
 from .notation import to_unicode
 from .scalar_pass import graph_pass
@@ -168,20 +169,23 @@ class ExpressionProblem:
                     adjoints[source] += adjoints[node.id] * local
         return {name: adjoints[name] for name in self.variables}
 
-    def trace(self, granularity: str = "node") -> Trace:
+    def trace(self, granularity: str = "node", *, hand: bool = False) -> Trace:
         """Forward steps, backward steps and, with trainable variables, one update.
 
         Expressions are scalar, so the layer granularity is the same as the node one.
+        ``hand``: carry the printed, rounded values forward (hand.py).
         """
+        rounding = hand_round if hand else None
         graph = self.graph()
         loss_symbol = graph[graph.output].symbol
         leaves = self.leaves()
         if not self.trainable:
             steps = graph_pass(graph, leaves, loss_symbol=loss_symbol,
-                               differentiate=self.wanted())
+                               differentiate=self.wanted(), rounding=rounding)
             return Trace(tuple(steps), loss_symbol)
         params = {name: leaves.pop(name) for name in self.trainable}
-        settings = BatchSettings(loss_symbol=loss_symbol, learning_rate=self.learning_rate)
+        settings = BatchSettings(loss_symbol=loss_symbol, learning_rate=self.learning_rate,
+                                 rounding=rounding)
         steps = batch_steps(graph, [leaves], params, settings, differentiate=self.wanted())
         return Trace(tuple(steps), loss_symbol)
 

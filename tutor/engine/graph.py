@@ -9,7 +9,7 @@ plus how to *show* both, so that a trace step can print the chain-rule line it p
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
@@ -95,12 +95,20 @@ class Graph:
     def leaves(self, role: Role | None = None) -> tuple[Node, ...]:
         return tuple(n for n in self.nodes if n.op is None and (role is None or n.role == role))
 
-    def evaluate(self, leaves: dict[str, float]) -> dict[str, float]:
-        """Every node's value, given the leaves' values."""
-        values = dict(leaves)
+    def evaluate(self, leaves: dict[str, float],
+                 rounding: Callable[[float], float] | None = None) -> dict[str, float]:
+        """Every node's value, given the leaves' values; with ``rounding`` (hand calculation,
+        see hand.py) each value is rounded before the nodes that read it use it."""
+        if rounding is None:
+            values = dict(leaves)
+            for node in self.nodes:
+                if node.op is not None:
+                    values[node.id] = node.op.forward([values[i] for i in node.inputs])
+            return values
+        values = {name: rounding(value) for name, value in leaves.items()}
         for node in self.nodes:
             if node.op is not None:
-                values[node.id] = node.op.forward([values[i] for i in node.inputs])
+                values[node.id] = rounding(node.op.forward([values[i] for i in node.inputs]))
         return values
 
 

@@ -6,20 +6,24 @@ Step node ids name whole layers: ``x``, ``z1`` (pre-activations), ``h1`` (activa
 
 from __future__ import annotations
 
-from collections.abc import Generator, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
-from .batch import dataset_loss, forward
+from .batch import forward_tensors
+from .hand import (
+    Rounding,
+    exact,
+    layer_loss,
+    layer_output_adjoint,
+)
 from .ids import (
     INPUT,
     LOSS,
     RESIDUAL,
     TARGET,
-    WEIGHT,
     act_tensor,
     bias_tensor,
-    parse_parameter_tensor,
     pre_tensor,
     value_tensor,
     weight_tensor,
@@ -38,16 +42,12 @@ from .layer_text import (
     layers_shown,
     loss_text,
     output_adjoint_text,
-    parameter_symbol,
     pre_adjoint,
     pre_adjoint_lhs,
     shown_as_column,
-    tensor_text,
 )
-from .losses import output_adjoint, sample_losses
 from .network import (
     BiasMode,
-    Dataset,
     Network,
     Parameters,
     Residual,
@@ -55,15 +55,11 @@ from .network import (
 from .notation import (
     adjoint,
     format_coefficient,
-    format_number,
-    loss_after_update,
     to_unicode,
     transpose,
-    updated,
 )
-from .sheet_layout import extended_input, split_display_matrix
-from .trace import Key, Phase, Quantity, Step, run_to_end
-from .training import apply_update
+from .sheet_layout import extended_input
+from .trace import Key, Phase, Quantity, Step
 from .vector_text import factor_text, vector_text
 
 
@@ -121,16 +117,19 @@ def _value_id(network: Network, n: int) -> str:
 def sample_layer_steps(network: Network, params: Parameters, x: np.ndarray, y: np.ndarray,
                        *, start: int, sample: int | None, input_gradients: bool,
                        layers: tuple[LayerShown, ...] | None = None,
-                       gradients: Sequence[np.ndarray] | None = None) -> list[Step]:
+                       gradients: Sequence[np.ndarray] | None = None,
+                       rounding: Rounding = exact) -> list[Step]:
     """One sample's forward and backward steps, each vector oriented as the sheet writes it.
 
     ``layers`` (from :func:`layers_shown` of the same parameters) saves working out the
     parameters' markup again for every sample; ``gradients[n]``, if given, is where layer n's
-    weight gradient is written (a row of the stack the batch average reads).
+    weight gradient is written (a row of the stack the batch average reads); ``rounding``
+    (hand.py) rounds each printed quantity before a later step reads it.
     """
     if layers is None:
         layers = layers_shown(network, params)
-    cache = forward(network, params, x[None, :])
+    cache = forward_tensors(network, params.weights, params.biases, x[None, :],
+                            None if rounding is exact else rounding)
     b = _Builder(start, sample)
     prev_id = INPUT
     inputs: list[np.ndarray] = []  # each layer's input, the intercept's 1 included
@@ -146,12 +145,12 @@ def sample_layer_steps(network: Network, params: Parameters, x: np.ndarray, y: n
         if layer.bias is BiasMode.SEPARATE:
             reads.append(_tensor_key(bias_tensor(n)))
         if col:
-            formula, numbers = f"{w_sym} {ext}", f"{shown.matrix_text} {vector_text(inp, True)}"
+            formula, numbers = f"{w_sym} {ext}", f"{shown.matrix_text} {factor_text(inp, True)}"
         else:  # row vectors: pre = x̄ w
             formula, numbers = f"{ext} {w_sym}", f"{vector_text(inp, False)} {shown.matrix_text}"
         if layer.bias is BiasMode.SEPARATE:
             formula += f" + {syms.bias_vector}"
-            numbers += f" + {vector_text(params.biases[n], col)}"
+            numbers += f" + {factor_text(params.biases[n], col)}"
         pre_name = pre_tensor(n)
         identity = layer.activation.is_identity
         lhs = syms.act_vector if identity else syms.pre_vector
@@ -179,14 +178,15 @@ def sample_layer_steps(network: Network, params: Parameters, x: np.ndarray, y: n
               f"{y_sym} − {out_sym}" if flip else f"{out_sym} − {y_sym}",
               f"{vector_text(y, out_col)} − {factor_text(out, out_col)}" if flip
               else f"{vector_text(out, out_col)} − {factor_text(y, out_col)}",
-              y - out if flip else out - y, ((Quantity.VALUE, prev_id), (Quantity.VALUE, TARGET)),
+              rounding(y - out if flip else out - y),
+              ((Quantity.VALUE, prev_id), (Quantity.VALUE, TARGET)),
               "The error, as its own node.", column=out_col)
     formula, numbers = loss_text(network, out_sym, out, y)
-    loss_value = float(sample_losses(network, cache.output, y[None, :])[0])
+    loss_value = layer_loss(network, out, y, rounding)
     b.add(Phase.FORWARD, Quantity.VALUE, LOSS, loss_sym, formula, numbers, loss_value,
           ((Quantity.VALUE, prev_id), (Quantity.VALUE, TARGET)), "The loss of this sample.")
     # backward
-    delta = output_adjoint(network, cache.output, y[None, :])[0]
+    delta = layer_output_adjoint(network, out, y, rounding)
     if network.loss.residual is not Residual.NONE:
         error_sym = error_symbol(network)
         coef = format_coefficient(2 * network.loss.scale(network.output_size))
@@ -215,8 +215,8 @@ def sample_layer_steps(network: Network, params: Parameters, x: np.ndarray, y: n
         col = is_column(layer)
         pre_name, act_name = pre_tensor(n), act_tensor(n)
         if not layer.activation.is_identity:
-            local = layer.activation.derivative(cache.pre[n][0], cache.act[n + 1][0])
-            upstream_act, delta = delta, delta * local
+            local = rounding(layer.activation.derivative(cache.pre[n][0], cache.act[n + 1][0]))
+            upstream_act, delta = delta, rounding(delta * local)
             times = "\\cdot" if layer.size == 1 else "\\odot"  # ⊙ only between vectors
             b.add(Phase.BACKWARD, Quantity.ADJOINT, pre_name, pre_adjoint_lhs(network, n, syms),
                   f"{upstream_sym} {times} {derivative_symbol(layer, syms.pre_vector)}",
@@ -228,21 +228,23 @@ def sample_layer_steps(network: Network, params: Parameters, x: np.ndarray, y: n
         vec, ext = layers[n].input_names
         inp = inputs[n]
         if gradients is None:
-            grad = np.outer(delta, inp)
+            grad = rounding(np.outer(delta, inp))
             full = grad.T if layer.notation.transposed else grad
         else:
             full = gradients[n]
             np.outer(delta, inp, out=full.T if layer.notation.transposed else full)
+            if rounding is not exact:
+                full[...] = rounding(full)
         w_lhs = gradient_symbol(network, loss_sym, syms.weight_matrix)
         if col:  # ∂ℓ/∂W = δ x̂ᵀ: a column times a row
             w_formula = f"{delta_sym} {transpose(ext)}"
-            w_numbers = f"{factor_text(delta, True)} {vector_text(inp, False)}"
+            w_numbers = f"{factor_text(delta, True)} {factor_text(inp, False)}"
         else:  # the gradient ∇_w l = x̄ᵀ δ, the transpose of the Jacobian δᵀ x̄
             w_formula = f"{transpose(ext)} {delta_sym}"
             w_numbers = f"{vector_text(inp, True)} {factor_text(delta, False)}"
             if delta.size == 1:
                 w_formula, w_numbers = (f"{delta_sym} {transpose(ext)}",
-                                        f"{factor_text(delta, False)} {vector_text(inp, True)}")
+                                        f"{factor_text(delta, False)} {factor_text(inp, True)}")
         b.add(Phase.GRADIENT, Quantity.ADJOINT, weight_tensor(n), w_lhs, w_formula, w_numbers,
               full, ((Quantity.ADJOINT, pre_name), (Quantity.VALUE, _value_id(network, n))),
               f"Reuses the cached {delta_sym}: an outer product with the layer's input."
@@ -255,7 +257,7 @@ def sample_layer_steps(network: Network, params: Parameters, x: np.ndarray, y: n
                   "The bias gradient is the cached pre-activation adjoint itself.", column=col)
         if n == 0 and not input_gradients:
             break
-        upstream = delta @ params.weights[n]
+        upstream = rounding(delta @ params.weights[n])
         below = _value_id(network, n)
         below_sym = layers[n - 1].symbols.act_vector if n else vec
         free = bias_free_symbol(layer, syms)
@@ -276,114 +278,3 @@ def sample_layer_steps(network: Network, params: Parameters, x: np.ndarray, y: n
         upstream_sym = adjoint(loss_sym, below_sym)
         delta = upstream
     return b.steps
-
-
-def build_layer_steps(network: Network, params: Parameters, data: Dataset, *,
-                      learning_rate: float | None, frozen: frozenset[str] = frozenset(),
-                      input_gradients: bool = False) -> list[Step]:
-    """Per-sample matrix steps, the batch average, the update and the loss afterwards."""
-    return run_to_end(layer_steps_in_parts(network, params, data, learning_rate=learning_rate,
-                                           frozen=frozen, input_gradients=input_gradients))
-
-
-def layer_steps_in_parts(network: Network, params: Parameters, data: Dataset, *,
-                         learning_rate: float | None, frozen: frozenset[str] = frozenset(),
-                         input_gradients: bool = False) -> Generator[None, None, list[Step]]:
-    """:func:`build_layer_steps` a sample at a time: it pauses (yields) after each sample and
-    returns the steps, so a window can trace 64 samples of a large network between events."""
-    single = len(data) == 1
-    layers = layers_shown(network, params)
-    # every sample's weight gradients side by side: the average reads them without stacking
-    # them first (np.mean of the list would copy them into just such an array)
-    stacks = None if single else [np.empty((len(data), *layer.matrix.shape)) for layer in layers]
-    steps: list[Step] = []
-    for row in range(len(data)):
-        steps += sample_layer_steps(network, params, data.inputs[row], data.targets[row],
-                                    start=len(steps), sample=None if single else row,
-                                    input_gradients=input_gradients, layers=layers,
-                                    gradients=None if stacks is None else [g[row] for g in stacks])
-        yield
-    tensors = {}
-    for n, layer in enumerate(network.layers):
-        tensors[weight_tensor(n)] = layers[n].symbols.weight_matrix
-        if layer.bias is BiasMode.SEPARATE:
-            tensors[bias_tensor(n)] = layers[n].symbols.bias_vector
-    loss_sym, batch_sym = network.notation.loss, network.notation.batch_loss
-    mean = network.loss.mean_over_samples
-    b = _Builder(len(steps), None)
-    grads = {}
-    if single:
-        grads = {name: next(s.result for s in steps if s.key == Key(Quantity.ADJOINT, name))
-                 for name in tensors}
-    else:
-        gradient_steps: dict[str, list[Step]] = {name: [] for name in tensors}
-        loss_steps = []
-        for s in steps:  # one pass: a trace over 64 samples has ~700 steps
-            if s.phase is Phase.GRADIENT and s.key.node in gradient_steps:
-                gradient_steps[s.key.node].append(s)
-            elif s.phase is Phase.FORWARD and s.key.node == LOSS:
-                loss_steps.append(s)
-        losses = [s.result for s in loss_steps]
-        factor = f"(1/{len(data)})" if mean else ""
-        b.add(Phase.AVERAGE, Quantity.VALUE, LOSS, batch_sym,
-              f"{factor}Σ_n {loss_sym}^{{(n)}}",
-              f"{factor}({' + '.join(format_number(v) for v in losses)})",
-              np.mean(losses) if mean else np.sum(losses),
-              tuple(s.key for s in loss_steps), "The batch loss.")
-        for name, sym in tensors.items():
-            per_sample = gradient_steps[name]
-            parts = [s.result for s in per_sample]
-            kind, layer_index = parse_parameter_tensor(name)
-            stacked = stacks[layer_index] if kind == WEIGHT and stacks else parts
-            value = np.mean(stacked, axis=0) if mean else np.sum(stacked, axis=0)
-            grads[name] = value
-            column = shown_as_column(sym, value) or (
-                kind != WEIGHT and is_column(network.layers[layer_index]))
-            b.add(Phase.AVERAGE, Quantity.ADJOINT, name, gradient_symbol(network, batch_sym, sym),
-                  f"{factor}Σ_n ({gradient_symbol(network, loss_sym, sym)})^{{(n)}}",
-                  f"{factor}({' + '.join(tensor_text(p, column) for p in parts)})", value,
-                  tuple(s.key for s in per_sample), "Combine the cached per-sample gradients.",
-                  column=column)
-    if learning_rate is not None:
-        target = loss_sym if single else batch_sym
-        for n in range(len(network.layers)):
-            for name, sym in tensors.items():
-                kind, layer_index = parse_parameter_tensor(name)
-                if layer_index != n or name in frozen:
-                    continue
-                weights = kind == WEIGHT
-                current = layers[n].matrix if weights else params.biases[n]
-                column = shown_as_column(sym, current) or (
-                    not weights and is_column(network.layers[n]))
-                current_text = (layers[n].matrix_text if weights and not column
-                                else tensor_text(current, column))
-                b.add(Phase.UPDATE, Quantity.UPDATED, name, updated(parameter_symbol(sym)),
-                      f"{parameter_symbol(sym)} − η {gradient_symbol(network, target, sym)}",
-                      f"{current_text} − {format_number(learning_rate)} "
-                      f"{tensor_text(grads[name], column)}", current - learning_rate * grads[name],
-                      (_tensor_key(name), (Quantity.ADJOINT, name)),
-                      "Gradient descent on the whole tensor.", column=column)
-        new_params = apply_update(params, _as_parameters(network, params, grads), learning_rate,
-                                  frozen)
-        before = dataset_loss(network, params, data)
-        after = dataset_loss(network, new_params, data)
-        updates = tuple(s.key for s in b.steps if s.phase is Phase.UPDATE)
-        b.add(Phase.EVALUATE, Quantity.UPDATED, LOSS, updated(target),
-              loss_after_update(target, [parameter_symbol(tensors[n]) for n in tensors
-                                         if n not in frozen]),
-              format_number(after), after, updates,
-              f"The loss after the update is {'lower' if after < before else 'not lower'} "
-              f"than before ({format_number(before)}).")
-    return steps + b.steps
-
-
-def _as_parameters(network: Network, params: Parameters, grads: dict) -> Parameters:
-    """Gradients keyed by tensor name (display form) → Parameters shaped like ``params``."""
-    weights, biases = [], []
-    for n, layer in enumerate(network.layers):
-        w, bias = split_display_matrix(layer, grads[weight_tensor(n)])
-        if layer.bias is BiasMode.SEPARATE:
-            bias = grads[bias_tensor(n)]
-        weights.append(w)
-        biases.append(None if params.biases[n] is None else bias)
-    return Parameters(tuple(weights), tuple(biases))

@@ -14,8 +14,9 @@ import numpy as np
 
 from .batch import Gradients, loss_and_gradients
 from .batch_steps import BatchSettings, batch_steps
+from .hand import hand_round
 from .ids import tensor_of
-from .layer_trace import layer_steps_in_parts
+from .layer_batch import layer_steps_in_parts
 from .limits import check_layer_trace, check_node_trace, check_training
 from .network import Dataset, Network, Parameters, check_parameters
 from .network_graph import (
@@ -59,19 +60,20 @@ class NetworkProblem:
         """The rows the traced update uses: all of them for batch GD."""
         return batches(self.training, len(self.data), 1)[0]
 
-    def trace(self, granularity: Granularity | str = Granularity.NODE) -> Trace:
+    def trace(self, granularity: Granularity | str = Granularity.NODE, *,
+              hand: bool = False) -> Trace:
         """The forward pass, the backward pass and (optionally) one update, step by step.
 
         Overflow is shown (as ∞ or NaN in the steps), not raised: a diverging learning rate
-        is something to watch.
+        is something to watch.  ``hand``: carry the printed, rounded values forward (hand.py).
         """
-        return run_to_end(self.trace_in_parts(granularity))
+        return run_to_end(self.trace_in_parts(granularity, hand=hand))
 
-    def trace_in_parts(self, granularity: Granularity | str = Granularity.NODE
-                       ) -> Generator[None, None, Trace]:
+    def trace_in_parts(self, granularity: Granularity | str = Granularity.NODE, *,
+                       hand: bool = False) -> Generator[None, None, Trace]:
         """:meth:`trace`, pausing (yielding) after each sample of a layer-by-layer trace so
         that a window can build a large network's trace between events; returns the trace."""
-        parts = self._trace(Granularity(granularity))
+        parts = self._trace(Granularity(granularity), hand)
         while True:  # each part quiet on its own: nothing stays set while paused
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 try:
@@ -80,7 +82,7 @@ class NetworkProblem:
                     return done.value
             yield
 
-    def _trace(self, granularity: Granularity) -> Generator[None, None, Trace]:
+    def _trace(self, granularity: Granularity, hand: bool) -> Generator[None, None, Trace]:
         rows = self.first_batch()
         self.check_trace_size(granularity, len(rows))
         data = self.data.subset(rows)
@@ -89,7 +91,7 @@ class NetworkProblem:
         if granularity is Granularity.LAYER:
             steps = yield from layer_steps_in_parts(
                 self.network, self.params, data, learning_rate=eta,
-                frozen=self.training.frozen, input_gradients=self.input_gradients)
+                frozen=self.training.frozen, input_gradients=self.input_gradients, hand=hand)
             return Trace(tuple(steps), notation.loss)
         built = self.graph()
         params = parameter_values(self.network, self.params)
@@ -101,7 +103,7 @@ class NetworkProblem:
         settings = BatchSettings(
             loss_symbol=notation.loss, batch_loss_symbol=notation.batch_loss,
             mean_over_samples=self.network.loss.mean_over_samples, learning_rate=eta,
-            frozen=frozen)
+            frozen=frozen, rounding=hand_round if hand else None)
         samples = [sample_values(self.data, int(r)) for r in rows]
         steps = batch_steps(built.graph, samples, params, settings,
                             sample_ids=[int(r) for r in rows], differentiate=wanted,

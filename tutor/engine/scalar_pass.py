@@ -6,7 +6,7 @@ per graph and kept in the graph's memo (:class:`_PassPlan`); a pass fills in the
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .graph import OUTPUT, Graph, Node, Role, fsum
@@ -180,7 +180,8 @@ def _forward_step(index: int, plan: _ForwardPlan, keys: tuple[Key, tuple[Key, ..
 
 
 def _backward_step(index: int, plan: _BackwardPlan, keys: tuple[Key, tuple[Key, ...]],
-                   values: Mapping[str, float], adjoints: dict[str, float]) -> Step:
+                   values: Mapping[str, float], adjoints: dict[str, float],
+                   rounding: Callable[[float], float] | None = None) -> Step:
     terms: list[Term] = []
     contributions: list[float] = []  # each term's value (math.prod of its factors)
     for term in plan.terms:
@@ -199,7 +200,10 @@ def _backward_step(index: int, plan: _BackwardPlan, keys: tuple[Key, tuple[Key, 
                           f"{format_factor(upstream)} \\cdot {_as_factor(local_num)}",
                           (upstream, local)))
         contributions.append(upstream * local)
-    result = fsum(contributions)
+    if rounding is None:
+        result = fsum(contributions)
+    else:  # on paper: the products, added left to right, then rounded
+        result = rounding(sum(contributions[1:], contributions[0]) if contributions else 0.0)
     adjoints[plan.node.id] = result
     return Step(
         index=index, phase=plan.phase, key=keys[0], lhs=plan.lhs, formula=plan.formula,
@@ -216,14 +220,17 @@ def _as_factor(text: str) -> str:
 def graph_pass(graph: Graph, leaves: Mapping[str, float], *, loss_symbol: str,
                sample: int | None = None, start: int = 0,
                differentiate: Iterable[str] | None = None,
-               order: Sequence[str] | None = None) -> list[Step]:
+               order: Sequence[str] | None = None,
+               rounding: Callable[[float], float] | None = None) -> list[Step]:
     """Forward steps in topological order, then backward steps in reverse.
 
     ``differentiate`` lists the leaves whose adjoints are wanted (default: the parameters);
     adjoints of every operation node are always computed.  ``order`` may fix the backward
     order (it must be a reverse topological order); wanted leaves missing from it come last.
+    ``rounding`` (hand calculation, see hand.py) rounds every value and adjoint before a
+    later step reads it.
     """
-    values = graph.evaluate(dict(leaves))
+    values = graph.evaluate(dict(leaves), rounding)
     wanted = (frozenset(n.id for n in graph.leaves(Role.PARAM)) if differentiate is None
               else frozenset(differentiate))
     plan = _pass_plan(graph, loss_symbol, wanted, None if order is None else tuple(order))
@@ -235,5 +242,5 @@ def graph_pass(graph: Graph, leaves: Mapping[str, float], *, loss_symbol: str,
     adjoints: dict[str, float] = {graph.output: 1.0}
     for backward, step_keys in zip(plan.backward, keys[forward_count:], strict=True):
         steps.append(_backward_step(start + len(steps), backward, step_keys, values,
-                                    adjoints))
+                                    adjoints, rounding))
     return steps

@@ -70,6 +70,7 @@ class Session:
         self._preferred = Granularity.NODE  # what the user chose; large networks override it
         self._granularity = allowed_granularity(exercise.problem, self._preferred)
         self._sample = _opening_sample(exercise)
+        self._hand = False  # the exact calculation unless View ▸ Hand calculation is on
         self._history = TrainingHistory.start(exercise.problem)
         self._traces = TraceCache()
         self._trace = self.trace_of(exercise.problem)
@@ -173,6 +174,17 @@ class Session:
         new_trace = self.trace_of(self._exercise.problem)
         self._retrace(matching_cursor(old_trace, old_cursor, new_trace), new_trace)
 
+    @property
+    def hand(self) -> bool:
+        """Whether traces carry the printed, rounded values forward (tutor/engine/hand.py)."""
+        return self._hand
+
+    def set_hand(self, hand: bool) -> None:
+        if hand == self._hand:
+            return
+        self._hand = hand
+        self._retrace(self._cursor, self.trace_of(self._exercise.problem))  # same steps
+
     def set_sample(self, sample: int | None) -> None:
         if sample is not None and not 0 <= sample < max(self.sample_count, 1):
             raise ValueError(f"sample {sample} is out of range")
@@ -269,7 +281,8 @@ class Session:
 
     def trace_in_parts(self, problem: Problem) -> Generator[None, None, Trace]:
         """:meth:`trace_of` in parts: a layer-by-layer trace pauses after each sample."""
-        return self._traces.trace_in_parts(problem, self._granularity, self._sample)
+        return self._traces.trace_in_parts(problem, self._granularity, self._sample,
+                                           self._hand)
 
     # ------------------------------------------------------------------ internals
 

@@ -19,22 +19,24 @@ LARGE_TRACES_KEPT = 1  # of a network too large to trace node by node (60 MB eac
 NODE_LIMIT = 2_000  # above this many scalar nodes a node-by-node trace takes too long to build
 
 
-def compute_trace(problem: Problem, granularity: Granularity, sample: int | None) -> Trace:
-    """The trace of ``problem``; with ``sample`` set, of that one sample of the dataset."""
-    return run_to_end(trace_parts(problem, granularity, sample))
+def compute_trace(problem: Problem, granularity: Granularity, sample: int | None,
+                  hand: bool = False) -> Trace:
+    """The trace of ``problem``; with ``sample`` set, of that one sample of the dataset;
+    ``hand``: the hand calculation (tutor/engine/hand.py)."""
+    return run_to_end(trace_parts(problem, granularity, sample, hand))
 
 
-def trace_parts(problem: Problem, granularity: Granularity, sample: int | None
-                ) -> Generator[None, None, Trace]:
+def trace_parts(problem: Problem, granularity: Granularity, sample: int | None,
+                hand: bool = False) -> Generator[None, None, Trace]:
     """:func:`compute_trace` in parts: a layer-by-layer trace pauses after each sample."""
     if isinstance(problem, NetworkProblem):
         if sample is not None and len(problem.data) > 1:
             training = dataclasses.replace(problem.training, method=Method.BATCH)
             problem = dataclasses.replace(problem, data=problem.data.subset([sample]),
                                           training=training)
-        return (yield from problem.trace_in_parts(granularity))
+        return (yield from problem.trace_in_parts(granularity, hand=hand))
     trace = getattr(problem, "trace", None)
-    return trace() if callable(trace) else Trace(())
+    return trace(hand=hand) if callable(trace) else Trace(())
 
 
 def scalar_node_count(problem: Problem) -> int:
@@ -85,15 +87,15 @@ class TraceCache:
     def __init__(self) -> None:
         self._traces: OrderedDict[tuple, tuple[Problem, Trace]] = OrderedDict()
 
-    def trace_in_parts(self, problem: Problem, granularity: Granularity, sample: int | None
-                       ) -> Generator[None, None, Trace]:
+    def trace_in_parts(self, problem: Problem, granularity: Granularity, sample: int | None,
+                       hand: bool = False) -> Generator[None, None, Trace]:
         """The trace (see :func:`trace_parts`), from the cache or kept at the end."""
-        key = (id(problem), granularity, sample)
+        key = (id(problem), granularity, sample, hand)
         hit = self._traces.get(key)
         if hit is not None and hit[0] is problem:  # the problem held keeps its id unique
             self._traces.move_to_end(key)
             return hit[1]
-        trace = yield from trace_parts(problem, granularity, sample)
+        trace = yield from trace_parts(problem, granularity, sample, hand)
         self._traces[key] = (problem, trace)
         # a large network's trace holds every sample's gradient matrices (784-128-10: 60 MB)
         kept = TRACES_KEPT if node_granularity_allowed(problem) else LARGE_TRACES_KEPT

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from tutor.engine import Key, Phase, Quantity, Step, Trace
+from tutor.engine.hand import mode_sentence
 from tutor.engine.ids import matrix_of, tensor_of
 from tutor.engine.notation import sample_label, to_html, to_unicode
 from tutor.exercise.atomic import write_atomically
@@ -41,15 +42,19 @@ HIDDEN = "?"  # what a hidden result is replaced with (markup)
 
 
 def answer_key(exercise: Exercise, fmt: str = "markdown", granularity: str = "node", *,
-               reveal_hidden: bool = False, trace: Trace | None = None) -> str:
+               reveal_hidden: bool = False, trace: Trace | None = None,
+               hand: bool = False) -> str:
     """The answer key as text in ``fmt`` (``markdown``, ``latex`` or ``html``).
 
-    ``trace`` may be passed when it is already computed (it must have ``granularity``).
+    ``trace`` may be passed when it is already computed (it must have ``granularity`` and be
+    computed with ``hand``).  ``hand``: the hand calculation, which carries the printed,
+    rounded values forward (tutor/engine/hand.py); the key says which calculation it shows.
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
-    key = build(exercise, trace if trace is not None else exercise.problem.trace(granularity),
-                reveal_hidden=reveal_hidden)
+    if trace is None:
+        trace = exercise.problem.trace(granularity, hand=hand)
+    key = build(exercise, trace, reveal_hidden=reveal_hidden, hand=hand)
     return {"markdown": markdown, "latex": latex, "html": html_page}[fmt](key)
 
 
@@ -89,16 +94,23 @@ class AnswerKey:
     description: str
     answers: tuple[Answer, ...]
     sections: tuple[Section, ...]
+    hand: bool = False  # the hand calculation (hand.py) rather than the exact one
+
+    @property
+    def rounding(self) -> str:
+        """The key's one sentence on numbering and on which calculation its numbers follow."""
+        return f"{NUMBERING} {mode_sentence(self.hand)}"
 
 
-def build(exercise: Exercise, trace: Trace, *, reveal_hidden: bool = False) -> AnswerKey:
+def build(exercise: Exercise, trace: Trace, *, reveal_hidden: bool = False,
+          hand: bool = False) -> AnswerKey:
     """The format-independent content of the key (see :func:`answer_key`)."""
     hidden = () if reveal_hidden else tuple(q for q in exercise.questions
                                             if q.id in exercise.hidden)
     hidden_keys = {k for q in hidden for k in _question_keys(q, trace)}
     return AnswerKey(exercise.title, exercise.source, exercise.description,
-                _answers(exercise, trace, {q.id for q in hidden}),
-                _sections(trace, hidden_keys))
+                _answers(exercise, trace, {q.id for q in hidden}, hand),
+                _sections(trace, hidden_keys), hand)
 
 
 def _question_keys(question: Question, trace: Trace) -> list[Key]:
@@ -140,7 +152,8 @@ def _sections(trace: Trace, hidden: set[Key]) -> tuple[Section, ...]:
     return tuple(sections)
 
 
-def _answers(exercise: Exercise, trace: Trace, hidden: set[str]) -> tuple[Answer, ...]:
+def _answers(exercise: Exercise, trace: Trace, hidden: set[str],
+             hand: bool = False) -> tuple[Answer, ...]:
     """Questions use node ids: a layer-granularity key answers them from the node trace."""
     node_trace: Trace | None = None
     out = []
@@ -148,7 +161,7 @@ def _answers(exercise: Exercise, trace: Trace, hidden: set[str]) -> tuple[Answer
         key = Key(Quantity(q.quantity), q.node, q.sample)
         step, label = trace.find(key), "step"
         if step is None:
-            node_trace = node_trace or exercise.problem.trace("node")
+            node_trace = node_trace or exercise.problem.trace("node", hand=hand)
             step, label = node_trace.find(key), "node trace step"
         if q.id in hidden:
             out.append(Answer(q.prompt, None, None, ""))
@@ -181,9 +194,8 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-ROUNDING = ("Steps are numbered from 1, as in the app. Numbers are shown to 6 significant "
-            "figures; each result is computed from the unrounded values, so a step recomputed "
-            "from its printed operands can differ in the last digit.")
+NUMBERING = "Steps are numbered from 1, as in the app."
+ROUNDING = f"{NUMBERING} {mode_sentence(False)}"  # the exact calculation's (the default)
 
 
 def markdown(key: AnswerKey) -> str:
@@ -193,7 +205,7 @@ def markdown(key: AnswerKey) -> str:
         lines += [f"*Source:* {_md(to_unicode(key.source))}", ""]
     if key.description:
         lines += [_md(to_unicode(key.description)), ""]
-    lines += [f"*{ROUNDING}*", ""]
+    lines += [f"*{key.rounding}*", ""]
     if key.answers:
         lines += ["## Questions", "", "| Question | Answer | Worked step |", "|---|---|---|"]
         for a in key.answers:
@@ -234,7 +246,7 @@ def latex(key: AnswerKey) -> str:
         body.append(rf"\textbf{{Source:}} {latex_text(to_unicode(key.source))}\par\medskip")
     if key.description:
         body.append(latex_text(to_unicode(key.description)) + r"\par")
-    body.append(rf"\emph{{{latex_text(ROUNDING)}}}\par\medskip")
+    body.append(rf"\emph{{{latex_text(key.rounding)}}}\par\medskip")
     if key.answers:
         body += [r"\section*{Questions}", r"\begin{enumerate}"]
         body += [_latex_answer(a) for a in key.answers]
@@ -292,7 +304,7 @@ def html_page(key: AnswerKey) -> str:
         out.append(f'<p class="source"><strong>Source:</strong> {to_html(key.source)}</p>')
     if key.description:
         out.append(f"<p>{to_html(key.description)}</p>")
-    out.append(f"<p><em>{html.escape(ROUNDING)}</em></p>")
+    out.append(f"<p><em>{html.escape(key.rounding)}</em></p>")
     if key.answers:
         out += ["<h2>Questions</h2>", "<table>",
                 "<thead><tr><th>Question</th><th>Answer</th><th>Worked step</th></tr></thead>",

@@ -166,6 +166,13 @@ class Document(QObject):
     def set_sample(self, sample: int | None) -> None:
         self.session.set_sample(sample)
 
+    @property
+    def hand(self) -> bool:
+        return self.session.hand
+
+    def set_hand(self, hand: bool) -> None:
+        self.session.set_hand(hand)
+
     # ------------------------------------------------------------------ editing
 
     def edit(self, description: str, exercise: Exercise) -> None:

@@ -216,6 +216,7 @@ class MainWindow(QMainWindow):
         reset.triggered.connect(lambda: self.set_font_scale(1.0))
         view_menu.addActions([bigger, smaller, reset])
         view_menu.addSeparator()
+        view_menu.addAction(self._hand_action())
         self.quiz_dock = quiz_dock(self.document, self)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.quiz_dock)
         self.quiz_dock.widget().running_changed.connect(self._on_quiz_running)
@@ -231,6 +232,16 @@ class MainWindow(QMainWindow):
         about.triggered.connect(self._about)
         help_menu.addAction(about)
         install_help(self, help_menu)  # welcome, guide, shortcuts, exercise format
+
+    def _hand_action(self):
+        """View ▸ Hand calculation: carry the printed, rounded values forward (hand.py)."""
+        action = make_action(self, "action_hand_calculation", "&Hand calculation",
+                             "Round every printed value before the next step uses it, as on "
+                             "paper")
+        action.setCheckable(True)
+        action.setChecked(self.document.hand)
+        action.toggled.connect(self.document.set_hand)
+        return action
 
     def _theme_menu(self):
         menu = self.menuBar().addMenu("&Theme")

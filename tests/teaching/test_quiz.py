@@ -21,8 +21,11 @@ from tutor.teaching.quiz import (
 
 
 def typed(question) -> str:
-    """The correct answer as a student would type it (all entries, row by row)."""
-    return ", ".join(repr(float(v)) for v in question.expected)
+    """The correct answer as a student would type it (all entries, row by row, in the shape
+    the sheet writes it: a column's entries separated by semicolons)."""
+    rows, columns = question.shape
+    values = [repr(float(v)) for v in question.expected]
+    return "; ".join(", ".join(values[r * columns:(r + 1) * columns]) for r in range(rows))
 
 
 def questions_quiz(exercise):

@@ -37,3 +37,28 @@ def test_view_menu_hand_calculation(qtbot):
     assert to_unicode(step.numbers) == "2 · (−1.34828)" and float(step.result) == -2.69656
     action.trigger()
     assert not window.document.hand and float(window.document.trace[7].result) != -2.69656
+
+
+def test_quiz_panel_takes_a_column_typed_as_the_sheet_writes_it(qtbot):
+    """CMU layer by layer, every step: ∂ℓ/∂a is typed [4; 8]; [4, 8] is refused, not wrong."""
+    from tutor.engine import Granularity
+    from tutor.teaching.quiz import QuizMode
+    from tutor.ui.panels.quiz_panel import QuizPanel
+
+    document = Document(bundled("cmu-recitation-5"))
+    document.set_granularity(Granularity.LAYER)
+    panel = QuizPanel(document)
+    qtbot.addWidget(panel)
+    panel.mode_combo.setCurrentIndex(panel.mode_combo.findData(QuizMode.EVERY_STEP))
+    panel.start()
+    while panel.state.current.step.number != 8:
+        panel.reveal()
+    assert panel.answer_edit.placeholderText().startswith("A column of 2 numbers: [a; b]")
+    panel.answer_edit.setText("[4, 8]")
+    panel.submit()
+    assert "the sheet writes this as a column" in panel.feedback.toPlainText()
+    assert panel.state.current.step.number == 8
+    panel.answer_edit.setText("[4; 8]")
+    panel.submit()
+    assert panel.state.current.step.number == 9
+    assert panel.state.records[7].correct

@@ -33,6 +33,7 @@ class BatchSettings:
     evaluate_after: bool = True
     # hand calculation (hand.py): round each printed value before a later step reads it
     rounding: Callable[[float], float] | None = None
+    seed: bool = False  # start each backward pass with the step ∂f/∂f = 1 (expressions)
 
     def round(self, value: float) -> float:
         return value if self.rounding is None else self.rounding(value)
@@ -54,7 +55,7 @@ def batch_steps(graph: Graph, samples: Sequence[Mapping[str, float]],
         steps += graph_pass(graph, merged, loss_symbol=settings.loss_symbol,
                             sample=None if single else sample_id,
                             start=start + len(steps), differentiate=differentiate,
-                            order=order, rounding=settings.rounding)
+                            order=order, rounding=settings.rounding, seed=settings.seed)
     param_nodes = [n for n in graph.leaves(Role.PARAM)]
     results = {step.key: step.result for step in steps}  # the last step of each key wins
     if single:

@@ -181,11 +181,11 @@ class ExpressionProblem:
         leaves = self.leaves()
         if not self.trainable:
             steps = graph_pass(graph, leaves, loss_symbol=loss_symbol,
-                               differentiate=self.wanted(), rounding=rounding)
+                               differentiate=self.wanted(), rounding=rounding, seed=True)
             return Trace(tuple(steps), loss_symbol)
         params = {name: leaves.pop(name) for name in self.trainable}
         settings = BatchSettings(loss_symbol=loss_symbol, learning_rate=self.learning_rate,
-                                 rounding=rounding)
+                                 rounding=rounding, seed=True)
         steps = batch_steps(graph, [leaves], params, settings, differentiate=self.wanted())
         return Trace(tuple(steps), loss_symbol)
 

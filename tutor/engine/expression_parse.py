@@ -83,7 +83,8 @@ class _Builder:
         self.given = given  # names with values: these are never the constants e and pi
         self.protos: list[Proto] = []
         self.table: dict[tuple, int] = {}
-        self.names: dict[str, int] = {}  # assigned names
+        self.names: dict[str, int] = {}  # assigned names: their latest version
+        self.versions: dict[str, int] = {}  # how many times each name has been bound
         self.variables: dict[str, tuple[int, ast.AST]] = {}  # first use, for messages
         self.lookup_only = False  # when resolving ``symbols`` keys: find, never create
 
@@ -98,6 +99,9 @@ class _Builder:
             last = position == len(module.body) - 1
             if isinstance(statement, ast.Assign):
                 output = self.assign(statement)
+            elif isinstance(statement, ast.AugAssign):
+                raise self.source.error_at(f"augmented assignment (+= …) is not allowed; "
+                                           f"write {_augmented_hint(statement)}", statement)
             elif isinstance(statement, ast.Expr) and last:
                 output = self.lone_expression(statement.value)
             elif isinstance(statement, ast.Expr):
@@ -115,19 +119,19 @@ class _Builder:
         target = statement.targets[0]
         name = target.id
         self.check_name(name, target)
-        if name in self.names:
-            raise self.source.error_at(f"'{name}' is assigned twice; use a new name", target)
-        if name in self.variables:
-            raise self.source.error_at(f"'{name}' is used as a variable before this "
-                                       "assignment; assign it first", target)
         if name in CONSTANTS and ("constant", CONSTANTS[name]) in self.table:
             raise self.source.error_at(f"'{name}' is already used as a constant; choose "
                                        "another name", target)
+        # c = c + 1 (as micrograd's examples write it): the right side reads the c before
+        # this line, and the assignment makes a new node, c's next version (c₂, c₃, …)
         index = self.expression(statement.value)
         proto = self.protos[index]
         if proto.kind != "op" or proto.name is not None:
             index = self.add(Proto("op", Identity(), (index,)), None)  # an alias: g = x
+        earlier = self.versions.get(name, 1 if name in self.variables else 0)
         self.protos[index].name = name
+        self.protos[index].version = earlier + 1
+        self.versions[name] = earlier + 1
         self.names[name] = index
         return index
 
@@ -276,6 +280,14 @@ class _Builder:
         if key is not None:
             self.table[key] = len(self.protos) - 1
         return len(self.protos) - 1
+
+
+def _augmented_hint(statement: ast.AugAssign) -> str:
+    """``c = c + …`` for ``c += …``: the reassignment that says the same."""
+    name = statement.target.id if isinstance(statement.target, ast.Name) else "c"
+    symbol = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}.get(
+        type(statement.op), "+")
+    return f"{name} = {name} {symbol} …"
 
 
 @dataclass

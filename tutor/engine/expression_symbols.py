@@ -26,6 +26,7 @@ class Proto:
     name: str | None = None
     value: float = 0.0  # constants only
     label: str = ""  # constants: how the literal is written
+    version: int = 1  # a reassigned name's second binding is version 2 (see version_symbol)
 
 
 def default_symbol(name: str) -> str:
@@ -54,7 +55,12 @@ def assign_ids(protos: list[Proto], live: list[int]) -> dict[int, str]:
     count = 0
     for index in live:
         proto = protos[index]
-        if proto.name is not None:
+        if proto.name is not None and proto.version > 1:  # c = c + 1: the id c_2
+            candidate = f"{proto.name}_{proto.version}"
+            while candidate in names:
+                candidate += "_"
+            ids[index] = candidate
+        elif proto.name is not None:
             ids[index] = proto.name
         elif proto.kind == "constant":
             ids[index] = proto.label if math.isfinite(proto.value) else f"const({proto.label})"
@@ -71,8 +77,20 @@ def node_symbol(proto: Proto, letter: str, count: int) -> str:
     if proto.kind == "constant":
         return {"pi": "π", "e": "e"}.get(proto.label, constant_symbol(proto.value))
     if proto.name is not None:
-        return default_symbol(proto.name)
+        return version_symbol(proto.name, proto.version)
     return f"{letter}_{{{count}}}"
+
+
+def version_symbol(name: str, version: int) -> str:
+    """The symbol of a name's ``version``-th binding: ``c``, then ``c₂``, ``c₃`` after
+    ``c = c + 1`` (never a prime: on the sheets a prime is a derivative).  A name that
+    already has a subscript (``x1`` → x₁) counts its versions above: x₁⁽²⁾."""
+    base = default_symbol(name)
+    if version <= 1:
+        return base
+    if "_" in base:
+        return f"{{{base}}}^{{({version})}}"
+    return f"{base}_{{{version}}}"
 
 
 def constant_symbol(value: float) -> str:

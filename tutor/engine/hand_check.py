@@ -50,7 +50,10 @@ _FUNCTIONS: Functions = {
     "sqrt": np.sqrt,
 }
 _TOKEN = re.compile(r"\s*(?:(?P<number>(?:\d+\.?\d*|\.\d+)(?:e−?\d+)?)"
-                    r"|(?P<name>[A-Za-zσ]+)|(?P<op>[−+·⊙/()\[\],;‖ᵀ²½>]))")
+                    r"|(?P<name>[A-Za-zσ]+)|(?P<op>[−+·⊙/()\[\],;‖ᵀ²³½>]))")
+
+
+_POWERS = {"²": 2, "³": 3}
 
 
 def _tokens(text: str) -> list[str]:
@@ -125,8 +128,9 @@ class _Reader:
 
     def postfix(self) -> np.ndarray | float:
         value = self.primary()
-        while self.peek() in ("ᵀ", "²"):
-            value = np.transpose(value) if self.take() == "ᵀ" else np.square(value)
+        while self.peek() in ("ᵀ", "²", "³"):
+            mark = self.take()
+            value = np.transpose(value) if mark == "ᵀ" else np.power(value, _POWERS[mark])
         return value
 
     def primary(self) -> np.ndarray | float:

@@ -65,3 +65,58 @@ def parse_positive(text: str) -> float:
     if value <= 0:
         raise ValueError(f"{value:g} is not positive: it must be greater than 0")
     return value
+
+
+# --------------------------------------------------------------------------- matrices
+
+MAX_MATRIX_LENGTH = 100_000  # characters: a typed matrix; checked before splitting
+_TRANSPOSED = ("ᵀ", "^T", "^t", "'")
+_NESTED_ROW = re.compile(r"\[([^\[\]]*)\]")
+
+
+def parse_matrix(text: str, *, columns: int | None = None, finite: bool = True
+                 ) -> list[list[float]]:
+    """The rows of a vector or matrix typed as on paper, each entry by :func:`parse_number`.
+
+    ``[4; 8]`` and ``[4, 8]ᵀ`` are a column, ``[4, 8]`` and ``4 8`` a row; rows are separated
+    by ``;`` or new lines, entries by commas or spaces (``[[1, 2], [3, 4]]`` also works).
+    Between spaces a comma is a decimal comma (``0,5 1,5``); in a row without spaces,
+    ``0,5`` is one number only when one entry per row is expected (``columns=1``).
+    """
+    if len(text) > MAX_MATRIX_LENGTH:
+        raise ValueError(f"that is too long for a matrix ({len(text):,} characters)")
+    body = text.strip()
+    transposed = False
+    for mark in _TRANSPOSED:
+        if body.endswith(mark):
+            body, transposed = body[:-len(mark)].rstrip(), True
+            break
+    if body.startswith("[["):
+        if not body.endswith("]]"):
+            raise ValueError("the brackets do not match")
+        texts = _NESTED_ROW.findall(body)
+    else:
+        if body.startswith("[") and body.endswith("]"):
+            body = body[1:-1]
+        if "[" in body or "]" in body:
+            raise ValueError("the brackets do not match")
+        texts = re.split(r"\s*[;\n]\s*", body.strip().rstrip(";"))
+    rows = [_matrix_row(row, None if transposed else columns, finite) for row in texts]
+    widths = sorted({len(row) for row in rows})
+    if len(widths) > 1:
+        raise ValueError(f"the rows have different lengths ({', '.join(map(str, widths))}); "
+                         "every row needs the same number of entries")
+    return [list(column) for column in zip(*rows, strict=True)] if transposed else rows
+
+
+def _matrix_row(text: str, columns: int | None, finite: bool) -> list[float]:
+    text = text.strip().strip(",").strip()
+    if not text:
+        raise ValueError(f"a row is empty ({EXAMPLES}, rows separated by ;)")
+    if re.search(r"\s", text):
+        entries = [e for e in (e.strip(",") for e in re.split(r"\s+", text)) if e]
+    elif text.count(",") == 1 and columns == 1:
+        entries = [text]  # a decimal comma: one entry per row was expected
+    else:
+        entries = text.split(",")
+    return [parse_number(entry, finite=finite) for entry in entries]

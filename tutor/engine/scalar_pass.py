@@ -67,6 +67,7 @@ class _BackwardPlan:
     formula: str
     explanation: str
     reads: tuple[_Read, ...]
+    seed: bool = False  # ∂f/∂f = 1
 
 
 @dataclass(frozen=True)
@@ -104,18 +105,18 @@ def _value_read(graph: Graph, node_id: str) -> _Read:
 
 
 def _pass_plan(graph: Graph, loss_symbol: str, wanted: frozenset[str],
-               order: tuple[str, ...] | None) -> _PassPlan:
+               order: tuple[str, ...] | None, seed: bool = False) -> _PassPlan:
     """The plan for these arguments, cached on the (immutable) graph."""
     memo = graph.memo.setdefault("pass plans", {})
-    plan = memo.get((loss_symbol, wanted, order))
+    plan = memo.get((loss_symbol, wanted, order, seed))
     if plan is None:
-        plan = memo[loss_symbol, wanted, order] = _make_pass_plan(graph, loss_symbol, wanted,
-                                                                   order)
+        plan = memo[loss_symbol, wanted, order, seed] = _make_pass_plan(
+            graph, loss_symbol, wanted, order, seed)
     return plan
 
 
 def _make_pass_plan(graph: Graph, loss_symbol: str, wanted: frozenset[str],
-                    order: tuple[str, ...] | None) -> _PassPlan:
+                    order: tuple[str, ...] | None, seed: bool = False) -> _PassPlan:
     forward = tuple(
         _ForwardPlan(node, node.op.formula([graph[i].symbol for i in node.inputs]),
                      f"Compute {to_unicode(node.symbol)} from its inputs.",
@@ -124,17 +125,29 @@ def _make_pass_plan(graph: Graph, loss_symbol: str, wanted: frozenset[str],
     ids = list(order) if order is not None else [n.id for n in reversed(graph.nodes)]
     ids += [n.id for n in reversed(graph.nodes) if n.id in wanted and n.id not in ids]
     reached = {graph.output}  # the nodes whose adjoints are known when a step runs
-    backward = []
+    backward = [_seed_plan(graph, loss_symbol)] if seed else []
     for node in (graph[i] for i in ids):
         if node.id == graph.output or (node.op is None and node.id not in wanted):
             continue
-        backward.append(_backward_plan(graph, node, loss_symbol, reached))
+        backward.append(_backward_plan(graph, node, loss_symbol, reached, seed))
         reached.add(node.id)
     return _PassPlan(forward, tuple(backward))
 
 
-def _backward_plan(graph: Graph, node: Node, loss_symbol: str, reached: set[str]
-                   ) -> _BackwardPlan:
+def _seed_plan(graph: Graph, loss_symbol: str) -> _BackwardPlan:
+    """∂f/∂f = 1: the backward pass starts from the output's derivative with respect to
+    itself, the 1 every chain-rule product begins with."""
+    node = graph[graph.output]
+    return _BackwardPlan(
+        node, Phase.BACKWARD, adjoint(loss_symbol, node.symbol), (), "1",
+        f"Start of the backward pass: the derivative of {to_unicode(node.symbol)} with respect "
+        "to itself is 1.", (), seed=True)
+
+
+def _backward_plan(graph: Graph, node: Node, loss_symbol: str, reached: set[str],
+                   seed: bool = False) -> _BackwardPlan:
+    """``seed``: the output's adjoint is a step of its own (∂f/∂f = 1), so a term through
+    the output reads it like any cached adjoint: ∂f/∂f · 1."""
     terms: list[_TermPlan] = []
     reads: list[_Read] = []
     for consumer_id, k in graph.consumers[node.id]:
@@ -145,7 +158,7 @@ def _backward_plan(graph: Graph, node: Node, loss_symbol: str, reached: set[str]
         syms = [graph[i].symbol for i in consumer.inputs]
         local_sym = consumer.op.partial_symbol(k, syms, consumer.symbol)
         reads += [_value_read(graph, i) for i in _local_reads(graph, consumer, k, node.id)]
-        if consumer_id == graph.output:
+        if consumer_id == graph.output and not seed:
             terms.append(_TermPlan(consumer, k, local_sym, True))
             continue
         reads.append((Quantity.ADJOINT, consumer_id, False))
@@ -182,6 +195,9 @@ def _forward_step(index: int, plan: _ForwardPlan, keys: tuple[Key, tuple[Key, ..
 def _backward_step(index: int, plan: _BackwardPlan, keys: tuple[Key, tuple[Key, ...]],
                    values: Mapping[str, float], adjoints: dict[str, float],
                    rounding: Callable[[float], float] | None = None) -> Step:
+    if plan.seed:
+        return Step(index=index, phase=plan.phase, key=keys[0], lhs=plan.lhs, formula="1",
+                    numbers="", result=1.0, explanation=plan.explanation)
     terms: list[Term] = []
     contributions: list[float] = []  # each term's value (math.prod of its factors)
     for term in plan.terms:
@@ -221,19 +237,21 @@ def graph_pass(graph: Graph, leaves: Mapping[str, float], *, loss_symbol: str,
                sample: int | None = None, start: int = 0,
                differentiate: Iterable[str] | None = None,
                order: Sequence[str] | None = None,
-               rounding: Callable[[float], float] | None = None) -> list[Step]:
+               rounding: Callable[[float], float] | None = None,
+               seed: bool = False) -> list[Step]:
     """Forward steps in topological order, then backward steps in reverse.
 
     ``differentiate`` lists the leaves whose adjoints are wanted (default: the parameters);
     adjoints of every operation node are always computed.  ``order`` may fix the backward
     order (it must be a reverse topological order); wanted leaves missing from it come last.
     ``rounding`` (hand calculation, see hand.py) rounds every value and adjoint before a
-    later step reads it.
+    later step reads it.  ``seed`` starts the backward pass with the step ∂f/∂f = 1.
     """
     values = graph.evaluate(dict(leaves), rounding)
     wanted = (frozenset(n.id for n in graph.leaves(Role.PARAM)) if differentiate is None
               else frozenset(differentiate))
-    plan = _pass_plan(graph, loss_symbol, wanted, None if order is None else tuple(order))
+    plan = _pass_plan(graph, loss_symbol, wanted, None if order is None else tuple(order),
+                      seed)
     keys = plan.step_keys(sample)
     forward_count = len(plan.forward)
     steps: list[Step] = []

@@ -18,9 +18,10 @@ to plug in.  :meth:`QuizState.reveal` shows the answer; a revealed question scor
 
 Answers are parsed, never evaluated: ``3``, ``-0.25``, ``−0.25`` (Unicode minus), ``0,25``
 (decimal comma), ``1/2``, ``3e-2``, ``∞``.  A vector or matrix result (layer granularity) is
-answered with all its entries at once, row by row: ``[4, 12, 8]`` or ``[4, 4, 8; 8, 8, 16]``
-(brackets optional; entries separated by commas, semicolons or spaces, so inside a list the
-decimal separator must be a point).
+answered with all its entries at once, in the sheet's shape: a column as ``[4; 8]`` or
+``[4, 8]ᵀ``, a row as ``[4, 12, 8]`` or ``4 12 8``, a matrix row by row ``[4, 4, 8; 8, 8, 16]``
+(rows separated by ``;`` or new lines; ``0,5 1,5`` with decimal commas); the transposed shape
+is refused with a message saying how the sheet writes it (see quiz_shapes.py).
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ import numpy as np
 from tutor.engine import Key, Step, Trace, numbers
 from tutor.engine.notation import sample_label, to_unicode
 from tutor.exercise.model import Exercise
+
+from .quiz_shapes import parse_shaped, sheet_shape
 
 RELATIVE_TOLERANCE = 5e-3  # every-step mode: a student rounds to three significant digits
 ABSOLUTE_TOLERANCE = 5e-4  # … or to three decimals
@@ -63,12 +66,19 @@ def parse_number(text: str) -> float:
         raise AnswerError(str(error)) from None
 
 
-def parse_answer(text: str, size: int = 1) -> np.ndarray:
-    """``size`` numbers (row by row for a matrix); one number may use a decimal comma."""
+def parse_answer(text: str, size: int = 1, shape: tuple[int, int] | None = None
+                 ) -> np.ndarray:
+    """``size`` numbers (row by row for a matrix); one number may use a decimal comma.
+    With ``shape``, the sheet's (rows, columns): typed in that shape (quiz_shapes.py)."""
     if size == 1 and "[" not in text:
         return np.array([parse_number(text)])
     if len(text) > MAX_ANSWER_LENGTH:
         raise AnswerError("that answer is too long")
+    if shape is not None:
+        try:
+            return parse_shaped(text, shape)
+        except ValueError as error:
+            raise AnswerError(str(error)) from None
     parts = [p for p in re.split(r"[\s,;\[\]]+", text.replace("−", "-")) if p]
     values = np.array([parse_number(p) for p in parts], dtype=float)
     if len(values) != size:
@@ -123,6 +133,11 @@ class QuizQuestion:
     @property
     def size(self) -> int:
         return int(self.expected.size)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(rows, columns) as the sheet writes the answer: a column is typed [4; 8]."""
+        return sheet_shape(self.step)
 
     @property
     def answer_text(self) -> str:
@@ -251,7 +266,7 @@ class QuizState:
         if question is None or record is None:
             return self, Feedback("finished", "The quiz is over.")
         try:
-            values = parse_answer(text, question.size)
+            values = parse_answer(text, question.size, question.shape)
         except AnswerError as error:
             return self, Feedback("invalid", str(error), record.hint_level,
                                   _hints(question, record.hint_level))

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from tutor.engine.notation import to_html
 from tutor.teaching.quiz import Feedback, Quiz, QuizMode, QuizState, describe_score
+from tutor.teaching.quiz_shapes import typing_hint
 
 from .. import style
 from ..document import BEFORE_FIRST, Document
@@ -197,6 +198,7 @@ class QuizPanel(QWidget):
         else:
             number = f"Question {state.position + 1} of {state.total}: "
             self.prompt_label.setText(escape(number) + to_html(state.current.prompt))
+            self.answer_edit.setPlaceholderText(typing_hint(state.current.step))  # the shape
         self.score_label.setText("" if state is None else f"{state.score} / {state.total}")
         for widget in (self.answer_edit, self.check_button, self.reveal_button):
             widget.setEnabled(running)

@@ -75,7 +75,7 @@ def test_ftml_rows_and_columns_with_decimal_commas():
     assert state.answer("[−0,0600774; −0,0530592; −0,0821787]")[1].correct
     assert state.answer("[−0.0600774, −0.0530592, −0.0821787]ᵀ")[1].correct
     assert "column" in state.answer("−0.0600774 −0.0530592 −0.0821787")[1].message
-    state = at_step("ftml-session-8", 11)  # ∇_(wₕ) l, (d+1)×m = 3×2
+    state = at_step("ftml-session-8", 11)  # ∇_wₕ l, (d+1)×m = 3×2
     rows = "−0.0161573 0.0188012\n−0.0323146 0.0376024\n−0.0161573 0.0188012"
     assert state.answer(rows)[1].correct
     _, transposed = state.answer("[−0.0161573, −0.0323146, −0.0161573; "

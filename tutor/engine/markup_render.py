@@ -11,6 +11,7 @@ UPDATED = "new"  # the mark of a value after one update: a prime means a derivat
 
 _SUB = dict(zip("0123456789+-=()aeijklmnoprstuvxhβγρφχ",
                 "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓₕᵦᵧᵨᵩᵪ", strict=True))
+_SUBSCRIPTS = frozenset(_SUB.values())
 _SUP = dict(zip("0123456789+-=()inTew", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁱⁿᵀᵉʷ", strict=True))
 
 # Characters that need a LaTeX command; combining accents are handled separately.
@@ -143,9 +144,12 @@ class _Unicode(_Renderer):
         return "[" + "; ".join(", ".join(r) for r in rows) + "]"
 
     def sub(self, body: str) -> str:
-        if body and all(c in _SUB or c == "," for c in body):
-            return "".join(_SUB.get(c, ",") for c in body)
-        return f"_{body}" if len(body) == 1 else f"_({body})"
+        if body and all(c in _SUB or c == "," or c in _SUBSCRIPTS for c in body):
+            return "".join(_SUB.get(c, c) for c in body)  # z_{h_1} is zₕ₁
+        if len(body) == 1 or (body[:1].isalpha() and body[1:] and all(
+                c in _SUBSCRIPTS for c in body[1:])):
+            return f"_{body}"  # one letter with its own subscript: ∇_{w_h} is ∇_wₕ
+        return f"_({body})"
 
     def sup(self, body: str) -> str:
         if body and all(c in _SUP for c in body):
@@ -200,6 +204,13 @@ class _Html(_Unicode):
 
     def sup(self, body: str) -> str:
         return f"<sup>{body}</sup>"
+
+
+def unicode_subscript(text: str) -> str | None:
+    """``text`` in Unicode subscript characters (``h1`` → ``ₕ₁``), or None if one has none."""
+    if not text or any(c not in _SUB for c in text):
+        return None
+    return "".join(_SUB[c] for c in text)
 
 
 def _accented(latex: str) -> str:

@@ -20,7 +20,7 @@ from tutor.engine.trace import format_result
 from . import style
 from .document import Document
 from .notices import notice_html
-from .text import phase_text
+from .text import drawable, phase_text
 
 
 def value_html(value: float | np.ndarray) -> str:
@@ -144,7 +144,7 @@ class StepInspector(QWidget):
 
     def text(self) -> str:
         """What the inspector shows, as plain text (for tests and copying)."""
-        return self.browser.toPlainText()
+        return self.browser.toPlainText().replace("\u200d", "")  # see drawable()
 
     def _on_cursor_change(self, _index: int) -> None:
         self._refresh()
@@ -162,4 +162,4 @@ class StepInspector(QWidget):
         html = step_html(document.trace, document.cursor, style.theme().palette, notice)
         if html != self._html:  # laying out the same page again costs ~0.5 ms
             self._html = html
-            self.browser.setHtml(html)
+            self.browser.setHtml(drawable(html))  # hats drawn over their letters

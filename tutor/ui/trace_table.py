@@ -17,7 +17,7 @@ from tutor.engine.notation import to_unicode
 
 from . import style
 from .document import Document
-from .text import PHASE_NAMES
+from .text import PHASE_NAMES, drawable
 
 
 class Column(IntEnum):
@@ -98,7 +98,7 @@ class TraceModel(QAbstractTableModel):
             return PHASE_NAMES[step.phase]
         markup = {Column.QUANTITY: step.lhs, Column.FORMULA: step.formula,
                   Column.NUMBERS: step.numbers}.get(column)
-        return to_unicode(step.result_markup() if markup is None else markup)
+        return drawable(to_unicode(step.result_markup() if markup is None else markup))
 
     def _text(self, row: int, column: Column, pending: bool) -> str:
         if pending and column in (Column.NUMBERS, Column.RESULT):

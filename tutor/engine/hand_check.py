@@ -50,7 +50,7 @@ _FUNCTIONS: Functions = {
     "sqrt": np.sqrt,
 }
 _TOKEN = re.compile(r"\s*(?:(?P<number>(?:\d+\.?\d*|\.\d+)(?:e−?\d+)?)"
-                    r"|(?P<name>[A-Za-zσ]+)|(?P<op>[−+·⊙/()\[\],;‖ᵀ²³½>]))")
+                    r"|(?P<op>[−+·⊙/()\[\],;‖ᵀ²³½>])|(?P<name>[^\W\d_]+))")
 
 
 _POWERS = {"²": 2, "³": 3}

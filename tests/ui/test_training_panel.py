@@ -294,9 +294,9 @@ def test_a_ticked_run_traces_its_final_parameters_before_it_is_applied(
     traced_at = []  # the document's update count whenever a trace is built
     original = document_module.trace_parts
 
-    def spy(problem, granularity, sample):
+    def spy(problem, granularity, sample, *hand):
         traced_at.append(panel.document.history.updates)
-        return original(problem, granularity, sample)
+        return original(problem, granularity, sample, *hand)
 
     panel.document.set_granularity(Granularity(granularity))  # layer: a part per sample
     monkeypatch.setattr(document_module, "trace_parts", spy)

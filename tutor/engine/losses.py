@@ -159,7 +159,8 @@ class SquaredError:
             sign = "−" if v.flip else ""
             return (f"{sign}{coef}{v.error_sym}",
                     f"{sign}{coef} \\cdot {factor_text(v.error, v.column)}")
-        out_num, y_num = vector_text(v.out, v.column), vector_text(v.y, v.column)
+        # a lone negative target after "−" is bracketed: −2.31984 − (−0.141)
+        out_num, y_num = vector_text(v.out, v.column), factor_text(v.y, v.column)
         if not coef:
             return f"{v.out_sym} − {v.y_sym}", f"{out_num} − {y_num}"
         return f"{coef}({v.out_sym} − {v.y_sym})", f"{coef}({out_num} − {y_num})"

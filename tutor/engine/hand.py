@@ -101,7 +101,7 @@ def layer_loss(network: Network, out: np.ndarray, y: np.ndarray, rounding: Round
     loss = network.loss
     shows_error = loss.kind is LossKind.SQUARED_ERROR and (
         network.output_size > 1 or loss.residual is not Residual.NONE)
-    if not shows_error:
+    if not shows_error or rounding is exact:  # the exact mode: the losses table as it is
         return float(rounding(float(sample_losses(network, out[None, :], y[None, :])[0])))
     error = rounding(y - out if loss.residual is Residual.TARGET_MINUS_OUTPUT else out - y)
     return float(rounding(loss.scale(network.output_size) * float(np.sum(error ** 2))))
@@ -112,7 +112,8 @@ def layer_output_adjoint(network: Network, out: np.ndarray, y: np.ndarray,
     """∂ℓ/∂output as the layer trace prints it; through an error node, from its printed value
     (2 · (−1.34828)) and that step's printed result."""
     loss = network.loss
-    if loss.kind is not LossKind.SQUARED_ERROR or loss.residual is Residual.NONE:
+    if (loss.kind is not LossKind.SQUARED_ERROR or loss.residual is Residual.NONE
+            or rounding is exact):
         return rounding(output_adjoint(network, out[None, :], y[None, :])[0])
     flip = loss.residual is Residual.TARGET_MINUS_OUTPUT
     error = rounding(y - out if flip else out - y)

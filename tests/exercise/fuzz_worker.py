@@ -1,10 +1,13 @@
-"""Runs exercise files through every command, in this process, and reports one JSON line per
-file: ``python fuzz_worker.py FILE…`` (test_fuzz_path.py starts it under a memory cap).
+"""Runs exercise files through every command, in this one long-lived process, and reports one
+JSON line per file: ``python fuzz_worker.py FILE…`` (test_fuzz_path.py starts it under a
+memory cap and restarts it after a file that kills it).
 
 Each command is ``tutor.cli.main`` as a user would run it (solve at both granularities and in
 every format, export in every format, train in text and JSON; every 100th file also the
 longest training the CLI allows), then save → reload.  A
-command may succeed (0) or refuse the file (2); anything it raises is a traceback.
+command may succeed (0) or refuse the file (2); anything it raises is a traceback.  A command
+still running after STOP_AFTER seconds is stopped (an alarm) and reported as slow, so one hang
+costs one command, not the rest of the run.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import contextlib
 import io
 import json
 import resource
+import signal
 import sys
 import tempfile
 import time
@@ -31,19 +35,35 @@ COMMANDS = (
 )
 LONG_TRAINING = ("train", "--steps", "100000")  # every LONG_EVERY-th file: the CLI's maximum
 LONG_EVERY = 100
+SLOW = 30  # seconds: a command slower than this is a finding
+STOP_AFTER = 60  # seconds: a command still running is stopped
 CONTROL = {chr(c) for c in (*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0))}
+
+
+class Stopped(BaseException):
+    """Raised by the alarm in a command that ran past STOP_AFTER (no ``except Exception``
+    in the program can swallow it)."""
+
+
+def _stop(_signum: int, _frame: object) -> None:
+    raise Stopped
 
 
 def run(args: list[str]) -> tuple[int | None, str, str | None]:
     """Exit code, what was printed, and the traceback if the command raised."""
     out, err = io.StringIO(), io.StringIO()
+    signal.alarm(STOP_AFTER)
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             code = cli.main(args)
+    except Stopped:
+        return None, "", None
     except SystemExit as exit_:
         code = exit_.code if isinstance(exit_.code, int) else 2
     except BaseException:
         return None, "", traceback.format_exc()[-3000:]
+    finally:
+        signal.alarm(0)
     return code, out.getvalue() + err.getvalue(), None
 
 
@@ -66,16 +86,22 @@ def round_trip(path: Path, folder: Path) -> str | None:
 
 
 def main(paths: list[str]) -> None:
+    signal.signal(signal.SIGALRM, _stop)
     with tempfile.TemporaryDirectory() as scratch:
         for name in paths:
-            report: dict = {"file": name, "slow": [], "problems": []}
+            report: dict = {"file": name, "slow": [], "problems": [], "commands": 0,
+                            "slowest": ["", 0.0]}
             long = int(Path(name).name.split("-")[0]) % LONG_EVERY == 0
+            file_start = time.perf_counter()
             for command in (*COMMANDS, LONG_TRAINING) if long else COMMANDS:
                 args = [command[0], name, *command[1:]]
                 start = time.perf_counter()
                 code, printed, failure = run(args)
                 seconds = time.perf_counter() - start
-                if seconds > 30:
+                report["commands"] += 1
+                if seconds > report["slowest"][1]:
+                    report["slowest"] = [" ".join(command), round(seconds, 2)]
+                if seconds > SLOW:
                     report["slow"].append([" ".join(command), round(seconds, 1)])
                 if failure is not None:
                     report["problems"].append([" ".join(command), failure])
@@ -87,8 +113,9 @@ def main(paths: list[str]) -> None:
             failure = round_trip(Path(name), Path(scratch))
             if failure:
                 report["problems"].append(["save → reload", failure])
-            if time.perf_counter() - start > 30:
+            if time.perf_counter() - start > SLOW:
                 report["slow"].append(["save → reload", round(time.perf_counter() - start, 1)])
+            report["seconds"] = round(time.perf_counter() - file_start, 2)
             report["max_rss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
             print(json.dumps(report), flush=True)
 

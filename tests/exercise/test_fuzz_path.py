@@ -3,9 +3,11 @@ through every command (check, solve in every form, export in every format, train
 reload), in a separate process limited to 2 GB of address space.
 
 No traceback, no command over 30 s, no file that hangs, peak memory under 2 GB.  CI runs two
-files per category; ``--fuzz-files N`` (or ``FUZZ_FILES=N``) runs N, e.g. 10,000;
-``FUZZ_WORKERS`` runs that many capped processes at once, ``FUZZ_REPORT=PATH`` writes the
-figures as JSON and ``FUZZ_LOG=PATH`` one JSON line per file as it finishes.
+files per category; ``--fuzz-files N`` (or ``FUZZ_FILES=N``) runs N, e.g. 10,000 (the figures
+of such a run are in tests/exercise/README.md).  One worker process runs a chunk of files in
+turn and is restarted only after a file that kills it; ``FUZZ_WORKERS`` runs that many capped
+workers at once, ``FUZZ_REPORT=PATH`` writes the figures as JSON and ``FUZZ_LOG=PATH`` one JSON
+line per file as it finishes.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import select
 import subprocess
 import sys
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -26,8 +29,9 @@ from .hostile_corpus import CATEGORIES, write_corpus
 
 WORKER = Path(__file__).with_name("fuzz_worker.py")
 MEMORY_CAP = 2 * 1024**3  # bytes of address space for the worker
-FILE_TIMEOUT = 360  # seconds without a report: the file hangs (11 commands × 30 s, and some)
-CHUNK = 200  # files per worker process
+# seconds without a report: the file hangs past the worker's own alarm (12 commands × 60 s)
+FILE_TIMEOUT = 780
+CHUNK = 500  # files per worker process
 LOG = os.environ.get("FUZZ_LOG")  # a JSON line per file as it finishes (long runs)
 
 
@@ -75,13 +79,24 @@ def run_corpus(folder: Path, count: int, seed: int, workers: int = 1) -> dict:
     chunks = [paths[first : first + CHUNK] for first in range(0, len(paths), CHUNK)]
     with ThreadPoolExecutor(workers) as pool:
         list(pool.map(lambda chunk: _run_chunk(chunk, reports, hung), chunks))
+    slowest = max(reports, key=lambda r: r["slowest"][1], default=None)
     return {
-        "files": count, "categories": len(CATEGORIES), "seconds": round(time.monotonic() - start),
+        "files": count, "reported": len(reports), "categories": len(CATEGORIES),
+        "per_category": dict(sorted(Counter(_category(r["file"]) for r in reports).items())),
+        "commands": sum(r["commands"] + 1 for r in reports),  # and save → reload
+        "seconds": round(time.monotonic() - start),
         "tracebacks": [[r["file"], *p] for r in reports for p in r["problems"]],
         "slow": [[r["file"], *s] for r in reports for s in r["slow"]],
+        "slowest_command": [slowest["file"], *slowest["slowest"]] if slowest else None,
+        "slowest_file": max(([r["file"], r["seconds"]] for r in reports),
+                            key=lambda pair: pair[1], default=None),
         "hung_or_died": hung,
         "peak_rss_mb": round(max((r["max_rss_kb"] for r in reports), default=0) / 1024),
     }
+
+
+def _category(path: str) -> str:
+    return Path(path).stem.split("-", 1)[1]
 
 
 def fuzz_files(config: pytest.Config) -> int:

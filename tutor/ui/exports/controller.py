@@ -23,7 +23,15 @@ from PySide6.QtWidgets import (
 
 from ..actions import make_action
 from ..document import Document
-from .scene import export_pdf, export_png, export_svg, image_size, orientation_for, print_scene
+from .scene import (
+    export_pdf,
+    export_png,
+    export_svg,
+    image_size,
+    metadata_text,
+    orientation_for,
+    print_scene,
+)
 from .text_exports import (
     KEY_FILTERS,
     KEY_FORMATS,
@@ -170,8 +178,8 @@ class ExportController(QObject):
     def _title(self) -> str:
         view = self._current_view()
         network = view is not None and view.objectName() == "network_diagram"
-        return f"{self._document.exercise.title} — " + (
-            "network diagram" if network else "computation graph")
+        return metadata_text(f"{self._document.exercise.title} — " + (
+            "network diagram" if network else "computation graph"))
 
     # -- the actions' slots: a dialog, then the export
 
@@ -233,7 +241,7 @@ class ExportController(QObject):
         if reveal is None:
             return
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        printer.setDocName(f"Answer key: {self._document.exercise.title}")
+        printer.setDocName(metadata_text(f"Answer key: {self._document.exercise.title}"))
         if self._accept_print(printer, "Print the answer key"):
             self.print_key(printer, reveal)
 

@@ -26,6 +26,7 @@ from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QGraphicsScene
 
 from tutor.exercise.atomic import replace_atomically
+from tutor.terminal import clean
 
 from ..style import theme
 
@@ -119,6 +120,13 @@ def export_png(scene: QGraphicsScene, path: str | os.PathLike[str], scale: float
     return image.size()
 
 
+def metadata_text(text: str) -> str:
+    """Text from the exercise file in a document's metadata or an SVG: no control characters
+    (an escape sequence makes the SVG invalid XML and acts in a terminal that shows it) and
+    no U+FFFE/U+FFFF, which XML does not allow either."""
+    return clean(text).replace("\ufffe", "").replace("\uffff", "")
+
+
 def export_svg(scene: QGraphicsScene, path: str | os.PathLike[str], title: str = "") -> QSize:
     """Write the diagram as SVG (text stays text, lines stay lines); returns its size."""
     source = export_rect(scene)
@@ -130,9 +138,13 @@ def export_svg(scene: QGraphicsScene, path: str | os.PathLike[str], title: str =
         generator.setSize(size)
         generator.setResolution(round(layout_dpi()))  # its default, 72, shrinks the text
         generator.setViewBox(QRectF(0, 0, size.width(), size.height()))
-        generator.setTitle(title)
+        generator.setTitle(metadata_text(title))
         generator.setDescription(f"Made with {APP_NAME}")
         _paint(generator, scene, source, QRectF(0, 0, size.width(), size.height()))
+        # a symbol from the file is drawn as text, and Qt writes its characters as they are
+        drawn = Path(name).read_text(encoding="utf-8")
+        if metadata_text(drawn) != drawn:
+            Path(name).write_text(metadata_text(drawn), encoding="utf-8")
 
     write_via_temporary(path, save)
     return size
@@ -147,7 +159,7 @@ def export_pdf(scene: QGraphicsScene, path: str | os.PathLike[str], title: str =
 
     def save(name: str) -> None:
         writer = QPdfWriter(name)
-        writer.setTitle(title)
+        writer.setTitle(metadata_text(title))
         writer.setCreator(APP_NAME)
         writer.setPageLayout(QPageLayout(page, QPageLayout.Orientation.Portrait,
                                          QMarginsF(0, 0, 0, 0)))

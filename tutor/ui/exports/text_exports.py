@@ -14,6 +14,7 @@ from tutor.exercise.atomic import write_atomically
 from tutor.exercise.history_csv import history_csv
 from tutor.session import TrainingHistory
 from tutor.teaching.answer_key import answer_key
+from tutor.terminal import clean
 
 from ..document import Document
 
@@ -40,11 +41,12 @@ def key_format(path: str | os.PathLike[str], selected_filter: str = "") -> str:
 
 
 def document_key(document: Document, fmt: str, reveal_hidden: bool = False) -> str:
-    """The whole exercise's answer key in the document's current granularity."""
+    """The whole exercise's answer key in the document's current granularity, without the
+    control characters a file's title or prompt may hold (as the command line writes it)."""
     # the document's trace is of one sample when a sample is picked: the key shows them all
     trace = document.trace if document.sample is None else None
-    return answer_key(document.exercise, fmt, document.granularity.value,
-                      reveal_hidden=reveal_hidden, trace=trace)
+    return clean(answer_key(document.exercise, fmt, document.granularity.value,
+                            reveal_hidden=reveal_hidden, trace=trace))
 
 
 def export_answer_key(document: Document, path: str | os.PathLike[str], fmt: str | None = None,

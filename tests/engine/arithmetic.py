@@ -8,6 +8,7 @@ shown (six significant digits: a relative error of at most 5e-6 each).
 
 from __future__ import annotations
 
+import math
 import re
 
 _TOKEN = re.compile(r"\s*(\d+(?:\.\d+)?(?:e[−+-]?\d+)?|[-+−·/()\[\]²½])")
@@ -17,11 +18,22 @@ ROUNDING = 5e-6  # relative error of a number rounded to six significant digits
 
 def _rounding(token: str) -> float:
     """Relative error of a shown number: six significant digits, or more when more are shown
-    (a σ near 1 is written 0.99999941 so that 1 − σ keeps its digits)."""
+    (a σ near 1 is written 0.99999941 so that 1 − σ keeps its digits).
+
+    Near 1, ``format_number`` writes ⌈log₁₀(1/gap)⌉ + 1 digits; a trailing zero is dropped,
+    so 0.99999896 written to 7 digits reads ``0.999999``.  Counting the digits on the page
+    would take it for 6 (an error of 5e-6, more than the gap 1e-6 itself); the gap on the page
+    gives the digits the engine used (never more than it used: the rounding cannot cross
+    a power of ten).
+    """
     if token == "1":  # format_number writes 1 only within 1e-9 of it (more digits otherwise)
         return 1e-9
-    shown = len(token.split("e")[0].replace(".", "").lstrip("0"))
-    return ROUNDING * 10.0 ** (6 - max(6, shown))
+    mantissa = token.split("e")[0]
+    digits = max(6, len(mantissa.replace(".", "").lstrip("0")))
+    gap = abs(float(mantissa) - 1.0)
+    if "e" not in token and 0 < gap < 1e-4:
+        digits = max(digits, math.ceil(math.log10(float(mantissa) / gap)) + 1)
+    return ROUNDING * 10.0 ** (6 - digits)
 
 
 class Unsupported(ValueError):

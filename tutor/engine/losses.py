@@ -233,8 +233,11 @@ class BinaryCrossEntropy:
 
     def partial_numbers(self, k: int, args: Sequence[float], out: float) -> str:
         half = len(args) // 2
-        p, t = format_number(args[k]), format_factor(args[k + half])
-        return f"{_scale_text(self.scale)}({p} − {t})/({p}(1 − {p}))"
+        clipped = min(max(args[k], BCE_EPS), 1.0 - BCE_EPS)  # the ŷ the partial divides by
+        p, t = format_number(clipped), format_factor(args[k + half])
+        # within 1e-9 of 1, ŷ is written 1: write 1 − ŷ's value, not 1 − 1 (a division by 0)
+        rest = f"(1 − {p})" if p != "1" else f" · {format_factor(1.0 - clipped)}"
+        return f"{_scale_text(self.scale)}({p} − {t})/({p}{rest})"
 
     def partial_reads(self, k: int, count: int) -> tuple[int, ...]:
         half = count // 2

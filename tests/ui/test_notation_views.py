@@ -121,3 +121,22 @@ def test_trace_table_and_step_panel_show_the_hat(qtbot):
     assert shown == "β\u200d\u0302ᵀ ∂ℓ/∂ŷ"
     assert "β\u0302T ∂ℓ/∂ŷ" in window.inspector.text()  # the text itself is unchanged
     assert "β\u200d\u0302 is β without" in window.inspector.browser.toHtml()
+
+
+def test_quiz_hints_draw_the_hat(qtbot):
+    """A wrong answer at CMU's ∂ℓ/∂z shows the formula β̂ᵀ ∂ℓ/∂ŷ with its hat drawn."""
+    from tutor.engine import Granularity
+    from tutor.teaching.quiz import QuizMode
+    from tutor.ui.panels.quiz_panel import QuizPanel
+
+    document = Document(bundled("cmu-recitation-5"))
+    document.set_granularity(Granularity.LAYER)
+    panel = QuizPanel(document)
+    qtbot.addWidget(panel)
+    panel.mode_combo.setCurrentIndex(panel.mode_combo.findData(QuizMode.EVERY_STEP))
+    panel.start()
+    while panel.state.current.step.number != 7:
+        panel.reveal()
+    panel.answer_edit.setText("[1; 1]")
+    panel.submit()
+    assert "β\u200d\u0302T ∂ℓ/∂ŷ" in panel.feedback.toPlainText()

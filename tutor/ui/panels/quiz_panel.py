@@ -31,6 +31,7 @@ from tutor.teaching.quiz_shapes import typing_hint
 
 from .. import style
 from ..document import BEFORE_FIRST, Document
+from ..text import drawable
 
 MODES = {QuizMode.EVERY_STEP: "Every step", QuizMode.QUESTIONS: "The exercise's questions"}
 
@@ -164,7 +165,7 @@ class QuizPanel(QWidget):
         html = feedback_html(feedback)
         if self.state is not None and self.state.finished:
             html += summary_html(self.state)
-        self.feedback.setHtml(html)
+        self.feedback.setHtml(drawable(html))  # hints show formulas with β̂ᵀ
         self._render()
 
     def _ask(self) -> None:
@@ -197,7 +198,7 @@ class QuizPanel(QWidget):
                                       "questions: try every step.")
         else:
             number = f"Question {state.position + 1} of {state.total}: "
-            self.prompt_label.setText(escape(number) + to_html(state.current.prompt))
+            self.prompt_label.setText(escape(number) + drawable(to_html(state.current.prompt)))
             self.answer_edit.setPlaceholderText(typing_hint(state.current.step))  # the shape
         self.score_label.setText("" if state is None else f"{state.score} / {state.total}")
         for widget in (self.answer_edit, self.check_button, self.reveal_button):

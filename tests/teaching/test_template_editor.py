@@ -87,10 +87,27 @@ def test_max_tries_is_written_and_obeyed(editor):
 def test_the_relu_constraints_are_named_and_kept(editor):
     assert not editor.kept.isVisibleTo(editor)  # the CMU template has none
     editor.chooser.combo.setCurrentIndex(editor.chooser.combo.findText("inf264-homework-4"))
-    assert editor.kept.text() == ("Also kept from the file (edit them in the JSON): the ReLU "
-                                  "fed by z1[0] on for sample 1; the ReLU fed by z1[0] off "
-                                  "for sample 2.")
+    # the sheet's symbols: INF264's hidden pre-activation is z, its samples x₁, x₂ (its
+    # inputs are x[0], x[1]); the JSON names stay in the tooltip
+    assert editor.kept.text() == ("Also kept from the file (edit them in the JSON): z > 0 "
+                                  "for x₁ (its ReLU on); z < 0 for x₂ (its ReLU off).")
+    assert editor.kept.toolTip() == ('relu_active: [{"node": "z1[0]", "sample": 0}]\n'
+                                     'relu_inactive: [{"node": "z1[0]", "sample": 1}]')
+    assert "z1[0]" not in editor.kept.text()
     assert editor.document() == _doc("inf264-homework-4")
     editor.phases["update"].setChecked(True)
     constraints = editor.document()["constraints"]
     assert constraints["relu_inactive"] == [{"node": "z1[0]", "sample": 1}]
+
+
+def test_a_relu_constraint_reads_in_cmus_symbols(editor):
+    """CMU names its hidden pre-activations a₁, a₂ and its inputs x₁, x₂, so a second sample
+    is x⁽²⁾ there, not x₂."""
+    doc = _doc("cmu-recitation-5")
+    doc["exercise"]["data"]["inputs"].append([1, 1])
+    doc["exercise"]["data"]["targets"].append([1])
+    doc["constraints"]["relu_active"] = [{"node": "z1[1]", "sample": 1}]
+    editor.load(doc)
+    assert editor.kept.text() == ("Also kept from the file (edit them in the JSON): a₂ > 0 "
+                                  "for x⁽²⁾ (its ReLU on).")
+    assert editor.kept.toolTip() == 'relu_active: [{"node": "z1[1]", "sample": 1}]'

@@ -39,11 +39,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tutor.engine import Phase
-from tutor.engine.notation import to_html
+from tutor.engine import NetworkProblem, Phase, ids
+from tutor.engine.network import input_symbols, layer_symbols
+from tutor.engine.notation import sample_number, to_html, to_unicode
 from tutor.exercise import ExerciseError
 from tutor.exercise.atomic import write_atomically
-from tutor.teaching.template import DEFAULT_TRIES, GRIDS, make_code, template_from_dict
+from tutor.teaching.template import (
+    DEFAULT_TRIES,
+    GRIDS,
+    Template,
+    make_code,
+    template_from_dict,
+)
 from tutor.teaching.variants import make_variant
 from tutor.teaching.worksheet import worksheet
 
@@ -180,11 +187,23 @@ class TemplateEditor(QDialog):
             box.setChecked(phase in chosen)
         self.magnitude.setValue(constraints.get("max_magnitude", 0))
         self.tries.setValue(doc.get("max_tries", DEFAULT_TRIES))
-        self.kept.setText(_kept(constraints))
-        self.kept.setVisible(bool(self.kept.text()))
+        self._show_kept(doc)
         self.table.resizeColumnsToContents()
         self._loading = False
         self.refresh()
+
+    def _show_kept(self, doc: dict[str, Any]) -> None:
+        """The ReLU on/off constraints in the sheet's symbols, their JSON in the tooltip."""
+        constraints = doc.get("constraints", {})
+        try:
+            template: Template | None = template_from_dict(doc, "template")
+        except (ExerciseError, ValueError):
+            template = None  # the status line names the problem; ids are all we can show
+        self.kept.setText(_kept(constraints, template))
+        self.kept.setToolTip("\n".join(
+            f"{key}: {json.dumps(constraints[key], ensure_ascii=False)}"
+            for key in ("relu_active", "relu_inactive") if constraints.get(key)))
+        self.kept.setVisible(bool(self.kept.text()))
 
     def add_rule(self) -> None:
         """A new last rule (it overrides the ones above on the numbers it covers)."""
@@ -286,14 +305,49 @@ class TemplateEditor(QDialog):
         self.status.setText(f"Saved {path}")
 
 
-def _kept(constraints: dict[str, Any]) -> str:
-    """The constraints kept as loaded, in words (samples counted from 1, as on the sheet)."""
-    parts = [f"the ReLU fed by {e['node']} {state}" + (
-        f" for sample {e['sample'] + 1}" if "sample" in e else "")
-        for key, state in (("relu_active", "on"), ("relu_inactive", "off"))
-        for e in constraints.get(key, [])]
+def _kept(constraints: dict[str, Any], template: Template | None) -> str:
+    """The constraints kept as loaded, in words and the sheet's symbols: "z > 0 for x₁ (its
+    ReLU on)"; the bare ids when the template does not validate."""
+    if template is not None:  # validated: a missing sample is resolved (sample 0)
+        units = {"relu_active": template.constraints.relu_active,
+                 "relu_inactive": template.constraints.relu_inactive}
+    else:
+        units = {key: [(e.get("node", "?"), e.get("sample")) for e in constraints.get(key, [])
+                       if isinstance(e, dict)] for key in ("relu_active", "relu_inactive")}
+    parts = [f"{_symbol(template, node)} {sign} 0"
+             + (f" for {_sample(template, sample)}" if sample is not None else "")
+             + f" (its ReLU {state})"
+             for key, sign, state in (("relu_active", ">", "on"), ("relu_inactive", "<", "off"))
+             for node, sample in units[key]]
     return ("Also kept from the file (edit them in the JSON): " + "; ".join(parts) + ".") \
         if parts else ""
+
+
+def _symbol(template: Template | None, node: str) -> str:
+    """A pre-activation node as the sheet writes it (INF264's ``z``, CMU's ``a₁``)."""
+    problem = template.exercise.problem if template is not None else None
+    if isinstance(problem, NetworkProblem):
+        parsed = ids.parse_id(node)
+        if parsed is not None and parsed.prefix == ids.PRE and parsed.layer_index is not None \
+                and len(parsed.index) == 1:
+            return to_unicode(layer_symbols(problem.network, parsed.layer_index)
+                              .pre[parsed.index[0]])
+    elif problem is not None:
+        return to_unicode(problem.symbols.get(node, node))
+    return node
+
+
+def _sample(template: Template | None, sample: int) -> str:
+    """Sample ``sample`` (0-based) in the sheet's numbering: x₂ where the inputs' own names
+    leave it free (INF264 writes x[0], x[1]), else x⁽²⁾ (CMU's inputs are x₁, x₂)."""
+    number = sample_number(sample)
+    problem = template.exercise.problem if template is not None else None
+    if not isinstance(problem, NetworkProblem):
+        return f"sample {number}"
+    vector = problem.network.notation.input_vector
+    taken = {to_unicode(s) for s in input_symbols(problem.network)}
+    name = to_unicode(f"{vector}_{{{number}}}")
+    return to_unicode(f"{vector}^{{({number})}}") if name in taken else name
 
 
 def _order(key: str) -> int:

@@ -34,6 +34,10 @@ NAMES = ["cmu-recitation-5", "inf264-homework-4", "chain-rule-discussion-express
 
 # the chain-rule template as first bundled (x from 12 halves), kept to pin the draw itself
 TWELVE = Path(__file__).parent / "fixtures" / "chain-rule-twelve-values.template.json"
+# the CMU template as first bundled, whose description told students both hidden units are
+# active (a hint to a question); kept so its codes still pin the draw
+CMU_HINT = (Path(__file__).parent / "fixtures"
+            / "cmu-recitation-5-hint-in-description.template.json")
 
 
 def _template(name):
@@ -133,11 +137,21 @@ def test_known_numbers_for_a_known_code():
     bundled = _template("chain-rule-discussion-expression")
     assert make_code(bundled, 7) == "B397-000007"
     assert make_variant(bundled, 7).exercise.problem.values == {"x": 2.1}
-    cmu = make_variant(_template("cmu-recitation-5"), 7)
+    old_cmu = load_template(CMU_HINT)
+    assert make_code(old_cmu, 7) == "9E3W-000007"
+    cmu = make_variant(old_cmu, 7)
     assert cmu.tries == 6  # five draws rejected first
     doc = json.loads(cmu.text)
     assert doc["parameters"] == {"W1": [[1, 2, 1], [-1, 1, -2]], "W2": [[-2, 1, 2]]}
     assert doc["data"] == {"inputs": [[2, -3]], "targets": [[2]]}
+    # the bundled CMU template without that hint: another hash, so other codes and numbers
+    bundled_cmu = _template("cmu-recitation-5")
+    assert make_code(bundled_cmu, 7) == "PFKP-000007"
+    cmu = make_variant(bundled_cmu, 7)
+    assert cmu.tries == 26
+    doc = json.loads(cmu.text)
+    assert doc["parameters"] == {"W1": [[0, 1, -1], [-1, 1, -2]], "W2": [[1, 2, 2]]}
+    assert doc["data"] == {"inputs": [[-1, -3]], "targets": [[-4]]}
 
 
 # --------------------------------------------------------------------------- constraints

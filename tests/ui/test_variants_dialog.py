@@ -88,14 +88,14 @@ def test_template_editor_previews_and_names_a_bad_field(qtbot):
     qtbot.addWidget(editor)
     editor.chooser.combo.setCurrentIndex(editor.chooser.combo.findText("cmu-recitation-5"))
     assert editor.table.rowCount() == 4
-    assert editor.status.text().startswith("Variant 9E3W-000001")
+    assert editor.status.text().startswith("Variant PFKP-000001")
     assert "Your answers" in editor.preview.toPlainText()
     editor.next_variant()
-    assert editor.status.text().startswith("Variant 9E3W-000002")
+    assert editor.status.text().startswith("Variant PFKP-000002")
     editor.table.item(0, 1).setText("-1.5")  # off the integer grid
     assert "draw[0].range" in editor.status.text()
     editor.table.item(0, 1).setText("-2")
-    assert editor.status.text().startswith("Variant 9E3W-000002")
+    assert editor.status.text().startswith("Variant PFKP-000002")
     assert editor.document() == json.loads(
         bundled_templates()["cmu-recitation-5"].read_text(encoding="utf-8"))
 

@@ -46,7 +46,7 @@ _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 class Item:
     """One gradable question, as every format writes it."""
 
-    ident: str  # unique in the export, e.g. "9E3W-DDH294_a1"
+    ident: str  # unique in the export, e.g. "PFKP-DDH294_a1"
     name: str  # plain text
     label: str  # HTML: what is asked, e.g. "∂ℓ/∂β<sub>1</sub>"
     value: float

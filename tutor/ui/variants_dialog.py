@@ -196,7 +196,7 @@ class OpenVariantDialog(QDialog):
         self.setWindowTitle("Open variant by code")
         self.setObjectName("open_variant_dialog")
         self.chooser = TemplateChooser()
-        self.code = QLineEdit(objectName="variant_code", placeholderText="e.g. 9E3W-7D00MK")
+        self.code = QLineEdit(objectName="variant_code", placeholderText="e.g. PFKP-7D00MK")
         self.status = QLabel(" ", objectName="variant_status", wordWrap=True)
         self.exercise: Exercise | None = None
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Open

@@ -108,6 +108,9 @@ class Notation:
     # a parameter's gradient as the sheet writes it, e.g. FTML's "∇_{$s} $l" (the transpose
     # of the Jacobian ∂l/∂θ); "" writes ∂ℓ/∂W, in the parameter's own shape
     gradient: str = ""
+    # how the sheet names one sample of its data, "$n" counting from 1 (INF264's "x_{$n}"
+    # for x₁, x₂); "" says "sample 1 of 2"
+    sample: str = ""
 
 
 @dataclass(frozen=True, slots=True)

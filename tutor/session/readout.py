@@ -33,20 +33,6 @@ def is_batch_step(trace: Trace, cursor: int) -> bool:
     return any(step.sample is not None for step in trace.steps)
 
 
-def sample_caption(trace: Trace, cursor: int) -> str:
-    """"Sample 2 of 4", "Whole batch (4 samples)", or "" when the trace has one sample.
-    Samples are numbered from 1, as on the sheets (x⁽¹⁾, x⁽²⁾)."""
-    if not 0 <= cursor < len(trace):
-        return ""
-    samples = {step.sample for step in trace.steps if step.sample is not None}
-    if not samples:
-        return ""
-    sample = trace[cursor].sample
-    if sample is None:
-        return f"Whole batch ({len(samples)} samples)"
-    return f"Sample {sample + 1} of {len(samples)}"
-
-
 def sample_note(sample: int | None, count: int) -> str:
     """Says that one sample of several is shown and how to see them all; "" otherwise."""
     if sample is None or count < 2:

@@ -16,6 +16,13 @@ from PySide6.QtWidgets import QLabel, QTextBrowser, QVBoxLayout, QWidget
 from tutor.engine import Key, Quantity, Step, Term, Trace
 from tutor.engine.notation import adjoint, format_number, shown_indices, to_html
 from tutor.engine.trace import format_result
+from tutor.session.samples import (
+    per_sample_symbol,
+    sample_count_of,
+    sample_name,
+    sample_template,
+    step_sample,
+)
 
 from . import style
 from .document import Document
@@ -76,19 +83,28 @@ def term_html(trace: Trace, step: Step, term: Term) -> str:
     return f"<li>{local}<br>× {upstream}</li>"
 
 
-def cached_reads_html(trace: Trace, step: Step) -> str:
-    """"reads cached: ∂ℓ/∂ŷ (step 7)" for every adjoint the step reuses."""
+def cached_reads_html(trace: Trace, step: Step, template: str = "") -> str:
+    """"reads cached: ∂ℓ/∂ŷ (step 7)" for every adjoint the step reuses; a batch step reads
+    one per sample, written as its formula writes them: "∂L/∂w₀⁽¹⁾ (step 10, x₁)"."""
     parts = []
+    count = sample_count_of(trace)
     for key in step.cached_adjoints:
         producer = trace.find(key)
-        if producer is not None:
-            parts.append(f"{to_html(producer.lhs)} (step {producer.number})")
+        if producer is None:
+            continue
+        symbol = to_html(producer.lhs)
+        where = f"step {producer.number}"
+        if key.sample is not None and step.sample != key.sample:  # another sample's value
+            symbol = to_html(per_sample_symbol(producer.lhs, key))
+            where += f", {escape(sample_name(template, key.sample, count))}"
+        parts.append(f"{symbol} ({where})")
     return "reads cached: " + ", ".join(parts) if parts else ""
 
 
-def step_html(trace: Trace, cursor: int, palette: style.Palette, notice: str = "") -> str:
+def step_html(trace: Trace, cursor: int, palette: style.Palette, notice: str = "",
+              template: str = "") -> str:
     """The whole inspector page for the step at ``cursor``; ``notice`` (HTML) goes right
-    under the result."""
+    under the result; ``template`` is the sheet's name for a sample (``x_{$n}``)."""
     if not len(trace):
         return "<p>This exercise has no steps to show.</p>"
     if cursor < 0:  # the quiz asks step 1: nothing is computed yet
@@ -109,7 +125,7 @@ def step_html(trace: Trace, cursor: int, palette: style.Palette, notice: str = "
     if step.terms:
         items = "".join(term_html(trace, step, t) for t in step.terms)
         lines.append(f"<ul class='terms'>{items}</ul>")
-    cached = cached_reads_html(trace, step)
+    cached = cached_reads_html(trace, step, template)
     if cached:
         lines.append(f"<p class='cached'>{cached}</p>")
     if step.explanation:
@@ -157,9 +173,13 @@ class StepInspector(QWidget):
 
     def _refresh(self) -> None:
         document = self._document
-        self.phase_label.setText(phase_text(document.trace, document.cursor))
+        template = sample_template(document.exercise.problem)
+        where = step_sample(document.trace, document.cursor, template)
+        phase = phase_text(document.trace, document.cursor)
+        self.phase_label.setText(f"{phase} · {where}" if where else phase)
         notice = notice_html(document.flags.for_step())
-        html = step_html(document.trace, document.cursor, style.theme().palette, notice)
+        html = step_html(document.trace, document.cursor, style.theme().palette, notice,
+                         template)
         if html != self._html:  # laying out the same page again costs ~0.5 ms
             self._html = html
             self.browser.setHtml(drawable(html))  # hats drawn over their letters

@@ -16,7 +16,7 @@ from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, Qt
 from PySide6.QtGui import QAction, QFont, QKeyEvent, QPalette
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QWidget
 
-from tutor.session.readout import sample_caption
+from tutor.session.samples import sample_caption, sample_template
 
 from . import style
 from .actions import make_action
@@ -278,7 +278,8 @@ class PresentationController(QObject):
         total = len(document.trace)
         parts = [f"Step {document.cursor + 1} / {total}",
                  phase_text(document.trace, document.cursor),
-                 sample_caption(document.trace, document.cursor)]
+                 sample_caption(document.trace, document.cursor,
+                                sample_template(document.exercise.problem))]
         self.counter.setText(" · ".join(p for p in parts if p))
         self._place_counter()
 

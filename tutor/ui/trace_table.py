@@ -1,7 +1,9 @@
 """The trace table: every step of the run as a row, linked to the document's cursor.
 
 Steps after the cursor are pending and show their formula but no numbers, so a student can
-predict before revealing.  Selecting a row moves the cursor; moving the cursor selects and
+predict before revealing; while a quiz question is open they hide the formula too.  A batch
+trace names each row's sample as the sheet does (x₁, or "sample 1 of 2"; "whole batch").
+Selecting a row moves the cursor; moving the cursor selects and
 scrolls to the row.
 """
 
@@ -14,6 +16,7 @@ from PySide6.QtGui import QBrush, QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from tutor.engine.notation import to_unicode
+from tutor.session.samples import sample_count_of, sample_name, sample_template
 
 from . import style
 from .document import Document
@@ -22,15 +25,18 @@ from .text import PHASE_NAMES, drawable
 
 class Column(IntEnum):
     PHASE = 0
-    QUANTITY = 1
-    FORMULA = 2
-    NUMBERS = 3
-    RESULT = 4
+    SAMPLE = 1
+    QUANTITY = 2
+    FORMULA = 3
+    NUMBERS = 4
+    RESULT = 5
 
 
-HEADERS = {Column.PHASE: "Phase", Column.QUANTITY: "Quantity", Column.FORMULA: "Formula",
-           Column.NUMBERS: "With numbers", Column.RESULT: "Result"}
+HEADERS = {Column.PHASE: "Phase", Column.SAMPLE: "Sample", Column.QUANTITY: "Quantity",
+           Column.FORMULA: "Formula", Column.NUMBERS: "With numbers", Column.RESULT: "Result"}
 PENDING = "…"
+HIDDEN = "?"  # a pending step's formula while a quiz runs: it would give the answer away
+LABELS = (Column.PHASE, Column.SAMPLE, Column.QUANTITY)  # sized to the (bold) current row
 _DISPLAY = Qt.ItemDataRole.DisplayRole
 _STYLED = frozenset({Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.FontRole,
                      Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole})
@@ -47,6 +53,8 @@ class TraceModel(QAbstractTableModel):
         # markup rendered lazily, once per cell and trace: a large trace has thousands of rows
         self._cells: dict[tuple[int, Column], str] = {}
         self._keys = tuple(step.key for step in document.trace)  # the rows' identities
+        self._quiz = False  # a quiz question is open: pending rows hide their formula too
+        self._samples = self._sample_names()
         document.trace_changed.connect(self._on_trace_change)
         document.cursor_changed.connect(self._on_cursor_change)
         style.theme().changed.connect(self._on_theme_change)
@@ -91,11 +99,35 @@ class TraceModel(QAbstractTableModel):
                 return QBrush(palette.color("pending"))
         return None
 
+    @property
+    def quiz_running(self) -> bool:
+        return self._quiz
+
+    def set_quiz_running(self, running: bool) -> None:
+        """While a quiz question is open, pending rows show neither formula nor numbers."""
+        if running != self._quiz:
+            self._quiz = running
+            if self.rowCount():
+                self.dataChanged.emit(self.index(0, Column.FORMULA),
+                                      self.index(self.rowCount() - 1, Column.FORMULA))
+
+    def _sample_names(self) -> dict[int | None, str]:
+        """"x₁" / "sample 1 of 2" / "whole batch" per sample of the trace ({} for one pass)."""
+        trace = self._document.trace
+        count = sample_count_of(trace)
+        if not count:
+            return {}
+        template = sample_template(self._document.exercise.problem)
+        samples = {step.sample for step in trace.steps}
+        return {s: sample_name(template, s, count) for s in samples}
+
     def _render(self, row: int, column: Column) -> str:
         """One cell of a step as Unicode text."""
         step = self._document.trace[row]
         if column is Column.PHASE:
             return PHASE_NAMES[step.phase]
+        if column is Column.SAMPLE:
+            return self._samples.get(step.sample, "")
         markup = {Column.QUANTITY: step.lhs, Column.FORMULA: step.formula,
                   Column.NUMBERS: step.numbers}.get(column)
         return drawable(to_unicode(step.result_markup() if markup is None else markup))
@@ -103,6 +135,8 @@ class TraceModel(QAbstractTableModel):
     def _text(self, row: int, column: Column, pending: bool) -> str:
         if pending and column in (Column.NUMBERS, Column.RESULT):
             return PENDING
+        if pending and self._quiz and column is Column.FORMULA:
+            return HIDDEN
         text = self._cells.get((row, column))
         if text is None:
             text = self._cells[row, column] = self._render(row, column)
@@ -112,6 +146,7 @@ class TraceModel(QAbstractTableModel):
         trace = self._document.trace
         keys = tuple(step.key for step in trace)
         self._cells = {}
+        self._samples = self._sample_names()
         if keys == self._keys and len(keys):  # the same steps with new numbers (an edit)
             self._cursor = self._document.cursor
             self.dataChanged.emit(self.index(0, 0), self.index(len(keys) - 1, len(Column) - 1))
@@ -152,7 +187,7 @@ class TraceTable(QTableView):
         # phases and quantities change with the steps and the bold current row, never with an
         # edit's numbers: sized here, so that an edit re-measures only the results
         header.setSectionResizeMode(Column.RESULT, QHeaderView.ResizeMode.ResizeToContents)
-        for column in (Column.PHASE, Column.QUANTITY, Column.FORMULA):
+        for column in (*LABELS, Column.FORMULA):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(Column.NUMBERS, QHeaderView.ResizeMode.Stretch)
         header.setResizeContentsPrecision(SIZE_PRECISION)
@@ -183,17 +218,22 @@ class TraceTable(QTableView):
         if not 0 <= row < self.model().rowCount():
             return
         grid = 1 if self.showGrid() else 0  # as resizeColumnToContents counts it
-        for column in (Column.PHASE, Column.QUANTITY):
+        for column in LABELS:
             needed = self.sizeHintForIndex(self.model().index(row, column)).width() + grid
             if needed > self.columnWidth(column):
                 self.setColumnWidth(column, needed)
 
     def _fit_labels(self) -> None:
         self._labels_fitted_at = self._document.cursor
-        for column in (Column.PHASE, Column.QUANTITY):
+        for column in LABELS:
             self.resizeColumnToContents(column)
 
+    def set_quiz_running(self, running: bool) -> None:
+        self.model().set_quiz_running(running)
+
     def _on_trace_change(self) -> None:
+        # one pass (every single-sample sheet) has nothing to name: no empty column
+        self.setColumnHidden(Column.SAMPLE, not sample_count_of(self._document.trace))
         formulas = tuple(step.formula for step in self._document.trace)
         if formulas != self._formulas:  # an edit changes numbers, not formulas
             self._formulas = formulas

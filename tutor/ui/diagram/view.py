@@ -7,7 +7,7 @@ from PySide6.QtGui import QFontMetricsF, QKeySequence, QPainter, QShortcut, QWhe
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QLabel, QWidget
 
 from tutor.engine import Phase, Step
-from tutor.session.readout import sample_caption
+from tutor.session.samples import sample_caption, sample_template
 from tutor.ui.diagram.arrange import arrange
 from tutor.ui.diagram.tags import tag_font
 from tutor.ui.style import NodeState, theme
@@ -216,8 +216,9 @@ class TraceDiagramView(ZoomPanView):
         self._layout_band()
 
     def _show_caption(self) -> None:
-        text = "" if self._reserved_top else sample_caption(self.document.trace,
-                                                             self.document.cursor)
+        document = self.document
+        text = "" if self._reserved_top else sample_caption(
+            document.trace, document.cursor, sample_template(document.exercise.problem))
         if text != self.caption.text() or self.caption.isHidden() == bool(text):
             self.caption.setText(text)
             self.caption.setVisible(bool(text))

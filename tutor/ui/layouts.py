@@ -25,6 +25,7 @@ from .actions import make_action
 SMALL_SCREEN = 900  # px of height below which the default layout gives up a panel
 LECTURE_SHARE = 0.34  # of the width, for the step panel in the Lecture layout
 TRACE_ROWS_SMALL = 150  # px for the trace on a small screen
+SUMMARY_SHARE = 0.55  # of the width, for the quiz's end summary
 
 
 class LayoutController(QObject):
@@ -37,6 +38,7 @@ class LayoutController(QObject):
         self._training_wanted = True  # the user's choice, kept while it cannot apply
         self._plots_saved: QByteArray | None = None
         self._asked: str | None = None  # the node the open quiz question is about
+        self._column_before_summary: int | None = None  # px, while a summary is shown
         self.menu = QMenu("&Layout", window)
         self.menu.setObjectName("menu_layout")
         group = QActionGroup(self)
@@ -106,7 +108,15 @@ class LayoutController(QObject):
     def _mark_asked(self, *_: object) -> None:
         """The diagrams mark the node the open quiz question is about."""
         state = getattr(self._quiz, "state", None)
-        question = state.current if state is not None and self._quiz.running else None
+        running = state is not None and self._quiz.running
+        table = getattr(self._window, "trace_table", None)
+        if hasattr(table, "set_quiz_running"):  # pending formulas would give answers away
+            table.set_quiz_running(running)
+        question = state.current if running else None
+        if state is not None and state.finished and self._asked is not None:
+            self._make_room_for_summary()
+        elif running and self._asked is None:
+            self._give_back_summary_room()
         node = question.step.node if question is not None else None
         if node == self._asked:
             return
@@ -115,6 +125,27 @@ class LayoutController(QObject):
             view = getattr(self._window, name, None)
             if hasattr(view, "set_asked"):
                 view.set_asked(node)
+
+    def _make_room_for_summary(self) -> None:
+        """The quiz just ended: its summary (score, the steps missed and their values) gets
+        most of the right-hand column, which the step panel shared with the questions."""
+        quiz, inspector = self._dock("quiz_dock"), self._dock("inspector_dock")
+        if quiz is None or inspector is None or not quiz.isVisible() or \
+                not inspector.isVisible() or quiz.isFloating():
+            return
+        window = self._window
+        self._column_before_summary = quiz.width()
+        window.resizeDocks([inspector, quiz], [1, 4], Qt.Orientation.Vertical)
+        wide = round(window.width() * SUMMARY_SHARE)
+        if quiz.width() < wide:  # a 1024×768 projector's column wraps every line twice
+            window.resizeDocks([quiz], [wide], Qt.Orientation.Horizontal)
+
+    def _give_back_summary_room(self) -> None:
+        """A new quiz: the column as wide as it was before the last summary."""
+        quiz, width = self._dock("quiz_dock"), self._column_before_summary
+        self._column_before_summary = None
+        if quiz is not None and width is not None and quiz.width() > width:
+            self._window.resizeDocks([quiz], [width], Qt.Orientation.Horizontal)
 
     # -- layouts ----------------------------------------------------------------------------
 

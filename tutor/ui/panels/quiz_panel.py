@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from tutor.engine.notation import to_html
+from tutor.session.samples import sample_count_of, sample_name, sample_template
 from tutor.teaching.quiz import Feedback, Quiz, QuizMode, QuizState, describe_score
 from tutor.teaching.quiz_shapes import typing_hint
 
@@ -47,19 +48,30 @@ def feedback_html(feedback: Feedback) -> str:
     return "".join(parts)
 
 
-def summary_html(state: QuizState) -> str:
-    """The end-of-quiz table: prompt, answers typed, correct value, how it went."""
-    rows = []
-    for row in state.summary():
-        outcome = "revealed" if row.revealed else ("right" if row.correct else "—")
-        answers = escape(", ".join(row.answers)) or "—"
-        rows.append(f"<tr><td>{to_html(row.prompt)}</td><td>{answers}</td>"
-                    f"<td>{to_html(row.correct_value)}</td><td>{row.attempts}</td>"
-                    f"<td>{outcome}</td></tr>")
-    head = ("<tr><th>Question</th><th>Your answers</th><th>Answer</th><th>Tries</th>"
-            "<th></th></tr>")
-    return (f"<p><b>{escape(describe_score(state))}</b></p>"
-            f"<table cellspacing='0' cellpadding='3'>{head}{''.join(rows)}</table>")
+def summary_html(state: QuizState, template: str = "", samples: int = 0) -> str:
+    """The end of the quiz: the score in large type, then only the steps missed, each in the
+    sheet's symbols with its right value (and its sample, x₁ or "sample 1 of 2", in a batch),
+    then the right ones in one line (``samples``: how many the trace runs).  A five-column
+    table of every question did not fit the quiz panel of a 1024×768 projector."""
+    missed, right = [], []
+    for question, record in zip(state.questions, state.records, strict=True):
+        step = question.step
+        symbol = to_html(step.lhs)
+        if record.correct:
+            right.append(symbol)
+            continue
+        sample = sample_name(template, step.sample, samples) if step.sample is not None else ""
+        where = f"Step {step.number}" + (f" ({escape(sample)})" if sample else "")
+        typed = escape(record.answers[-1]) if record.answers else ""
+        yours = f" <small>(you: {typed})</small>" if typed else ""
+        missed.append(f"<li>{where}: {symbol} = <b>{to_html(question.answer_text)}</b>"
+                      f"{yours}</li>")
+    parts = [f"<p><b>{escape(describe_score(state))}</b></p>"]
+    if missed:
+        parts.append(f"<p>Missed, with the right values:</p><ul>{''.join(missed)}</ul>")
+    if right:
+        parts.append(f"<p><b>Right:</b> {', '.join(right)}</p>")
+    return "".join(parts)
 
 
 class QuizPanel(QWidget):
@@ -163,8 +175,8 @@ class QuizPanel(QWidget):
         if feedback.outcome in ("correct", "revealed"):
             self.answer_edit.clear()
         html = feedback_html(feedback)
-        if self.state is not None and self.state.finished:
-            html += summary_html(self.state)
+        if self.state is not None and self.state.finished:  # the summary replaces it
+            html = summary_html(self.state, *self._samples())
         self.feedback.setHtml(drawable(html))  # hints show formulas with β̂ᵀ
         self._render()
 
@@ -173,7 +185,12 @@ class QuizPanel(QWidget):
         self.answer_edit.clear()
         self._render()
         if self.state is not None and self.state.finished:
-            self.feedback.setHtml(summary_html(self.state))
+            self.feedback.setHtml(summary_html(self.state, *self._samples()))
+
+    def _samples(self) -> tuple[str, int]:
+        """The sheet's name for a sample and how many the trace runs, for the summary."""
+        document = self._document
+        return sample_template(document.exercise.problem), sample_count_of(document.trace)
 
     def _stand_before_question(self, at_least: int) -> None:
         """Cursor just before the asked step, so its value is still pending (before the
@@ -203,6 +220,8 @@ class QuizPanel(QWidget):
         self.score_label.setText("" if state is None else f"{state.score} / {state.total}")
         for widget in (self.answer_edit, self.check_button, self.reveal_button):
             widget.setEnabled(running)
+            widget.setVisible(running or state is None)  # the summary gets their room
+        self.prompt_label.setVisible(state is None or not state.finished or not state.total)
         self.restart_button.setEnabled(state is not None)
         if running != self.running:
             self.running = running

@@ -12,6 +12,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QMainWindow
 
+from .layouts import small_columns
+
 LEFT_SHARE, RIGHT_SHARE, BOTTOM_SHARE = 0.24, 0.32, 0.28
 LEFT_MIN, RIGHT_MIN, BOTTOM_MIN = 220, 300, 150  # px: below this a dock is no use
 LEFT_MAX, RIGHT_MAX, BOTTOM_MAX = 380, 560, 260  # px: the window's own layout, for big screens
@@ -22,6 +24,7 @@ def share_docks(window: QMainWindow) -> None:
     width, height = window.width(), window.height()
     left = min(LEFT_MAX, max(LEFT_MIN, int(LEFT_SHARE * width)))
     right = min(RIGHT_MAX, max(RIGHT_MIN, int(RIGHT_SHARE * width)))
+    left, right = small_columns(width, height) or (left, right)  # a short screen: the diagram
     docks = [getattr(window, name, None) for name in ("parameters_dock", "inspector_dock")]
     if all(docks):
         window.resizeDocks(docks, [left, right], Qt.Orientation.Horizontal)
@@ -29,6 +32,9 @@ def share_docks(window: QMainWindow) -> None:
     if trace is not None:
         bottom = min(BOTTOM_MAX, max(BOTTOM_MIN, int(BOTTOM_SHARE * height)))
         window.resizeDocks([trace], [bottom], Qt.Orientation.Vertical)
+    layouts = getattr(window, "layouts", None)
+    if layouts is not None:  # a short screen: the diagram first (View ▸ Layout's rules)
+        layouts.fit_screen()
 
 
 def fill_screen(window: QMainWindow) -> None:

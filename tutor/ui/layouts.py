@@ -5,9 +5,11 @@
 - **Full**: the diagram alone.
 - **Reset layout**: the layout the window opened with, adapted to the screen.
 
-On a screen under 900 px tall (1366×768, 1280×720, a 1024×768 projector) the default hides
-the Training panel (View ▸ Training or L shows it), so the step panel has the right-hand
-column to itself and shows the whole formula and result; the trace keeps a few rows.  Panels that
+On a screen under 900 px tall (1366×768, 1280×720, a 1024×768 projector) the default gives
+the diagram the middle of the window and most of its height, the largest thing on screen:
+the Training panel is hidden (View ▸ Training or L shows it), the step panel has about a
+quarter of the width on the right to itself and shows the whole formula and result, the
+parameters a narrow column on the left (their tables scroll) and the trace a few rows.  Panels that
 cannot apply are hidden: Training for an expression exercise, which has no network to train.
 L shows the plots (loss curve, function view) large and back, in presentation mode too.
 """
@@ -25,7 +27,17 @@ from .actions import make_action
 SMALL_SCREEN = 900  # px of height below which the default layout gives up a panel
 LECTURE_SHARE = 0.34  # of the width, for the step panel in the Lecture layout
 TRACE_ROWS_SMALL = 150  # px for the trace on a small screen
+SMALL_STEP_SHARE, SMALL_STEP_MIN = 0.25, 300  # of the width, px: the step panel, small screen
+SMALL_PARAMETERS = 220  # px for the parameters column on a small screen (its tables scroll)
 SUMMARY_SHARE = 0.55  # of the width, for the quiz's end summary
+
+
+def small_columns(width: int, height: int) -> tuple[int, int] | None:
+    """(parameters, step panel) widths in px on a short screen, else None: the diagram
+    gets what is left, the largest share (at 1280×720 about 730 px of 1280)."""
+    if height >= SMALL_SCREEN:
+        return None
+    return SMALL_PARAMETERS, max(SMALL_STEP_MIN, round(width * SMALL_STEP_SHARE))
 
 
 class LayoutController(QObject):
@@ -171,9 +183,11 @@ class LayoutController(QObject):
         self.actions["study"].setChecked(True)
         self._on_structure_change()
         self.fit_screen()
+        self.fit_columns()
 
     def fit_screen(self) -> None:
-        """On a short screen the step panel gets the right column, the trace a few rows."""
+        """On a short screen the diagram gets most of the height: the trace a few rows, the
+        training panel one click away (:meth:`fit_columns` gives it the width)."""
         window = self._window
         if window.height() >= SMALL_SCREEN:
             return
@@ -184,6 +198,15 @@ class LayoutController(QObject):
         trace = self._dock("trace_dock")
         if trace is not None:
             window.resizeDocks([trace], [TRACE_ROWS_SMALL], Qt.Orientation.Vertical)
+
+    def fit_columns(self) -> None:
+        """The side columns' widths on a short screen (Reset layout; the first start and
+        ``--size`` get them from first_run.share_docks)."""
+        window = self._window
+        widths = small_columns(window.width(), window.height())
+        docks = [self._dock("parameters_dock"), self._dock("inspector_dock")]
+        if widths is not None and all(d is not None and d.isVisible() for d in docks):
+            window.resizeDocks(docks, list(widths), Qt.Orientation.Horizontal)
 
     # -- plots large ------------------------------------------------------------------------
 

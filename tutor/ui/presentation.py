@@ -172,6 +172,7 @@ class PresentationController(QObject):
                 dock.hide()
         for action in self._presenting_actions():
             action.setEnabled(True)
+        self._compact_bar(True)
         app.installEventFilter(self)
         window.showFullScreen()
         self.full_screen_action.setChecked(True)
@@ -185,6 +186,7 @@ class PresentationController(QObject):
             return
         self.unblank()
         self.counter.hide()
+        self._compact_bar(False)
         self._reserve_band(0)
         for action in self._presenting_actions():
             action.setEnabled(False)
@@ -256,6 +258,11 @@ class PresentationController(QObject):
         """The theme scale; the window follows it with the widget fonts (not saved)."""
         style.theme().set_font_scale(scale)
         self._place_counter()
+
+    def _compact_bar(self, compact: bool) -> None:
+        bar = getattr(self._window, "stepper_bar", None)
+        if hasattr(bar, "set_compact"):
+            bar.set_compact(compact)
 
     def _make_inspector_large(self) -> None:
         window = self._window

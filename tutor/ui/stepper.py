@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QSignalBlocker, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QComboBox, QLabel, QToolBar, QWidget
 
@@ -135,25 +135,48 @@ class StepperBar(QToolBar):
             self.speed_combo.addItem(f"{speed:g} step{'' if speed == 1 else 's'}/s", speed)
         self.speed_combo.setCurrentIndex(SPEEDS.index(DEFAULT_SPEED))
         self.speed_combo.currentIndexChanged.connect(self._on_speed_chosen)
-        self.addWidget(self.speed_combo)
+        # what a presenter does not need: hidden while presenting, so the step label fits
+        self._settings = [self.addWidget(self.speed_combo)]
         self.addSeparator()
         self.phase_label = QLabel(objectName="phase_label")
-        self.phase_label.setMinimumWidth(self.phase_label.fontMetrics().horizontalAdvance(
-            "Backward 000 / 000 · step 0000 / 0000") + 16)
         self.phase_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.addWidget(self.phase_label)
-        self.addSeparator()
+        self._fit_label()
+        self._settings += [self.addSeparator(), stepper.node_action, stepper.layer_action,
+                           self.addSeparator()]
         self.addAction(stepper.node_action)
         self.addAction(stepper.layer_action)
-        self.addSeparator()
         self.sample_combo = QComboBox(objectName="sample_combo")
         self.sample_combo.setToolTip("Which sample's pass to show")
         self.sample_combo.currentIndexChanged.connect(self._on_sample_chosen)
         self._sample_action = self.addWidget(self.sample_combo)
+        self._compact = False
         document.cursor_changed.connect(self._on_cursor_change)
         document.trace_changed.connect(self._on_trace_change)
         document.exercise_changed.connect(self._on_exercise_change)
         self._on_exercise_change()
+
+    def set_compact(self, compact: bool) -> None:
+        """Only the step buttons and the step label (presentation mode): at twice the text
+        size on a 1024×768 projector the speed, granularity and sample controls pushed the
+        label off the bar."""
+        self._compact = compact
+        self._fit_label()
+        for action in self._settings:
+            action.setVisible(not compact)
+        self._sample_action.setVisible(not compact and self._document.sample_count > 1)
+
+    def _fit_label(self) -> None:
+        """Room for the longest step label at the current font, so the bar does not jump
+        from step to step; when presenting, for the label shown only."""
+        longest = "" if getattr(self, "_compact", False) else \
+            "Backward 000 / 000 · step 0000 / 0000"
+        self.phase_label.setMinimumWidth(self.fontMetrics().horizontalAdvance(longest) + 16)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fit_label()
 
     def _on_speed_chosen(self, index: int) -> None:
         self._stepper.set_speed(self.speed_combo.itemData(index))
@@ -184,5 +207,5 @@ class StepperBar(QToolBar):
                 self.sample_combo.addItem(f"Sample {n + 1}", n)
             self.sample_combo.setCurrentIndex(
                 0 if document.sample is None else document.sample + 1)
-        self._sample_action.setVisible(count > 1)
+        self._sample_action.setVisible(count > 1 and not self._compact)
         self._on_trace_change()

@@ -201,9 +201,12 @@ class Theme(QObject):
         self._widths.clear()
 
 
-# Screen pixels of a label's line at least: readable on a laptop; from the back of a
-# lecture hall a 1080p projector needs 28 px (subscripts, 0.56 of that, need 18: so 34).
-NORMAL_LEGIBLE_PX = 11.0
+# Screen pixels of a label's line at least, below which the diagram zooms onto what the step
+# computes and reads.  On a laptop the whole diagram wins while its labels are 5.5 px or more
+# (at 11 px a 1280×720 screen cut off the output layer of every demo: a student could not
+# see where the pass was going); from the back of a lecture hall a 1080p projector needs
+# 28 px (subscripts, 0.56 of that, need 18: so 34).
+NORMAL_LEGIBLE_PX = 5.5
 PRESENTATION_LEGIBLE_PX = 34.0
 WIDTHS_KEPT = 4096  # label widths remembered, by font and text
 _theme: Theme | None = None

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 
-from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QSignalBlocker, QSize, Qt, Signal
 from PySide6.QtGui import QFontDatabase, QKeyEvent, QTextCursor
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -110,16 +111,38 @@ class ExpressionPanel(QWidget):
         self._on_exercise_change()
 
     def _build_layout(self) -> None:
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("<b>Program</b>"))
-        layout.addWidget(self.editor, 1)
+        program = QVBoxLayout()
+        program.addWidget(QLabel("<b>Program</b>"))
+        program.addWidget(self.editor, 1)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.apply_button)
-        layout.addLayout(buttons)
-        layout.addWidget(self.error_label)
-        layout.addWidget(QLabel("<b>Variable values</b>"))
-        layout.addWidget(self.table, 3)
+        program.addLayout(buttons)
+        program.addWidget(self.error_label)
+        values = QVBoxLayout()
+        values.addWidget(QLabel("<b>Variable values</b>"))
+        values.addWidget(self.table, 1)
+        # one above the other in a side column; side by side in a few rows at the bottom
+        self._columns = QBoxLayout(QBoxLayout.Direction.TopToBottom, self)
+        self._columns.addLayout(program, 1)
+        self._columns.addLayout(values, 1)
+        self._parts = (program, values)
+
+    def minimumSizeHint(self) -> QSize:
+        """As short as the columns side by side, so a dock of a few rows can hold it."""
+        hint = super().minimumSizeHint()
+        margins = self._columns.contentsMargins()
+        side_by_side = max(part.minimumSize().height() for part in self._parts) + \
+            margins.top() + margins.bottom()
+        return QSize(hint.width(), min(hint.height(), side_by_side))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        wide = event.size().width() > 2 * event.size().height()
+        direction = (QBoxLayout.Direction.LeftToRight if wide
+                     else QBoxLayout.Direction.TopToBottom)
+        if self._columns.direction() != direction:
+            self._columns.setDirection(direction)
 
     def _on_theme_change(self) -> None:
         """A monospace program as large as the other panels' text, for the back row."""
@@ -258,3 +281,10 @@ class ParametersStack(QStackedWidget):
     def _on_structure_change(self) -> None:
         is_network = isinstance(self.document.exercise.problem, NetworkProblem)
         self.setCurrentWidget(self.network_panel if is_network else self.expression_panel)
+        self.updateGeometry()
+
+    def minimumSizeHint(self) -> QSize:
+        """The page shown only: the hidden one's minimum kept the dock ~250 px tall when it
+        shares a few rows with the trace on a short screen."""
+        current = self.currentWidget()
+        return current.minimumSizeHint() if current is not None else super().minimumSizeHint()

@@ -76,6 +76,12 @@ class LayoutController(QObject):
         self.plots_action.setCheckable(True)
         self.plots_action.toggled.connect(self.show_plots)  # in View itself (main_window)
         window.addAction(self.plots_action)
+        self.flow_action = make_action(window, "action_animate_flow", "&Animate gradient flow",
+                                       "In a backward step, dashes run along the edges "
+                                       "from each cached adjoint it reads to the node it "
+                                       "computes")
+        self.flow_action.setCheckable(True)  # off: still pictures for screenshots and tests
+        self.flow_action.toggled.connect(self._animate_flow)
         self.actions["study"].setChecked(True)
         training = self._dock("training_dock")
         if training is not None:
@@ -158,6 +164,12 @@ class LayoutController(QObject):
         self._column_before_summary = None
         if quiz is not None and width is not None and quiz.width() > width:
             self._window.resizeDocks([quiz], [width], Qt.Orientation.Horizontal)
+
+    def _animate_flow(self, on: bool) -> None:
+        for name in ("network_view", "graph_view"):
+            view = getattr(self._window, name, None)
+            if hasattr(view, "set_animate_flow"):
+                view.set_animate_flow(on)
 
     # -- layouts ----------------------------------------------------------------------------
 

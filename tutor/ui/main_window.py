@@ -226,6 +226,7 @@ class MainWindow(QMainWindow):
         self.layouts = LayoutController(self)  # View ▸ Layout presets, Training where it applies
         view_menu.addMenu(self.layouts.menu)
         view_menu.addAction(self.layouts.plots_action)
+        view_menu.addAction(self.layouts.flow_action)
 
         help_menu = bar.addMenu("&Help")
         about = make_action(self, "action_about", "&About", "About Backprop Tutor")

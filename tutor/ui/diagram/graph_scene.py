@@ -247,7 +247,7 @@ class GraphView(TraceDiagramView):
                       readout.badge(node_id))
         for edge in self.edges:
             edge.show(None, 1.0, self._edge_state(edge))
-        mark_flow(self.edges, readout.step)
+        self.flow.start(mark_flow(self.edges, readout.step))
         self.follow(arrange(self))
 
     def _edge_state(self, edge: EdgeItem) -> NodeState:

@@ -331,6 +331,7 @@ class NetworkDiagramView(InlineEditing, TraceDiagramView):
             state = readout.state(node_id, leaf=True)
             edge.show(readout.value(node_id), self._largest.get(parsed.layer - 1, 1.0), state)
         flowing = mark_flow(self.links, readout.step)
+        self.flow.start(flowing)
         self._touched = frozenset(e.weight_id for e in flowing if e.weight_id is not None)
         for node_id, label in self.labels.items():
             state = readout.state(node_id, leaf=True)

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QLabel, QWidget
 from tutor.engine import Phase, Step
 from tutor.session.samples import sample_caption, sample_template
 from tutor.ui.diagram.arrange import arrange
+from tutor.ui.diagram.flow import FlowAnimation
 from tutor.ui.diagram.tags import tag_font
 from tutor.ui.style import NodeState, theme
 
@@ -181,6 +182,11 @@ class TraceDiagramView(ZoomPanView):
         self.caption = QLabel(self, objectName="diagram_sample")
         self.caption.hide()
         self._reserved_top = 0  # room a window keeps above the diagram (the step counter)
+        self.flow = FlowAnimation(self)  # dashes along the edges a backward step reads through
+
+    def set_animate_flow(self, on: bool) -> None:
+        """View ▸ Animate gradient flow: a short run of moving dashes after each step."""
+        self.flow.set_enabled(on)
 
     def _is_stale(self) -> bool:
         return self._drawn != (self._readout, self.document.cursor)

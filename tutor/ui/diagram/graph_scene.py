@@ -70,6 +70,13 @@ def _crosses(a: QPointF, b: QPointF, rect: QRectF) -> bool:
     return min(ys) <= rect.bottom() and max(ys) >= rect.top()
 
 
+def _as_wide(rect: QRectF, widest: float) -> QRectF:
+    """A node's outline as wide as it may become once it shows a value: two-class-2d's
+    h₁ → z₂ edge was clear of h₂ when drawn and ran through it once h₂ showed −0.462117."""
+    half = max(rect.width(), widest) / 2
+    return QRectF(rect.center().x() - half, rect.top(), 2 * half, rect.height())
+
+
 def detour(edge: EdgeItem, first: int, last: int, columns: dict[int, list[NodeItem]],
            widest: float = 0.0) -> tuple[QPointF, ...]:
     """Bends for an edge that would pass through a node it does not connect: the CMU
@@ -80,7 +87,7 @@ def detour(edge: EdgeItem, first: int, last: int, columns: dict[int, list[NodeIt
     margin = 14 * theme().font_scale
     a, b = edge.source.pos(), edge.target.pos()
     ends = (edge.source, edge.target)
-    outlines = {c: [n.outline().adjusted(-margin, -margin, margin, margin)
+    outlines = {c: [_as_wide(n.outline(), widest).adjusted(-margin, -margin, margin, margin)
                     for n in columns.get(c, ()) if n not in ends]
                 for c in range(first, last + 1)}
     if not any(_crosses(a, b, r) for rects in outlines.values() for r in rects):

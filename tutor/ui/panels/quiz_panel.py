@@ -185,7 +185,7 @@ class QuizPanel(QWidget):
         self.answer_edit.clear()
         self._render()
         if self.state is not None and self.state.finished:
-            self.feedback.setHtml(summary_html(self.state, *self._samples()))
+            self.feedback.setHtml(drawable(summary_html(self.state, *self._samples())))
 
     def _samples(self) -> tuple[str, int]:
         """The sheet's name for a sample and how many the trace runs, for the summary."""

@@ -69,6 +69,8 @@ def test_end_summary_fits_a_1024x768_projector(qtbot, monkeypatch) -> None:
     bar = panel.feedback.verticalScrollBar()
     assert bar.maximum() == 0, "the summary needs scrolling"  # a clicker cannot scroll
     assert panel.feedback.font().pixelSize() >= 28 or panel.feedback.font().pointSizeF() >= 18
+    counter, centre = window.presentation.counter, window.centralWidget()
+    assert counter.x() >= 0 and counter.geometry().right() <= centre.width()  # not under it
     window.presentation.leave()
 
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, Qt
+import shiboken6
+from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, Qt, QTimer
 from PySide6.QtGui import QAction, QFont, QKeyEvent, QPalette
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QWidget
 
@@ -313,6 +314,10 @@ class PresentationController(QObject):
         label.raise_()
         self._reserve_band(label.height() + 24 if label.isVisible() else 0)
 
+    def _place_counter_if_presenting(self) -> None:
+        if self.presenting and shiboken6.isValid(self.counter):
+            self._place_counter()
+
     def _reserve_band(self, pixels: int) -> None:
         """The diagrams start below the counter: it never covers a node."""
         for name in ("network_view", "graph_view"):
@@ -333,4 +338,8 @@ class PresentationController(QObject):
                 self.blank.setGeometry(self._window.rect())
             if self.presenting:
                 self._place_counter()
+        elif event.type() == QEvent.Type.Resize and self.presenting and \
+                shiboken6.isValid(self.counter) and watched is self.counter.parentWidget():
+            # a dock grew (the quiz's summary): placed once the diagram has its new width
+            QTimer.singleShot(0, self._place_counter_if_presenting)
         return False

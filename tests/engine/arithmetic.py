@@ -20,19 +20,22 @@ def _rounding(token: str) -> float:
     """Relative error of a shown number: six significant digits, or more when more are shown
     (a σ near 1 is written 0.99999941 so that 1 − σ keeps its digits).
 
-    Near 1, ``format_number`` writes ⌈log₁₀(1/gap)⌉ + 1 digits; a trailing zero is dropped,
-    so 0.99999896 written to 7 digits reads ``0.999999``.  Counting the digits on the page
-    would take it for 6 (an error of 5e-6, more than the gap 1e-6 itself); the gap on the page
-    gives the digits the engine used (never more than it used: the rounding cannot cross
-    a power of ten).
+    Near 1, ``format_number`` writes ⌈log₁₀(size/gap)⌉ + 1 digits; a trailing zero is
+    dropped, so 0.99999896 written to 7 digits reads ``0.999999``.  Counting the digits on the
+    page would take it for 6 (an error of 5e-6, more than the gap 1e-6 itself).  The digits
+    are worked out from the gap on the page, taken as large as the sixth digit's rounding
+    allows (−1.0000128 is written to 6 digits, −1.00001, whose own gap would ask for 7): never
+    more digits than the engine used.
     """
     if token == "1":  # format_number writes 1 only within 1e-9 of it (more digits otherwise)
         return 1e-9
     mantissa = token.split("e")[0]
     digits = max(6, len(mantissa.replace(".", "").lstrip("0")))
-    gap = abs(float(mantissa) - 1.0)
+    value = float(mantissa)
+    gap = abs(value - 1.0)
     if "e" not in token and 0 < gap < 1e-4:
-        digits = max(digits, math.ceil(math.log10(float(mantissa) / gap)) + 1)
+        half = 5e-6 if value >= 1 else 5e-7  # half a unit in the sixth significant digit
+        digits = max(digits, math.ceil(math.log10((value - half) / (gap + half))) + 1)
     return ROUNDING * 10.0 ** (6 - digits)
 
 

@@ -203,6 +203,16 @@ SATURATED = [
         Loss(LossKind.BINARY_CROSS_ENTROPY, half=False, mean_over_outputs=False,
              mean_over_samples=False)), 2060202030, 4),
 ]
+# and a weight just past −1: −1.0000128 is written −1.00001 (6 digits), and the update
+# −1.00001 − 0.05 · (−1.7831) may be off by the sixth digit's rounding, not the seventh's
+NEAR_MINUS_ONE = Case(
+    Network(1, (Layer(3, Activation(), BiasMode.FOLDED), Layer(1, Activation(), BiasMode.FOLDED),
+                Layer(1, Activation(), BiasMode.FOLDED)),
+            Loss(half=False, mean_over_samples=False)),
+    Parameters.of([[[0.20596781], [0.75548118], [-0.30096312]],
+                   [[-0.77768941, -1.00001275, -0.18123244]], [[-0.6515104]]],
+                  [[-0.3422656, -0.46724447, -0.12356199], [0.41484703], [-0.80751057]]),
+    Dataset([[-0.3526022]], [[0.09725837]]))
 
 
 @settings(max_examples=40)
@@ -215,6 +225,7 @@ def test_node_trace_is_consistent(case: Case) -> None:
 @settings(max_examples=600)
 @example(SATURATED[0])
 @example(SATURATED[1])
+@example(NEAR_MINUS_ONE)
 @given(cases())
 def test_node_trace_is_consistent_thoroughly(case: Case) -> None:
     check_node_trace(case)

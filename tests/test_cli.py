@@ -75,7 +75,7 @@ def test_solve_text_is_the_trace_table(capsys):
 def test_solve_text_shows_the_sample_column_for_datasets(capsys):
     _, out, _ = run(capsys, "solve", INF264)
     assert "sample" in out.splitlines()[4]
-    assert "𝓛 = (1/2)(L⁽¹⁾ + L⁽²⁾) = (1/2)(2.89 + 3.61) = 3.25" in out
+    assert "𝓛 = (1/2)(L(x₁, y₁) + L(x₂, y₂)) = (1/2)(2.89 + 3.61) = 3.25" in out
 
 
 def test_solve_layer_granularity(capsys):

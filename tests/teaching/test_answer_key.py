@@ -136,14 +136,16 @@ def test_latex_has_no_characters_pdflatex_would_reject():
 
 def test_inf264_markdown_and_latex(inf264):
     markdown = answer_key(inf264, "markdown")
-    assert "𝓛 = (1/2)(L⁽¹⁾ + L⁽²⁾) = (1/2)(2.89 + 3.61) = 3.25" in markdown
+    assert "𝓛 = (1/2)(L(x₁, y₁) + L(x₂, y₂)) = (1/2)(2.89 + 3.61) = 3.25" in markdown
     for gradient in ("= 3.4", "= 1.7", "= 5.1", "= −0.2"):
         assert gradient in markdown
     assert "## Forward pass, sample 1" in markdown and "## Batch average" in markdown
     latex = answer_key(inf264, "latex")
-    assert r"\mathcal{L} &= (1/2)(L^{(1)} + L^{(2)}) = (1/2)(2.89 + 3.61) = 3.25" in latex
-    assert re.search(r"\\frac\{\\partial \\mathcal\{L\}\}\{\\partial w_\{4\}\} &= .* = -0\.2 ",
-                     latex)
+    assert (r"\mathcal{L} &= (1/2)(L(x_{1}, y_{1}) + L(x_{2}, y_{2})) = (1/2)(2.89 + 3.61) "
+            "= 3.25") in latex
+    # the sheet's L(x₁, y₁) makes the line long enough to continue on the next (&= …)
+    assert re.search(r"\\frac\{\\partial \\mathcal\{L\}\}\{\\partial w_\{4\}\} &= .*?= -0\.2\b",
+                     latex, re.S)
     for value in ("3.4", "1.7", "5.1"):
         assert f"= {value} " in latex
     assert r"x[0]" in latex and r"\textbf{Answer:} $-0.2$" in latex

@@ -207,7 +207,7 @@ def test_key_covers_every_sample_even_when_one_is_shown(qtbot, view, tmp_path):
     recorder = Recorder(qtbot, document, view)
     assert recorder.controller.save_answer_key(tmp_path / "key.md")
     text = (tmp_path / "key.md").read_text(encoding="utf-8")
-    assert "𝓛 = (1/2)(L⁽¹⁾ + L⁽²⁾) = (1/2)(2.89 + 3.61) = 3.25" in text
+    assert "𝓛 = (1/2)(L(x₁, y₁) + L(x₂, y₂)) = (1/2)(2.89 + 3.61) = 3.25" in text
     assert "## Forward pass, sample 1" in text and "## Batch average" in text
     for gradient in ("= 3.4", "= 1.7", "= 5.1", "= −0.2"):
         assert gradient in text

@@ -119,12 +119,15 @@ def test_the_welcome_page_groups_the_exercises_by_course_then_the_demos():
     groups = {course: [item.name for item in items] for course, items in courses().items()}
     assert groups == {
         "Chain-rule discussion": ["chain-rule-discussion", "chain-rule-discussion-derivatives",
-                                  "chain-rule-discussion-expression"],
+                                  "chain-rule-discussion-expression",
+                                  "chain-rule-discussion-multivariable",
+                                  "chain-rule-discussion-sum"],
         "CMU 10-301/601 Recitation 5": ["cmu-recitation-5", "cmu-recitation-5-expression",
-                                        "cmu-recitation-5-linear"],
+                                        "cmu-recitation-5-linear", "cmu-recitation-5-update",
+                                        "cmu-recitation-5-warm-up"],
         "DS 102 Discussion 12": ["ds102-discussion-12"],
         "FTML session 8": ["ftml-session-8"],
-        "INF264 Homework 4": ["inf264-homework-4"],
+        "INF264 Homework 4": ["inf264-homework-4", "inf264-homework-4-learning-rate"],
         DEMOS: ["curve-fit-1d", "two-class-2d", "xor"],
     }
 
@@ -132,7 +135,7 @@ def test_the_welcome_page_groups_the_exercises_by_course_then_the_demos():
 def test_the_welcome_page_opens_an_exercise(qtbot, window):
     dialog = window.help.show_welcome()
     names = dialog.exercise_names()
-    assert len(names) == 12 and names[-1] == (DEMOS, "xor")
+    assert len(names) == 17 and names[-1] == (DEMOS, "xor")
     branch = dialog.tree.topLevelItem(dialog.tree.topLevelItemCount() - 1)
     dialog.tree.setCurrentItem(branch.child(branch.childCount() - 1))
     assert dialog.open_button.isEnabled()

@@ -4,11 +4,12 @@ updates and the loss after them."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from .graph import Graph, Role, fsum
+from .network import sample_loss_symbol
 from .notation import (
     adjoint,
     format_factor,
@@ -30,6 +31,7 @@ class BatchSettings:
     mean_over_samples: bool = True
     learning_rate: float | None = None  # None: no update steps
     frozen: frozenset[str] = frozenset()  # parameter node ids that are not updated
+    sample_loss: str = ""  # one sample's loss, as Notation.sample_loss (INF264's L(x_$n, y_$n))
     evaluate_after: bool = True
     # hand calculation (hand.py): round each printed value before a later step reads it
     rounding: Callable[[float], float] | None = None
@@ -52,11 +54,17 @@ def batch_steps(graph: Graph, samples: Sequence[Mapping[str, float]],
     steps: list[Step] = []
     for sample_id, leaves in zip(ids, samples, strict=True):
         merged = {**leaves, **params}
-        steps += graph_pass(graph, merged, loss_symbol=settings.loss_symbol,
-                            sample=None if single else sample_id,
-                            start=start + len(steps), differentiate=differentiate,
-                            order=order, rounding=settings.rounding, seed=settings.seed)
-    param_nodes = [n for n in graph.leaves(Role.PARAM)]
+        part = graph_pass(graph, merged, loss_symbol=settings.loss_symbol,
+                          sample=None if single else sample_id,
+                          start=start + len(steps), differentiate=differentiate,
+                          order=order, rounding=settings.rounding, seed=settings.seed)
+        if settings.sample_loss and not single:  # L(x₁, y₁) = (ŷ − y)², as the sheet names it
+            loss_key = Key(Quantity.VALUE, graph.output, sample_id)
+            part = [replace(s, lhs=_sample_loss(settings, sample_id)) if s.key == loss_key
+                    else s for s in part]
+        steps += part
+    # frozen parameters have no adjoint steps (nothing reads their gradient)
+    param_nodes = [n for n in graph.leaves(Role.PARAM) if n.id not in settings.frozen]
     results = {step.key: step.result for step in steps}  # the last step of each key wins
     if single:
         gradients = {n.id: float(results[Key(Quantity.ADJOINT, n.id, None)])
@@ -79,8 +87,6 @@ def batch_steps(graph: Graph, samples: Sequence[Mapping[str, float]],
     new_params = dict(params)
     batch_loss = settings.loss_symbol if single else settings.batch_loss_symbol
     for node in param_nodes:
-        if node.id in settings.frozen:
-            continue
         old, grad = params[node.id], gradients[node.id]
         new_params[node.id] = settings.round(old - eta * grad)
         steps.append(Step(
@@ -94,7 +100,7 @@ def batch_steps(graph: Graph, samples: Sequence[Mapping[str, float]],
             explanation=f"Gradient descent moves {to_unicode(node.symbol)} against its gradient.",
         ))
     if settings.evaluate_after:
-        symbols = [node.symbol for node in param_nodes if node.id not in settings.frozen]
+        symbols = [node.symbol for node in param_nodes]
         steps.append(_evaluate_step(start + len(steps), graph, samples, ids, new_params, steps,
                                     settings, symbols))
     return steps
@@ -117,7 +123,7 @@ def _evaluate_step(index: int, graph: Graph, samples: Sequence[Mapping[str, floa
         lhs, formula, numbers = updated(settings.loss_symbol), settings.loss_symbol + after, ""
     else:
         lhs = updated(settings.batch_loss_symbol)
-        terms = " + ".join(updated(f"{settings.loss_symbol}^{{({n + 1})}}") for n in ids)
+        terms = " + ".join(updated(_sample_loss(settings, n)) for n in ids)
         formula = f"(1/{len(ids)})({terms})" if mean and len(ids) > 1 else terms
         numbers = _combination_numbers(losses, mean)
     updated_keys = tuple(s.key for s in changed)
@@ -142,9 +148,14 @@ def _result(steps: Sequence[Step], key: Key) -> float:
     raise KeyError(key)
 
 
-def _combination_text(symbol: str, ids: Sequence[int], mean: bool, suffix: str = "") -> str:
+def _sample_loss(settings: BatchSettings, sample: int) -> str:
+    """Row ``sample``'s loss: ℓ⁽¹⁾ for row 0, or as the sheet names it (L(x₁, y₁))."""
+    return sample_loss_symbol(settings.sample_loss, settings.loss_symbol, sample + 1)
+
+
+def _combination_text(settings: BatchSettings, ids: Sequence[int], mean: bool) -> str:
     """``(1/N)(ℓ⁽¹⁾ + ℓ⁽³⁾)``: samples are numbered from 1, as on the sheets."""
-    parts = " + ".join(f"{symbol}^{{({n + 1})}}{suffix}" for n in ids)
+    parts = " + ".join(_sample_loss(settings, n) for n in ids)
     return f"(1/{len(ids)})({parts})" if mean and len(ids) > 1 else parts
 
 
@@ -161,11 +172,13 @@ def _combine_step(index: int, node_id: str, symbol: str, batch_symbol: str, ids:
     total = settings.round(_combine(values, mean, settings))
     if quantity is Quantity.VALUE:
         lhs = batch_symbol
-        per_sample = _combination_text(settings.loss_symbol, ids, mean)
+        per_sample = _combination_text(settings, ids, mean)
         explanation = "The batch loss combines the per-sample losses."
     else:
         lhs = adjoint(settings.batch_loss_symbol, symbol)
-        each = " + ".join(f"{adjoint(settings.loss_symbol, symbol)}^{{({s + 1})}}" for s in ids)
+        each = " + ".join(adjoint(_sample_loss(settings, s), symbol) if settings.sample_loss
+                          else f"{adjoint(settings.loss_symbol, symbol)}^{{({s + 1})}}"
+                          for s in ids)
         per_sample = f"(1/{len(ids)})({each})" if mean else each
         explanation = (f"The batch gradient {'averages' if mean else 'adds'} the cached "
                        f"per-sample gradients.")

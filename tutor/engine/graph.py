@@ -177,6 +177,7 @@ class Activate:
 
     activation: Activation
     name: str = "activate"
+    symbol: str | None = None  # the sheet's name for it (INF264's g, the chain-rule sheet's φ)
 
     def forward(self, args: Sequence[float]) -> float:
         return float(self.activation(args[0]))
@@ -185,12 +186,16 @@ class Activate:
         return float(self.activation.derivative(args[0], out))
 
     def formula(self, syms: Sequence[str]) -> str:
-        return f"{self.activation.display}({syms[0]})"
+        return f"{self.symbol or self.activation.display}({syms[0]})"
 
     def numbers(self, args: Sequence[float]) -> str:
+        if self.symbol:
+            return f"{self.symbol}({format_number(args[0])})"
         return self.activation.formula_numbers(args[0])
 
     def partial_symbol(self, k: int, syms: Sequence[str], out_sym: str) -> str:
+        if self.symbol:
+            return f"{self.symbol}′({syms[0]})"
         return self.activation.derivative_symbol(syms[0])
 
     def partial_numbers(self, k: int, args: Sequence[float], out: float) -> str:

@@ -25,7 +25,7 @@ from .layer_text import (
     tensor_text,
 )
 from .layer_trace import _Builder, _tensor_key, sample_layer_steps
-from .network import BiasMode, Dataset, Network, Parameters
+from .network import BiasMode, Dataset, Network, Parameters, sample_loss_symbol
 from .notation import format_number, loss_after_update, updated
 from .sheet_layout import split_display_matrix
 from .trace import Key, Phase, Quantity, Step, run_to_end
@@ -51,6 +51,7 @@ def layer_steps_in_parts(network: Network, params: Parameters, data: Dataset, *,
     if hand:
         params, data = round_parameters(params), round_dataset(data)
     single = len(data) == 1
+    unread = _unread_gradients(network, frozen)
     layers = layers_shown(network, params)
     # every sample's weight gradients side by side: the average reads them without stacking
     # them first (np.mean of the list would copy them into just such an array)
@@ -61,20 +62,23 @@ def layer_steps_in_parts(network: Network, params: Parameters, data: Dataset, *,
                                     start=len(steps), sample=None if single else row,
                                     input_gradients=input_gradients, layers=layers,
                                     gradients=None if stacks is None else [g[row] for g in stacks],
-                                    rounding=rounding)
+                                    rounding=rounding, frozen=unread)
         yield
-    tensors = {}
+    tensors, grads = {}, {}  # the tensors with a gradient (a frozen one's is left at 0)
     for n, layer in enumerate(network.layers):
         tensors[weight_tensor(n)] = layers[n].symbols.weight_matrix
         if layer.bias is BiasMode.SEPARATE:
             tensors[bias_tensor(n)] = layers[n].symbols.bias_vector
+    for name in unread:
+        del tensors[name]
+        kind, n = parse_parameter_tensor(name)
+        grads[name] = np.zeros_like(layers[n].matrix if kind == WEIGHT else params.biases[n])
     loss_sym, batch_sym = network.notation.loss, network.notation.batch_loss
     mean = network.loss.mean_over_samples
     b = _Builder(len(steps), None)
-    grads = {}
     if single:
-        grads = {name: next(s.result for s in steps if s.key == Key(Quantity.ADJOINT, name))
-                 for name in tensors}
+        grads.update({name: next(s.result for s in steps if s.key == Key(Quantity.ADJOINT, name))
+                      for name in tensors})
     else:
         gradient_steps: dict[str, list[Step]] = {name: [] for name in tensors}
         loss_steps = []
@@ -85,8 +89,8 @@ def layer_steps_in_parts(network: Network, params: Parameters, data: Dataset, *,
                 loss_steps.append(s)
         losses = [s.result for s in loss_steps]
         factor = f"(1/{len(data)})" if mean else ""
-        b.add(Phase.AVERAGE, Quantity.VALUE, LOSS, batch_sym,
-              f"{factor}Σ_n {loss_sym}^{{(n)}}",
+        each = sample_loss_symbol(network.notation.sample_loss, loss_sym, "n")
+        b.add(Phase.AVERAGE, Quantity.VALUE, LOSS, batch_sym, f"{factor}Σ_n {each}",
               f"{factor}({' + '.join(format_number(v) for v in losses)})",
               _combine(losses, mean, rounding),
               tuple(s.key for s in loss_steps), "The batch loss.")
@@ -100,7 +104,7 @@ def layer_steps_in_parts(network: Network, params: Parameters, data: Dataset, *,
             column = shown_as_column(sym, value) or (
                 kind != WEIGHT and is_column(network.layers[layer_index]))
             b.add(Phase.AVERAGE, Quantity.ADJOINT, name, gradient_symbol(network, batch_sym, sym),
-                  f"{factor}Σ_n ({gradient_symbol(network, loss_sym, sym)})^{{(n)}}",
+                  f"{factor}Σ_n {_sample_gradient(network, loss_sym, sym)}",
                   f"{factor}({' + '.join(tensor_text(p, column) for p in parts)})", value,
                   tuple(s.key for s in per_sample), "Combine the cached per-sample gradients.",
                   column=column)
@@ -146,6 +150,28 @@ def _combine(parts, mean: bool, rounding: Rounding):
         return np.mean(parts, axis=0) if mean else np.sum(parts, axis=0)
     total = sum(parts[1:], parts[0])
     return rounding(total / len(parts) if mean else total)
+
+
+def _sample_gradient(network: Network, loss: str, symbol: str) -> str:
+    """One sample's gradient in a sum over n: ∂L(xₙ, yₙ)/∂θ with the sheet's sample loss,
+    (∂ℓ/∂W)⁽ⁿ⁾ otherwise."""
+    template = network.notation.sample_loss
+    if template:
+        return gradient_symbol(network, sample_loss_symbol(template, loss, "n"), symbol)
+    return f"({gradient_symbol(network, loss, symbol)})^{{(n)}}"
+
+
+def _unread_gradients(network: Network, frozen: frozenset[str]) -> frozenset[str]:
+    """The frozen tensors whose gradient nothing reads: a folded layer's matrix holds its
+    intercept column, which moves unless its ``bN`` is frozen too."""
+    unread = set()
+    for n, layer in enumerate(network.layers):
+        folded = layer.bias is BiasMode.FOLDED
+        if weight_tensor(n) in frozen and (not folded or bias_tensor(n) in frozen):
+            unread.add(weight_tensor(n))
+        if layer.bias is BiasMode.SEPARATE and bias_tensor(n) in frozen:
+            unread.add(bias_tensor(n))
+    return frozenset(unread)
 
 
 def _as_parameters(network: Network, params: Parameters, grads: dict) -> Parameters:

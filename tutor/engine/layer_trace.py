@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .batch import forward_tensors
+from .closed_form import checked_form, vector_numbers
 from .hand import (
     Rounding,
     exact,
@@ -51,6 +52,7 @@ from .network import (
     Network,
     Parameters,
     Residual,
+    sample_loss_symbol,
 )
 from .notation import (
     adjoint,
@@ -114,17 +116,30 @@ def _value_id(network: Network, n: int) -> str:
     return value_tensor(n - 1, network.layers[n - 1].activation.is_identity)
 
 
+def _weight_gradient_text(col: bool, delta: np.ndarray, delta_sym: str, ext: str,
+                          inp: np.ndarray) -> tuple[str, str]:
+    """∂ℓ/∂W = δ x̂ᵀ (a column times a row), or with row vectors the gradient ∇_w l = x̄ᵀ δ,
+    the transpose of the Jacobian δᵀ x̄ (a one-entry δ first either way)."""
+    if col or delta.size == 1:
+        return (f"{delta_sym} {transpose(ext)}",
+                f"{factor_text(delta, col)} {factor_text(inp, not col)}")
+    return (f"{transpose(ext)} {delta_sym}",
+            f"{vector_text(inp, True)} {factor_text(delta, False)}")
+
+
 def sample_layer_steps(network: Network, params: Parameters, x: np.ndarray, y: np.ndarray,
                        *, start: int, sample: int | None, input_gradients: bool,
                        layers: tuple[LayerShown, ...] | None = None,
                        gradients: Sequence[np.ndarray] | None = None,
-                       rounding: Rounding = exact) -> list[Step]:
+                       rounding: Rounding = exact,
+                       frozen: frozenset[str] = frozenset()) -> list[Step]:
     """One sample's forward and backward steps, each vector oriented as the sheet writes it.
 
     ``layers`` (from :func:`layers_shown` of the same parameters) saves working out the
     parameters' markup again for every sample; ``gradients[n]``, if given, is where layer n's
     weight gradient is written (a row of the stack the batch average reads); ``rounding``
-    (hand.py) rounds each printed quantity before a later step reads it.
+    (hand.py) rounds each printed quantity before a later step reads it. A ``frozen`` tensor
+    gets no gradient step: nothing reads it.
     """
     if layers is None:
         layers = layers_shown(network, params)
@@ -183,7 +198,10 @@ def sample_layer_steps(network: Network, params: Parameters, x: np.ndarray, y: n
               "The error, as its own node.", column=out_col)
     formula, numbers = loss_text(network, out_sym, out, y)
     loss_value = layer_loss(network, out, y, rounding)
-    b.add(Phase.FORWARD, Quantity.VALUE, LOSS, loss_sym, formula, numbers, loss_value,
+    sample_loss = network.notation.sample_loss  # INF264's L(x₁, y₁) for sample 1
+    b.add(Phase.FORWARD, Quantity.VALUE, LOSS,
+          sample_loss_symbol(sample_loss, loss_sym, sample + 1) if sample_loss and
+          sample is not None else loss_sym, formula, numbers, loss_value,
           ((Quantity.VALUE, prev_id), (Quantity.VALUE, TARGET)), "The loss of this sample.")
     # backward
     delta = layer_output_adjoint(network, out, y, rounding)
@@ -235,22 +253,24 @@ def sample_layer_steps(network: Network, params: Parameters, x: np.ndarray, y: n
             np.outer(delta, inp, out=full.T if layer.notation.transposed else full)
             if rounding is not exact:
                 full[...] = rounding(full)
-        w_lhs = gradient_symbol(network, loss_sym, syms.weight_matrix)
-        if col:  # ∂ℓ/∂W = δ x̂ᵀ: a column times a row
-            w_formula = f"{delta_sym} {transpose(ext)}"
-            w_numbers = f"{factor_text(delta, True)} {factor_text(inp, False)}"
-        else:  # the gradient ∇_w l = x̄ᵀ δ, the transpose of the Jacobian δᵀ x̄
-            w_formula = f"{transpose(ext)} {delta_sym}"
-            w_numbers = f"{vector_text(inp, True)} {factor_text(delta, False)}"
-            if delta.size == 1:
-                w_formula, w_numbers = (f"{delta_sym} {transpose(ext)}",
-                                        f"{factor_text(delta, False)} {factor_text(inp, True)}")
-        b.add(Phase.GRADIENT, Quantity.ADJOINT, weight_tensor(n), w_lhs, w_formula, w_numbers,
-              full, ((Quantity.ADJOINT, pre_name), (Quantity.VALUE, _value_id(network, n))),
-              f"Reuses the cached {delta_sym}: an outer product with the layer's input."
-              + jacobian_note(network, loss_sym, syms.weight_matrix, delta_sym, ext, col),
-              column=shown_as_column(syms.weight_matrix, full))
-        if layer.bias is BiasMode.SEPARATE:
+        if weight_tensor(n) not in frozen:
+            w_formula, w_numbers = _weight_gradient_text(col, delta, delta_sym, ext, inp)
+            form, note = layer.notation.gradient_form, ""
+            if form:  # the sheet's answer, its numbers put in (only if they give the result)
+                shown = checked_form(form, vector_numbers(
+                    network, layers, x, y, [p[0] for p in cache.pre],
+                    [a[0] for a in cache.act[1:]]), full)
+                if shown is None:
+                    note = f" The file's closed form {to_unicode(form)} does not give it here."
+                else:
+                    w_formula, w_numbers = f"{w_formula} = {form}", shown
+            b.add(Phase.GRADIENT, Quantity.ADJOINT, weight_tensor(n),
+                  gradient_symbol(network, loss_sym, syms.weight_matrix), w_formula, w_numbers,
+                  full, ((Quantity.ADJOINT, pre_name), (Quantity.VALUE, _value_id(network, n))),
+                  f"Reuses the cached {delta_sym}: an outer product with the layer's input."
+                  + jacobian_note(network, loss_sym, syms.weight_matrix, delta_sym, ext, col)
+                  + note, column=shown_as_column(syms.weight_matrix, full))
+        if layer.bias is BiasMode.SEPARATE and bias_tensor(n) not in frozen:
             b.add(Phase.GRADIENT, Quantity.ADJOINT, bias_tensor(n),
                   gradient_symbol(network, loss_sym, syms.bias_vector), delta_sym,
                   vector_text(delta, col), delta, ((Quantity.ADJOINT, pre_name),),

@@ -55,6 +55,9 @@ class LayerNotation:
     activation_symbol: str | None = None
     bias_free: str | None = None
     pre_adjoint: str | None = None
+    # the sheet's closed form of ∂loss/∂(weight matrix) in the trace's vector symbols, shown
+    # after the chain-rule product with their numbers put in (DS 102: "2z_4 \cdot (−z_2)")
+    gradient_form: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +114,15 @@ class Notation:
     # how the sheet names one sample of its data, "$n" counting from 1 (INF264's "x_{$n}"
     # for x₁, x₂); "" says "sample 1 of 2"
     sample: str = ""
+    # one sample's loss where the batch combines them, $n the sample from 1: INF264's
+    # "L(x_{$n}, y_{$n})"; "" writes ℓ⁽ⁿ⁾
+    sample_loss: str = ""
+
+
+def sample_loss_symbol(template: str, loss: str, n: int | str) -> str:
+    """Sample n's loss: ``L(x_1, y_1)`` from INF264's template, ``ℓ^{(1)}`` by default; ``n``
+    may be the letter of a sum (Σ_n L(x_n, y_n))."""
+    return template.replace("$n", str(n)) if template else f"{loss}^{{({n})}}"
 
 
 @dataclass(frozen=True, slots=True)

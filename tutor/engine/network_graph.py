@@ -128,7 +128,9 @@ def _build_graph(network: Network) -> NetworkGraph:
         if not layer.activation.is_identity:
             for j in range(layer.size):
                 nodes.append(Node(act_id(network, n, j), syms.act[j], Role.OP,
-                                  Activate(layer.activation), (pre_id(n, j),),
+                                  Activate(layer.activation, "activate",
+                                           layer.notation.activation_symbol),
+                                  (pre_id(n, j),),
                                   group=act_tensor(n), index=(j,)))
                 acts.append(act_id(network, n, j))
         backward.append(acts + pres + params)

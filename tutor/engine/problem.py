@@ -95,15 +95,18 @@ class NetworkProblem:
             return Trace(tuple(steps), notation.loss)
         built = self.graph()
         params = parameter_values(self.network, self.params)
-        wanted = [n.id for n in built.graph.nodes if n.role == "param"]
+        # a frozen tensor (the chain-rule sheet's fixed unit weights) needs no gradient:
+        # backpropagation computes only what the update uses
+        frozen = frozenset(n.id for n in built.graph.nodes
+                           if n.role == "param" and tensor_of(n.id) in self.training.frozen)
+        wanted = [n.id for n in built.graph.nodes if n.role == "param" and n.id not in frozen]
         if self.input_gradients:
             wanted += [input_id(i) for i in range(self.network.input_size)]
-        frozen = frozenset(node for node in wanted
-                           if tensor_of(node) in self.training.frozen)
         settings = BatchSettings(
             loss_symbol=notation.loss, batch_loss_symbol=notation.batch_loss,
             mean_over_samples=self.network.loss.mean_over_samples, learning_rate=eta,
-            frozen=frozen, rounding=hand_round if hand else None)
+            frozen=frozen, rounding=hand_round if hand else None,
+            sample_loss=notation.sample_loss)
         samples = [sample_values(self.data, int(r)) for r in rows]
         steps = batch_steps(built.graph, samples, params, settings,
                             sample_ids=[int(r) for r in rows], differentiate=wanted,

@@ -40,8 +40,12 @@ def test_inf264_average_step_reads_each_samples_gradient_apart(qtbot) -> None:
     qtbot.addWidget(inspector)
     document.set_cursor(_row(document, 26))
     assert to_unicode(document.trace[document.cursor].lhs) == "∂𝓛/∂w₀"
-    text = inspector.text()  # sub- and superscripts are HTML: w<sub>0</sub><sup>(1)</sup>
-    assert "reads cached: ∂L/∂w0(1) (step 10, x₁), ∂L/∂w0(2) (step 22, x₂)" in text
+    text = inspector.text()  # sub- and superscripts are HTML: w<sub>0</sub>, x<sub>1</sub>
+    # as the step's own formula and the sheet name them: L(x₁, y₁) is sample 1's loss
+    assert "= (1/2)(∂L(x1, y1)/∂w0 + ∂L(x2, y2)/∂w0)" in text
+    assert ("reads cached: ∂L(x1, y1)/∂w0 (step 10, x₁), ∂L(x2, y2)/∂w0 (step 22, x₂)"
+            in text)
+    # a sheet that names no sample loss numbers the samples' adjoints instead
     html = cached_reads_html(document.trace, document.trace[document.cursor], "x_{$n}")
     assert html == ("reads cached: ∂L/∂w<sub>0</sub><sup>(1)</sup> (step 10, x₁), "
                     "∂L/∂w<sub>0</sub><sup>(2)</sup> (step 22, x₂)")

@@ -15,6 +15,7 @@ from .notation import (
     format_factor,
     format_number,
     loss_after_update,
+    sample_adjoint,
     to_unicode,
     updated,
 )
@@ -176,8 +177,9 @@ def _combine_step(index: int, node_id: str, symbol: str, batch_symbol: str, ids:
         explanation = "The batch loss combines the per-sample losses."
     else:
         lhs = adjoint(settings.batch_loss_symbol, symbol)
-        each = " + ".join(adjoint(_sample_loss(settings, s), symbol) if settings.sample_loss
-                          else f"{adjoint(settings.loss_symbol, symbol)}^{{({s + 1})}}"
+        each = " + ".join(sample_adjoint(adjoint(settings.loss_symbol, symbol),
+                                         settings.loss_symbol, _sample_loss(settings, s)
+                                         if settings.sample_loss else "", s + 1)
                           for s in ids)
         per_sample = f"(1/{len(ids)})({each})" if mean else each
         explanation = (f"The batch gradient {'averages' if mean else 'adds'} the cached "

@@ -216,3 +216,13 @@ def loss_after_update(loss: str, symbols: list[str] | tuple[str, ...]) -> str:
 def adjoint(loss: str, symbol: str) -> str:
     """Markup for the adjoint ∂loss/∂symbol."""
     return f"\\d{{{loss}}}{{{symbol}}}"
+
+
+def sample_adjoint(markup: str, loss: str, sample_loss: str, n: int) -> str:
+    """Sample n's adjoint as the batch formulas write it: ``markup`` (∂L/∂w₀) of the
+    sample's own loss where the sheet names it (``sample_loss``: L(x₁, y₁) gives
+    ∂L(x₁, y₁)/∂w₀), else with the sample's number, ∂L/∂w₀⁽¹⁾."""
+    prefix = f"\\d{{{loss}}}"
+    if sample_loss and loss and markup.startswith(prefix):
+        return f"\\d{{{sample_loss}}}" + markup[len(prefix):]
+    return f"{markup}^{{({n})}}"

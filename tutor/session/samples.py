@@ -10,7 +10,8 @@ about the batch (the averages, the update, the loss after it) say "whole batch".
 from __future__ import annotations
 
 from tutor.engine import Key, NetworkProblem, Trace
-from tutor.engine.notation import instantiate, sample_number, to_unicode
+from tutor.engine.network import sample_loss_symbol
+from tutor.engine.notation import instantiate, sample_adjoint, sample_number, to_unicode
 
 BATCH = "whole batch"
 
@@ -65,9 +66,22 @@ def sample_caption(trace: Trace, cursor: int, template: str = "") -> str:
     return f"{text} ({sample_name(template, sample, count)})" if template else text
 
 
-def per_sample_symbol(symbol: str, key: Key) -> str:
-    """An adjoint's markup as the batch formulas write one sample's: ``\\d{L}{w_0}^{(1)}``
-    (∂L/∂w₀⁽¹⁾), so two samples' gradients of one weight read apart."""
+def sample_losses_of(problem: object) -> tuple[str, str]:
+    """(the loss symbol, the sheet's template for one sample's loss, INF264's
+    ``L(x_{$n}, y_{$n})``), or ("", "") where the sheet names neither."""
+    if not isinstance(problem, NetworkProblem):
+        return "", ""
+    notation = problem.network.notation
+    return notation.loss, getattr(notation, "sample_loss", "") or ""
+
+
+def per_sample_symbol(symbol: str, key: Key, losses: tuple[str, str] = ("", "")) -> str:
+    """An adjoint's markup as the batch formulas write one sample's: ∂L(x₁, y₁)/∂w₀ where the
+    sheet names a sample's loss (``losses``: see :func:`sample_losses_of`), else
+    ∂L/∂w₀⁽¹⁾, so two samples' gradients of one weight read apart."""
     if key.sample is None:
         return symbol
-    return f"{symbol}^{{({sample_number(key.sample)})}}"
+    loss, template = losses
+    n = sample_number(key.sample)
+    return sample_adjoint(symbol, loss, sample_loss_symbol(template, loss, n) if template
+                          else "", n)

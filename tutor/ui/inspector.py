@@ -19,6 +19,7 @@ from tutor.engine.trace import format_result
 from tutor.session.samples import (
     per_sample_symbol,
     sample_count_of,
+    sample_losses_of,
     sample_name,
     sample_template,
     step_sample,
@@ -83,9 +84,11 @@ def term_html(trace: Trace, step: Step, term: Term) -> str:
     return f"<li>{local}<br>× {upstream}</li>"
 
 
-def cached_reads_html(trace: Trace, step: Step, template: str = "") -> str:
+def cached_reads_html(trace: Trace, step: Step, template: str = "",
+                      losses: tuple[str, str] = ("", "")) -> str:
     """"reads cached: ∂ℓ/∂ŷ (step 7)" for every adjoint the step reuses; a batch step reads
-    one per sample, written as its formula writes them: "∂L/∂w₀⁽¹⁾ (step 10, x₁)"."""
+    one per sample, written as its formula writes them: "∂L(x₁, y₁)/∂w₀ (step 10, x₁)"
+    (``losses``: :func:`sample_losses_of`)."""
     parts = []
     count = sample_count_of(trace)
     for key in step.cached_adjoints:
@@ -95,14 +98,14 @@ def cached_reads_html(trace: Trace, step: Step, template: str = "") -> str:
         symbol = to_html(producer.lhs)
         where = f"step {producer.number}"
         if key.sample is not None and step.sample != key.sample:  # another sample's value
-            symbol = to_html(per_sample_symbol(producer.lhs, key))
+            symbol = to_html(per_sample_symbol(producer.lhs, key, losses))
             where += f", {escape(sample_name(template, key.sample, count))}"
         parts.append(f"{symbol} ({where})")
     return "reads cached: " + ", ".join(parts) if parts else ""
 
 
 def step_html(trace: Trace, cursor: int, palette: style.Palette, notice: str = "",
-              template: str = "") -> str:
+              template: str = "", losses: tuple[str, str] = ("", "")) -> str:
     """The whole inspector page for the step at ``cursor``; ``notice`` (HTML) goes right
     under the result; ``template`` is the sheet's name for a sample (``x_{$n}``)."""
     if not len(trace):
@@ -125,7 +128,7 @@ def step_html(trace: Trace, cursor: int, palette: style.Palette, notice: str = "
     if step.terms:
         items = "".join(term_html(trace, step, t) for t in step.terms)
         lines.append(f"<ul class='terms'>{items}</ul>")
-    cached = cached_reads_html(trace, step, template)
+    cached = cached_reads_html(trace, step, template, losses)
     if cached:
         lines.append(f"<p class='cached'>{cached}</p>")
     if step.explanation:
@@ -179,7 +182,7 @@ class StepInspector(QWidget):
         self.phase_label.setText(f"{phase} · {where}" if where else phase)
         notice = notice_html(document.flags.for_step())
         html = step_html(document.trace, document.cursor, style.theme().palette, notice,
-                         template)
+                         template, sample_losses_of(document.exercise.problem))
         if html != self._html:  # laying out the same page again costs ~0.5 ms
             self._html = html
             self.browser.setHtml(drawable(html))  # hats drawn over their letters

@@ -132,3 +132,15 @@ def test_a_single_input_keeps_its_index_only_beside_an_intercept(bias, names) ->
     assert to_unicode(input_symbols(network)[0]) == single
     if intercept is not None:
         assert to_unicode(layer_symbols(network, 0).intercept) == intercept
+
+
+def test_a_samples_quantities_are_named_apart_as_the_sheet_names_them():
+    from tutor.engine.network import per_sample_label
+
+    # INF264 names a sample's loss L(x₁, y₁): its adjoints follow, other values are numbered
+    inf = ("L", "L(x_{$n}, y_{$n})")
+    assert per_sample_label("\\d{L}{w_0}", 1, *inf) == "\\d{L(x_{1}, y_{1})}{w_0}"
+    assert per_sample_label("L(x_{2}, y_{2})", 2, *inf) == "L(x_{2}, y_{2})"
+    assert per_sample_label("ŷ", 2, *inf) == "ŷ^{(2)}"
+    # a sheet that names no sample's loss numbers them all
+    assert per_sample_label("\\d{ℓ}{w_0}", 1, "ℓ", "") == "\\d{ℓ}{w_0}^{(1)}"

@@ -40,7 +40,11 @@ def test_every_step_of_a_phase(inf264):
     expected = [s for s in trace if s.phase in (Phase.BACKWARD, Phase.GRADIENT)
                 or (s.phase is Phase.AVERAGE and s.key.quantity.value == "adjoint")]
     assert len(backward.boxes) == len(expected) > 10
-    assert backward.boxes[0].label.endswith("^{(1)}")  # per-sample steps carry the sample
+    # per-sample steps carry the sample, as the sheet names a sample's loss: ∂L(x₁, y₁)/∂ŷ
+    assert backward.boxes[0].label == "\\d{L(x_{1}, y_{1})}{ŷ}"
+    forward = [b.label for b in worksheet(inf264, "forward").boxes]
+    assert forward == ["z^{(1)}", "h^{(1)}", "ŷ^{(1)}", "L(x_{1}, y_{1})",
+                       "z^{(2)}", "h^{(2)}", "ŷ^{(2)}", "L(x_{2}, y_{2})", "𝓛"]
     update = worksheet(inf264, "update")
     assert len(update.boxes) == 6  # five parameters and the loss after the update
     assert len(worksheet(inf264).samples) == 2

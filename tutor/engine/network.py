@@ -17,7 +17,7 @@ import numpy as np
 
 from .activations import Activation
 from .ids import WEIGHT, bias_tensor, parse_parameter_tensor, weight_tensor
-from .notation import instantiate
+from .notation import instantiate, sample_adjoint
 
 
 class BiasMode(StrEnum):
@@ -123,6 +123,16 @@ def sample_loss_symbol(template: str, loss: str, n: int | str) -> str:
     """Sample n's loss: ``L(x_1, y_1)`` from INF264's template, ``ℓ^{(1)}`` by default; ``n``
     may be the letter of a sum (Σ_n L(x_n, y_n))."""
     return template.replace("$n", str(n)) if template else f"{loss}^{{({n})}}"
+
+
+def per_sample_label(markup: str, n: int, loss: str = "", template: str = "") -> str:
+    """Sample n's quantity named apart from the other samples': its own loss and that loss's
+    adjoints as the sheet names them (``template``: L(x₁, y₁), ∂L(x₁, y₁)/∂w₀), anything
+    else numbered (ŷ⁽¹⁾, ∂ℓ/∂w₀⁽¹⁾)."""
+    if not template:
+        return f"{markup}^{{({n})}}"
+    named = sample_loss_symbol(template, loss, n)
+    return markup if markup == named else sample_adjoint(markup, loss, named, n)
 
 
 @dataclass(frozen=True, slots=True)

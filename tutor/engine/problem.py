@@ -56,6 +56,12 @@ class NetworkProblem:
     def graph(self) -> NetworkGraph:
         return build_graph(self.network)
 
+    @property
+    def sample_losses(self) -> tuple[str, str]:
+        """(the loss symbol, the sheet's name for one sample's loss, INF264's
+        ``L(x_{$n}, y_{$n})``, or "")."""
+        return self.network.notation.loss, self.network.notation.sample_loss
+
     def first_batch(self) -> np.ndarray:
         """The rows the traced update uses: all of them for batch GD."""
         return batches(self.training, len(self.data), 1)[0]

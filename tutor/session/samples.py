@@ -10,8 +10,8 @@ about the batch (the averages, the update, the loss after it) say "whole batch".
 from __future__ import annotations
 
 from tutor.engine import Key, NetworkProblem, Trace
-from tutor.engine.network import sample_loss_symbol
-from tutor.engine.notation import instantiate, sample_adjoint, sample_number, to_unicode
+from tutor.engine.network import per_sample_label
+from tutor.engine.notation import instantiate, sample_number, to_unicode
 
 BATCH = "whole batch"
 
@@ -69,10 +69,7 @@ def sample_caption(trace: Trace, cursor: int, template: str = "") -> str:
 def sample_losses_of(problem: object) -> tuple[str, str]:
     """(the loss symbol, the sheet's template for one sample's loss, INF264's
     ``L(x_{$n}, y_{$n})``), or ("", "") where the sheet names neither."""
-    if not isinstance(problem, NetworkProblem):
-        return "", ""
-    notation = problem.network.notation
-    return notation.loss, getattr(notation, "sample_loss", "") or ""
+    return problem.sample_losses if isinstance(problem, NetworkProblem) else ("", "")
 
 
 def per_sample_symbol(symbol: str, key: Key, losses: tuple[str, str] = ("", "")) -> str:
@@ -81,7 +78,4 @@ def per_sample_symbol(symbol: str, key: Key, losses: tuple[str, str] = ("", ""))
     ∂L/∂w₀⁽¹⁾, so two samples' gradients of one weight read apart."""
     if key.sample is None:
         return symbol
-    loss, template = losses
-    n = sample_number(key.sample)
-    return sample_adjoint(symbol, loss, sample_loss_symbol(template, loss, n) if template
-                          else "", n)
+    return per_sample_label(symbol, sample_number(key.sample), *losses)

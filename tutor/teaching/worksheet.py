@@ -21,7 +21,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from tutor.engine import BiasMode, Key, NetworkProblem, Phase, Quantity, Step, Trace
-from tutor.engine.network import input_symbols, layer_symbols, target_symbols
+from tutor.engine.network import (
+    input_symbols,
+    layer_symbols,
+    per_sample_label,
+    target_symbols,
+)
 from tutor.engine.notation import format_array, format_number, to_unicode
 from tutor.engine.sheet_layout import display_matrix
 from tutor.engine.trace import format_result
@@ -92,7 +97,10 @@ def worksheet(exercise: Exercise, phase: str | None = None) -> Worksheet:
         raise ValueError(f"{exercise.title}: the exercise has no questions; ask every step "
                          f"of a phase instead ({', '.join(PHASES)})")
     trace = exercise.problem.trace("node")
-    boxes = _phase_boxes(trace, phase) if phase else _question_boxes(exercise, trace)
+    problem = exercise.problem
+    losses = problem.sample_losses if isinstance(problem, NetworkProblem) else ("", "")
+    boxes = (_phase_boxes(trace, phase, losses) if phase
+             else _question_boxes(exercise, trace))
     asks = f"every {phase} step" if phase else "the questions"
     givens, samples = _givens(exercise)
     return Worksheet(exercise.title, exercise.source, exercise.description,
@@ -108,18 +116,19 @@ def _equations(trace: Trace) -> tuple[str, ...]:
     return tuple(lines)
 
 
-def _label(step: Step) -> str:
-    """Per-sample quantities carry the sample as a superscript, as the batch average writes
-    them (L^{(1)})."""
-    return step.lhs if step.sample is None else f"{step.lhs}^{{({step.sample + 1})}}"
+def _label(step: Step, losses: tuple[str, str]) -> str:
+    """Per-sample quantities named apart as the batch average writes them: ∂ℓ/∂w₀⁽¹⁾, or
+    with the sheet's own name for a sample's loss (INF264: ∂L(x₁, y₁)/∂w₀)."""
+    return step.lhs if step.sample is None else per_sample_label(step.lhs, step.sample + 1,
+                                                                 *losses)
 
 
-def _phase_boxes(trace: Trace, phase: str) -> list[Box]:
+def _phase_boxes(trace: Trace, phase: str, losses: tuple[str, str]) -> list[Box]:
     phases = _PHASE_STEPS[phase]
     averaged = {"forward": Quantity.VALUE, "backward": Quantity.ADJOINT}.get(phase)
     steps = [s for s in trace if s.phase in phases
              or (s.phase is Phase.AVERAGE and s.key.quantity is averaged)]
-    return [Box(n + 1, _label(s), int(np.size(s.result)), format_result(s.result), None,
+    return [Box(n + 1, _label(s, losses), int(np.size(s.result)), format_result(s.result), None,
                 _values(s)) for n, s in enumerate(steps)]
 
 

@@ -299,3 +299,17 @@ def test_the_labels_of_one_inputs_weights_do_not_cover_each_other(qtbot, request
         for n, rect in enumerate(rects):
             for other in rects[n + 1:]:
                 assert not rect.intersects(other), source
+
+
+def test_a_weight_named_by_its_value_reads_once(qtbot):
+    # chain rule §1: f = (y − 1ᵀφ(Wx + b))², whose fixed output weights the sheet writes as 1
+    from tutor.exercise import load
+    from tutor.exercise.validate import resources_dir
+    from tutor.ui.document import Document
+
+    document = Document(load(resources_dir() / "exercises" / "chain-rule-discussion-sum.json"))
+    widget = NetworkDiagramView(document)
+    qtbot.addWidget(widget)
+    document.set_cursor(len(document.trace) - 1)
+    assert widget.labels["W2[0,0]"].lines[0] == "1"  # not "1 = 1"
+    assert widget.labels["W1[0,0]"].lines[0] == "w₁,₁ = 2"

@@ -350,8 +350,10 @@ class NetworkDiagramView(InlineEditing, TraceDiagramView):
     def _label_lines(self, node_id: str, label: EdgeLabelItem, notation) -> tuple[str, ...]:
         readout = self._readout
         value = readout.value(node_id)
-        lines = [f"{label.symbol} = {format_number(value)}" if value is not None
-                 else label.symbol]
+        shown = None if value is None else format_number(value)
+        # a weight the sheet names by its value (a fixed 1) reads "1", not "1 = 1"
+        lines = [label.symbol if shown in (None, label.symbol)
+                 else f"{label.symbol} = {shown}"]
         gradient = self._adjoint_text(node_id, label.symbol, notation)
         if gradient:
             lines.append(gradient)

@@ -26,6 +26,9 @@ MAX_LAYER_TRACE = 4_000_000  # parameters × traced samples (each stores its own
 MAX_LAYER_STEPS = 2_000  # traced samples × layers: each is a group of steps to build and print
 MAX_UPDATES = 100_000  # training updates in one run
 MAX_TRAINING_WORK = 3_000_000_000  # parameters × samples per update × updates
+# every update also computes the loss over every sample for the loss curve: parameters ×
+# (samples + samples per update) × updates; ~0.08 ns each measured, so ~16 s at the limit
+MAX_TRAINING_PASSES = 200_000_000_000
 MAX_EXPRESSION_WORK = 1_000_000  # expression graph nodes × updates (pure Python, ~10 µs each)
 MAX_MARKUP_DEPTH = 24  # sub/superscripts and derivatives inside each other in markup
 
@@ -65,12 +68,18 @@ def check_layer_trace(parameters: int, samples: int, layers: int) -> None:
           "use fewer samples per update (SGD or mini-batches) or fewer layers")
 
 
-def check_training(parameters: int, rows_per_update: int, updates: int) -> None:
-    """Training time grows with parameters × samples per update × updates."""
+def check_training(parameters: int, rows_per_update: int, updates: int,
+                   samples: int = 0) -> None:
+    """Training time grows with parameters × samples per update × updates, and with the
+    pass over all ``samples`` each update makes for the loss curve (an SGD update on one
+    of 500 samples still evaluates all 500)."""
     check("the number of updates", updates, MAX_UPDATES)
     check("the training work (parameters × samples per update × updates)",
           parameters * max(rows_per_update, 1) * updates, MAX_TRAINING_WORK,
           "train fewer updates, on fewer samples per update or a smaller network")
+    check("the training work with the loss curve (parameters × (samples + samples per "
+          "update) × updates)", parameters * (samples + max(rows_per_update, 1)) * updates,
+          MAX_TRAINING_PASSES, "train fewer updates, on fewer samples or a smaller network")
 
 
 def check_expression_training(nodes: int, updates: int) -> None:

@@ -139,7 +139,7 @@ class NetworkProblem:
 
     def train(self, updates: int) -> TrainingRun:
         parameters = sum(t.size for t in self.params.tensors().values())
-        check_training(parameters, len(self.first_batch()), updates)
+        check_training(parameters, len(self.first_batch()), updates, len(self.data))
         return train(self.network, self.params, self.data, self.training, updates)
 
     def with_params(self, params: Parameters) -> NetworkProblem:

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from sheet_exercises import exercise, network
 
 from tutor.engine import Dataset, Key, NetworkProblem, Parameters, Quantity
 from tutor.engine.expression import ExpressionProblem
@@ -15,16 +16,6 @@ from tutor.exercise import bundled, default_path, load
 from tutor.exercise.format import display_tensors
 from tutor.exercise.library import exercises_dir
 from tutor.teaching.answer_key import answer_key
-
-
-def exercise(name: str):
-    return load(exercises_dir() / f"{name}.json")
-
-
-def network(name: str) -> NetworkProblem:
-    problem = exercise(name).problem
-    assert isinstance(problem, NetworkProblem)
-    return problem
 
 
 def sigmoid(z):

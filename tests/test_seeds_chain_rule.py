@@ -6,27 +6,10 @@ form the sheet asks for is checked here against both traces (node and layer).
 
 import numpy as np
 import pytest
+from sheet_exercises import exercise, expression, network
 
 from tutor.engine import Key, NetworkProblem, Quantity, check_gradients
 from tutor.engine.expression import ExpressionProblem
-from tutor.exercise import load
-from tutor.exercise.library import exercises_dir
-
-
-def exercise(name: str):
-    return load(exercises_dir() / f"{name}.json")
-
-
-def network(name: str) -> NetworkProblem:
-    problem = exercise(name).problem
-    assert isinstance(problem, NetworkProblem)
-    return problem
-
-
-def expression(name: str) -> ExpressionProblem:
-    problem = exercise(name).problem
-    assert isinstance(problem, ExpressionProblem)
-    return problem
 
 
 def sigmoid(z):

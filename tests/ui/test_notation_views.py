@@ -40,8 +40,8 @@ def test_view_menu_hand_calculation(qtbot):
     assert not window.document.hand and float(window.document.trace[7].result) != -2.69656
 
 
-def test_quiz_panel_takes_a_column_typed_as_the_sheet_writes_it(qtbot):
-    """CMU layer by layer, every step: ∂ℓ/∂a is typed [4; 8]; [4, 8] is refused, not wrong."""
+def cmu_layer_quiz_at(qtbot, number: int):
+    """A quiz of every step of CMU layer by layer, revealed up to step ``number``."""
     from tutor.engine import Granularity
     from tutor.teaching.quiz import QuizMode
     from tutor.ui.panels.quiz_panel import QuizPanel
@@ -52,8 +52,14 @@ def test_quiz_panel_takes_a_column_typed_as_the_sheet_writes_it(qtbot):
     qtbot.addWidget(panel)
     panel.mode_combo.setCurrentIndex(panel.mode_combo.findData(QuizMode.EVERY_STEP))
     panel.start()
-    while panel.state.current.step.number != 8:
+    while panel.state.current.step.number != number:
         panel.reveal()
+    return panel
+
+
+def test_quiz_panel_takes_a_column_typed_as_the_sheet_writes_it(qtbot):
+    """CMU layer by layer, every step: ∂ℓ/∂a is typed [4; 8]; [4, 8] is refused, not wrong."""
+    panel = cmu_layer_quiz_at(qtbot, 8)
     assert panel.answer_edit.placeholderText().startswith("A column of 2 numbers: [a; b]")
     panel.answer_edit.setText("[4, 8]")
     panel.submit()
@@ -125,18 +131,7 @@ def test_trace_table_and_step_panel_show_the_hat(qtbot):
 
 def test_quiz_hints_draw_the_hat(qtbot):
     """A wrong answer at CMU's ∂ℓ/∂z shows the formula β̂ᵀ ∂ℓ/∂ŷ with its hat drawn."""
-    from tutor.engine import Granularity
-    from tutor.teaching.quiz import QuizMode
-    from tutor.ui.panels.quiz_panel import QuizPanel
-
-    document = Document(bundled("cmu-recitation-5"))
-    document.set_granularity(Granularity.LAYER)
-    panel = QuizPanel(document)
-    qtbot.addWidget(panel)
-    panel.mode_combo.setCurrentIndex(panel.mode_combo.findData(QuizMode.EVERY_STEP))
-    panel.start()
-    while panel.state.current.step.number != 7:
-        panel.reveal()
+    panel = cmu_layer_quiz_at(qtbot, 7)
     panel.answer_edit.setText("[1; 1]")
     panel.submit()
     assert "β\u200d\u0302T ∂ℓ/∂ŷ" in panel.feedback.toPlainText()

@@ -24,6 +24,7 @@ import numpy as np
 from .batch import dataset_loss, forward_tensors
 from .losses import output_adjoint, sample_losses
 from .network import Dataset, LossKind, Network, Parameters, Residual
+from .notation import printed_digits, snaps_to_whole
 
 Rounding = Callable[[np.ndarray], np.ndarray]
 
@@ -35,26 +36,15 @@ HAND_SENTENCE = ("Hand calculation: every printed value is rounded to 6 signific
                  "numbers give.")
 
 
-def significant_digits(value: float) -> int:
-    """How many significant digits :func:`format_number` prints ``value`` with."""
-    size = abs(value)
-    rounded = round(value)
-    gap = abs(value - rounded)
-    if (rounded == 1 or rounded == -1) and 0 < gap < 1e-4:
-        return max(6, math.ceil(math.log10(size / gap)) + 1)
-    return 6
-
-
 def hand_round(value: float) -> float:
     """``value`` at the printed precision, rounded half away from zero as on paper."""
     value = float(value)
     if not math.isfinite(value) or value == 0:
         return value
-    rounded = round(value)
-    if rounded and abs(value - rounded) < 1e-9 * abs(value) and abs(value) < 1e15:
-        return float(rounded)  # format_number snaps 6.9999999999 to 7
+    if snaps_to_whole(value):
+        return float(round(value))  # format_number prints 6.9999999999 as 7
     exact = Decimal(repr(value))  # the shortest decimal that is this float
-    digits = significant_digits(value)
+    digits = printed_digits(value)
     quantum = Decimal(1).scaleb(exact.adjusted() - digits + 1)
     return float(exact.quantize(quantum, rounding=ROUND_HALF_UP))
 

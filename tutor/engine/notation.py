@@ -75,23 +75,34 @@ def format_number(value: float, digits: int = 6) -> str:
     return _format_number(float(value), digits)
 
 
+def printed_digits(value: float, digits: int = 6) -> int:
+    """The significant digits :func:`format_number` prints ``value`` with: ``digits``, more
+    next to ±1, as a saturated σ is, so the gap stays visible (or 1 − ŷ would print as
+    1 − 1 and the numbers could not be recomputed)."""
+    rounded = round(value)
+    gap = abs(value - rounded)
+    if (rounded == 1 or rounded == -1) and 0 < gap < 1e-4:
+        return max(digits, math.ceil(math.log10(abs(value) / gap)) + 1)
+    return digits
+
+
+def snaps_to_whole(value: float) -> bool:
+    """Whether :func:`format_number` prints ``value`` as the whole number it is within 1e-9
+    of (6.9999999999 as 7), never a small non-zero number (3e-11) as 0."""
+    rounded = round(value)
+    return bool(rounded) and abs(value - rounded) < 1e-9 * abs(value) and abs(value) < 1e15
+
+
 @lru_cache(maxsize=1 << 14)  # a trace shows each weight in every sample's steps
 def _format_number(value: float, digits: int) -> str:
     if not math.isfinite(value):
         return "NaN" if value != value else ("∞" if value > 0 else "−∞")
     if value == 0:
         return "0"
-    rounded = round(value)
-    gap = abs(value - rounded)
-    size = abs(value)
-    # snap 6.9999999999 to 7, but never a small non-zero number (3e-11) to 0
-    if rounded and gap < 1e-9 * size and size < 1e15:
-        text = str(rounded)
+    if snaps_to_whole(value):
+        text = str(round(value))
     else:
-        if (rounded == 1 or rounded == -1) and 0 < gap < 1e-4:
-            # near a whole number, as a saturated σ is near 1: keep the gap visible,
-            # or 1 − ŷ would print as 1 − 1 and the numbers could not be recomputed
-            digits = max(digits, math.ceil(math.log10(size / gap)) + 1)
+        digits = printed_digits(value, digits)
         text = f"{value:.6g}" if digits == 6 else f"{value:.{digits}g}"  # the literal is faster
         if "e" in text:
             mantissa, exponent = text.split("e")

@@ -28,20 +28,29 @@ from tutor.session.samples import (
 from . import style
 from .document import Document
 from .notices import notice_html
-from .text import drawable, phase_text
+from .text import WORD_JOINER, drawable, phase_text, unbroken
 
 
-def value_html(value: float | np.ndarray) -> str:
-    """A scalar as text, a vector or matrix as a bracketed HTML table."""
+def value_html(value: float | np.ndarray, lead: str = "", color: str = "black") -> str:
+    """A scalar as text; a vector or matrix as one block between brackets drawn as cell
+    borders (``color``), with ``lead`` (the "=" of the line) beside its middle: loose table
+    rows read as unrelated lines on a projector."""
     array = np.asarray(value, dtype=float)
     if array.ndim == 0:
-        return escape(format_number(float(array)))
+        return lead + escape(format_number(float(array)))
     rows = array[None, :] if array.ndim == 1 else array
     columns = shown_indices(rows.shape[1])
     cells = "".join(
-        "<tr>" + "".join(f"<td align='right'>&nbsp;{_cell(rows, r, c)}&nbsp;</td>"
-                         for c in columns) + "</tr>" for r in shown_indices(rows.shape[0]))
-    return f"<table class='matrix' cellspacing='0'>{cells}</table>"
+        "<tr>" + "".join(f"<td align='right'>{'&nbsp;' * (i > 0)}{_cell(rows, r, c)}</td>"
+                         for i, c in enumerate(columns)) + "</tr>"
+        for r in shown_indices(rows.shape[0]))
+    edge = f"2px solid {color}"
+    brackets = [f"<td width='5' style='border-{side}: {edge}; border-top: {edge}; "
+                f"border-bottom: {edge}'></td>" for side in ("left", "right")]
+    return (f"<table class='matrix' cellspacing='0' cellpadding='0'><tr>"
+            f"<td valign='middle'>{lead}</td>{brackets[0]}"
+            f"<td><table cellspacing='0' cellpadding='3'>{cells}</table></td>"
+            f"{brackets[1]}</tr></table>")
 
 
 def _cell(rows: np.ndarray, r: int | None, c: int | None) -> str:
@@ -120,7 +129,7 @@ def step_html(trace: Trace, cursor: int, palette: style.Palette, notice: str = "
     result = step.result
     if np.ndim(result):
         shown = np.reshape(result, (-1, 1)) if step.column and np.size(result) > 1 else result
-        lines.append(f"<p class='line'>&nbsp;&nbsp;=</p>{value_html(shown)}")
+        lines.append(value_html(shown, "&nbsp;&nbsp;=&nbsp;", palette.text))
     else:
         lines.append(f"<p class='result'>&nbsp;&nbsp;= <b>{to_html(format_result(result))}</b></p>")
     if notice:
@@ -163,7 +172,7 @@ class StepInspector(QWidget):
 
     def text(self) -> str:
         """What the inspector shows, as plain text (for tests and copying)."""
-        return self.browser.toPlainText().replace("\u200d", "")  # see drawable()
+        return self.browser.toPlainText().replace("\u200d", "").replace(WORD_JOINER, "")
 
     def _on_cursor_change(self, _index: int) -> None:
         self._refresh()
@@ -185,4 +194,4 @@ class StepInspector(QWidget):
                          template, sample_losses_of(document.exercise.problem))
         if html != self._html:  # laying out the same page again costs ~0.5 ms
             self._html = html
-            self.browser.setHtml(drawable(html))  # hats drawn over their letters
+            self.browser.setHtml(drawable(unbroken(html)))  # hats over their letters

@@ -10,6 +10,8 @@ from tutor.engine.markup_render import unicode_subscript
 
 _HAT = "\u0302"  # combining circumflex: x̂, β̂
 _JOINER = "\u200d"
+WORD_JOINER = "\u2060"  # no line break here, and no width
+_TAG = re.compile(r"(<[^>]*>)")
 
 
 def drawable(text: str) -> str:
@@ -27,6 +29,19 @@ def drawable(text: str) -> str:
     if _HAT not in text:
         return text
     return unicodedata.normalize("NFC", text).replace(_HAT, _JOINER + _HAT)
+
+
+def unbroken(html: str) -> str:
+    """``html`` with no line break inside a derivative's name or a function's call.
+
+    Qt wraps after any "/" and between a prime and its bracket, so a narrow step panel read
+    ∂ℓ/ | ∂h and σ′ | (z) across two lines; a word joiner after each keeps them whole.  Tags
+    are left alone (</sub> has a slash too).
+    """
+    parts = _TAG.split(html)
+    for i in range(0, len(parts), 2):  # the even parts are text, the odd ones tags
+        parts[i] = parts[i].replace("/", "/" + WORD_JOINER).replace("′(", "′" + WORD_JOINER + "(")
+    return "".join(parts)
 
 
 # Qt's rich text does not lower a subscript inside a subscript: ∇<sub>w<sub>h</sub></sub>

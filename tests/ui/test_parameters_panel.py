@@ -7,8 +7,21 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
+from tutor.engine import (
+    Activation,
+    BiasMode,
+    Dataset,
+    Layer,
+    LayerNotation,
+    Network,
+    NetworkProblem,
+    Notation,
+    Parameters,
+)
 from tutor.engine.notation import format_number
+from tutor.exercise import Exercise
 from tutor.ui.document import Document
+from tutor.ui.panels.number_table import NumberTable
 from tutor.ui.panels.parameters_panel import ParametersPanel
 
 from .conftest import bundled
@@ -247,3 +260,23 @@ def test_a_table_wider_than_the_panel_shows_every_row_above_its_scroll_bar(qtbot
     last = table.model().rowCount() - 1
     qtbot.waitUntil(lambda: table.rowViewportPosition(last) + table.rowHeight(last)
                     <= table.viewport().height())
+
+
+def test_a_hat_in_a_title_or_header_is_drawn_over_its_letter(qtbot) -> None:
+    """A sheet naming its matrix β̂ and its inputs x̂ᵢ: DejaVu Sans puts a bare combining hat
+    left of β (so β̂ read β); the panel draws them as the step panel does."""
+    layer = Layer(1, Activation(), BiasMode.SEPARATE,
+                  LayerNotation(weight_matrix="β\u0302", weight="β_{$i}"))
+    network = Network(2, (layer,), notation=Notation(input_names=("x\u0302_1",
+                                                                          "x\u0302_2")))
+    problem = NetworkProblem(network, Parameters.of([[[1, 2]]], [[0]]),
+                             Dataset(np.array([[1.0, 2.0]]), np.array([[3.0]])))
+    panel = ParametersPanel(Document(Exercise("Hats", problem)))
+    qtbot.addWidget(panel)
+    title = panel.findChild(QLabel, "title_W1").text()
+    assert title.startswith("β\u200d\u0302 ∈ ℝ")
+    weights = panel.findChild(NumberTable, "table_W1").model()
+    inputs = panel.findChild(NumberTable, "table_inputs").model()
+    for model in (weights, inputs):
+        header = model.headerData(0, Qt.Orientation.Horizontal)
+        assert header == "x\u200d\u0302₁", model

@@ -32,6 +32,7 @@ from tutor.engine.network import input_symbols, layer_symbols
 from tutor.engine.notation import to_unicode
 
 from ..style import ORANGE, theme
+from ..text import drawable
 
 REDRAW_INTERVAL_MS = 33  # at most ~30 redraws a second however fast training runs
 WIDE = 1.3  # side by side when the space is at least this much wider than tall
@@ -50,11 +51,12 @@ class Page(IntEnum):
 
 def output_names(problem: NetworkProblem) -> tuple[str, ...]:
     network = problem.network
-    return tuple(to_unicode(s) for s in layer_symbols(network, len(network.layers) - 1).act)
+    return tuple(drawable(to_unicode(s))
+                 for s in layer_symbols(network, len(network.layers) - 1).act)
 
 
 def input_names(problem: NetworkProblem) -> tuple[str, ...]:
-    return tuple(to_unicode(s) for s in input_symbols(problem.network))
+    return tuple(drawable(to_unicode(s)) for s in input_symbols(problem.network))
 
 
 def no_picture_reason(problem: object) -> str:

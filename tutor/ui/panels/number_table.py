@@ -18,6 +18,7 @@ from tutor.exercise import Exercise
 
 from .. import style
 from ..document import Document
+from ..text import drawable
 from .table_sources import TableSource
 
 LAYOUT_ENTRIES = ("symbols", "rows", "columns")  # read from the network and sample count
@@ -100,7 +101,7 @@ class NumberTableModel(QAbstractTableModel):
         horizontal = orientation == Qt.Orientation.Horizontal
         names = self._cached("columns" if horizontal else "rows", lambda: (
             self._source.columns if horizontal else self._source.rows)(self._problem()))
-        return names[section] if section < len(names) else str(section + 1)
+        return drawable(names[section]) if section < len(names) else str(section + 1)
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
@@ -110,7 +111,7 @@ class NumberTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             symbol = to_unicode(self._symbol(index.row(), index.column()))
             locked = self._is_locked(index.row(), index.column())
-            return f"{symbol}{' (locked by the exercise)' if locked else ''}"
+            return drawable(f"{symbol}{' (locked by the exercise)' if locked else ''}")
         if role == Qt.ItemDataRole.ForegroundRole and self._is_locked(index.row(),
                                                                       index.column()):
             return QBrush(style.theme().palette.color("pending"))  # read-only shows grey

@@ -36,6 +36,7 @@ from tutor.exercise.atomic import write_atomically
 from tutor.exercise.dataset_csv import DatasetCsvError, dataset_csv, read_dataset_csv
 
 from ..document import Document
+from ..text import drawable
 from .number_table import NumberTable, NumberTableModel
 from .table_sources import TableSource, bias_source, input_source, target_source, weight_source
 
@@ -45,7 +46,7 @@ CSV_FILTER = "CSV tables (*.csv);;All files (*)"
 
 
 def _html_label(markup: str, name: str) -> QLabel:
-    label = QLabel(to_html(markup), objectName=name)
+    label = QLabel(drawable(to_html(markup)), objectName=name)  # β̂: the hat over the β
     label.setTextFormat(Qt.TextFormat.RichText)
     return label
 

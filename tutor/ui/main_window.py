@@ -222,6 +222,7 @@ class MainWindow(QMainWindow):
         self.quiz_dock.widget().running_changed.connect(self._on_quiz_running)
         view_menu.addAction(self.quiz_dock.toggleViewAction())
         self.presentation = PresentationController(self)
+        self.presentation.presenting_changed.connect(self._on_presenting)
         view_menu.addActions(self.presentation.actions())
         self.layouts = LayoutController(self)  # View ▸ Layout presets, Training where it applies
         view_menu.addMenu(self.layouts.menu)
@@ -317,6 +318,11 @@ class MainWindow(QMainWindow):
         text = sample_note(self.document.sample, self.document.sample_count)
         self.sample_note.setText(text)
         self.sample_note.setVisible(bool(text))
+
+    def _on_presenting(self, presenting: bool) -> None:
+        """No status bar on the projector: its small print (which sample is shown, file
+        messages) is chrome the room cannot read; the banner names the step instead."""
+        self.statusBar().setVisible(not presenting)
 
     def _show_message(self, text: str) -> None:
         if text:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import shiboken6
-from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, Qt, QTimer
+from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFont, QKeyEvent, QPalette
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QWidget
 
@@ -59,6 +59,12 @@ class _Saved:
     visible_docks: dict[str, bool]
 
 
+def _shown_sample(sample: int | None, count: int) -> str:
+    """"Sample 1 of 12" when the toolbar shows one sample of several: the status bar that
+    says so elsewhere is hidden while presenting."""
+    return f"Sample {sample + 1} of {count}" if sample is not None and count > 1 else ""
+
+
 def _application() -> QApplication:
     app = QApplication.instance()
     assert isinstance(app, QApplication)
@@ -80,6 +86,8 @@ class _Blank(QWidget):
 
 class PresentationController(QObject):
     """Owns the presentation actions of a main window and what they change."""
+
+    presenting_changed = Signal(bool)  # the window's own chrome (status bar) follows
 
     def __init__(self, window: QMainWindow) -> None:
         super().__init__(window)
@@ -180,11 +188,13 @@ class PresentationController(QObject):
         self._make_inspector_large()
         self.counter.show()
         self._update_counter()
+        self.presenting_changed.emit(True)
 
     def leave(self) -> None:
         saved = self._saved
         if saved is None:
             return
+        self.presenting_changed.emit(False)  # before the docks' sizes are restored
         self.unblank()
         self.counter.hide()
         self._compact_bar(False)
@@ -287,7 +297,8 @@ class PresentationController(QObject):
         parts = [f"Step {document.cursor + 1} / {total}",
                  phase_text(document.trace, document.cursor),
                  sample_caption(document.trace, document.cursor,
-                                sample_template(document.exercise.problem))]
+                                sample_template(document.exercise.problem))
+                 or _shown_sample(document.sample, document.sample_count)]
         self.counter.setText(" · ".join(p for p in parts if p))
         self._place_counter()
 
@@ -298,6 +309,8 @@ class PresentationController(QObject):
         label.setStyleSheet(f"color: {palette.text}; background: {palette.background};"
                             f" border: 2px solid {palette.text}; padding: 4px 10px;")
         label.setWordWrap(False)
+        label.setMinimumSize(0, 0)  # measured free of the last call's fixed two-line size:
+        label.setMaximumSize(16777215, 16777215)  # else the next call unwraps it to one line
         label.adjustSize()
         if parent is not None and label.width() > parent.width() - 32:  # two lines, then
             label.setWordWrap(True)
@@ -305,10 +318,6 @@ class PresentationController(QObject):
             text = label.fontMetrics().boundingRect(QRect(0, 0, width - 28, 10000),
                                                    Qt.TextFlag.TextWordWrap, label.text())
             label.setFixedSize(width, text.height() + 16)  # the padding and border
-        elif parent is not None:
-            label.setMinimumSize(0, 0)
-            label.setMaximumSize(16777215, 16777215)
-            label.adjustSize()
         if parent is not None:
             label.move(parent.width() - label.width() - 16, 16)
         label.raise_()

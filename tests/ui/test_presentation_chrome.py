@@ -1,0 +1,60 @@
+"""What presenting shows besides the diagram and the step: no status bar, a banner that
+names the shown sample and stays inside the window at projector sizes."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QRect
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from tutor.ui.document import Document
+from tutor.ui.main_window import MainWindow
+
+from .conftest import bundled
+
+
+@pytest.fixture
+def xor(qtbot, monkeypatch):
+    """XOR shows sample 1 of 4 by default: the status bar says so outside presentation."""
+    window = MainWindow(Document(bundled("xor")))
+    qtbot.addWidget(window)
+    monkeypatch.setattr(window.files, "_ask_save", lambda: QMessageBox.StandardButton.Discard)
+    monkeypatch.setattr(window, "showFullScreen", lambda: window.resize(1024, 768))
+    window.resize(1024, 768)
+    window.show()
+    qtbot.waitExposed(window)
+    yield window
+    window.presentation.leave()  # the theme and app font are application-wide
+
+
+def test_presenting_hides_the_status_bar_and_its_sample_note(xor):
+    assert xor.statusBar().isVisible()
+    assert xor.sample_note.isVisible() and "sample 1 of 4" in xor.sample_note.text()
+    xor.presentation.enter()
+    xor.statusBar().showMessage("Saved xor.json", 8000)  # a file message while presenting
+    QApplication.processEvents()
+    assert not xor.statusBar().isVisible() and not xor.sample_note.isVisible()
+    assert "Sample 1 of 4" in xor.presentation.counter.text()  # said in the banner instead
+    xor.presentation.leave()
+    assert xor.statusBar().isVisible() and xor.sample_note.isVisible()
+
+
+def test_the_banner_follows_the_sample_chosen_in_the_toolbar(xor):
+    xor.presentation.enter()
+    xor.document.set_sample(2)
+    assert xor.presentation.counter.text().endswith("Sample 3 of 4")
+
+
+def test_the_banner_stays_inside_the_diagram_after_every_step(xor):
+    """It wraps to two lines when one is too wide; placing it again used to measure the
+    fixed two-line size, unwrap it to one line and push its start off the left edge."""
+    xor.presentation.enter()
+    counter = xor.presentation.counter
+    parent = counter.parentWidget()
+    for cursor in (14, 15, 16, 15):
+        xor.document.set_cursor(cursor)
+        QApplication.processEvents()
+        assert parent.rect().contains(counter.geometry()), (cursor, counter.geometry())
+        needed = counter.fontMetrics().horizontalAdvance(counter.text())
+        assert counter.wordWrap() or needed <= counter.contentsRect().width()
+    assert QRect(counter.geometry()).left() >= 0

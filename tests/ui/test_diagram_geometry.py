@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from tutor.engine import NetworkProblem
 from tutor.exercise.library import exercises_dir
+from tutor.ui import first_run
 from tutor.ui.diagram.arrange import text_boxes
 from tutor.ui.document import Document
 from tutor.ui.main_window import MainWindow
@@ -62,6 +63,7 @@ def open_window(qtbot, monkeypatch, name: str, size: tuple[int, int],
     # the test screen is smaller than the projector: full screen means this size here
     monkeypatch.setattr(window, "showFullScreen", lambda: window.resize(*size))
     window.resize(*size)
+    first_run.share_docks(window)  # the panels as the app opens them at this size
     window.show()
     qtbot.waitExposed(window)
     if presenting:

@@ -52,3 +52,35 @@ def test_remembered_label_widths_follow_the_font_scale(qapp):
         assert bigger == QFontMetricsF(t.label_font(1.1)).horizontalAdvance(text) > 1.5 * width
     finally:
         t.set_font_scale(before)
+
+
+def _ink_columns(item, scale: float = 4.0) -> tuple[set[int], set[int]]:
+    """The pixel columns of dark ink in the top and the bottom half of the symbol's line,
+    drawn on white ``scale`` times enlarged."""
+    from PySide6.QtGui import QColor, QImage, QPainter
+
+    rect = item.text_rects()[0]
+    image = QImage(int(rect.width() * scale) + 40, int(rect.height() * scale) + 40,
+                   QImage.Format.Format_RGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    painter.translate(20 - rect.left() * scale, 20 - rect.top() * scale)
+    painter.scale(scale, scale)
+    item._draw_texts(painter, item.body(), theme().palette)
+    painter.end()
+    middle = 20 + rect.height() * scale * 0.42  # a hat is drawn above the x-height
+    top, bottom = set(), set()
+    for y in range(image.height()):
+        for x in range(image.width()):
+            if QColor(image.pixel(x, y)).lightness() < 128:
+                (top if y < middle else bottom).add(x)
+    return top, bottom
+
+
+def test_a_hat_in_a_node_label_is_drawn_over_its_letter(qapp):
+    """A combining circumflex (x̂) fell left of its letter in the usual Linux font."""
+    from tutor.ui.diagram.items import NodeItem
+
+    hat, letter = _ink_columns(NodeItem("n", "g", "x\u0302"))
+    assert hat, "no ink above the letter"
+    assert min(hat) >= min(letter) - 2 and max(hat) <= max(letter) + 2, (hat, letter)

@@ -202,11 +202,12 @@ class Theme(QObject):
 
 
 # Screen pixels of a label's line at least, below which the diagram zooms onto what the step
-# computes and reads.  On a laptop the whole diagram wins while its labels are 5.5 px or more
-# (at 11 px a 1280×720 screen cut off the output layer of every demo: a student could not
-# see where the pass was going); from the back of a lecture hall a 1080p projector needs
-# 28 px (subscripts, 0.56 of that, need 18: so 34).
-NORMAL_LEGIBLE_PX = 5.5
+# computes and reads (and follows it from step to step).  On a laptop the whole diagram came
+# out at 6–8 px at 1280×720 and 5.5 px at 1024×768, too small to read at arm's length; at
+# 11 px the step's own nodes and labels read, and the rest of the network is a drag or
+# Ctrl+− away.  From the back of a lecture hall a 1080p projector needs 28 px
+# (subscripts, 0.56 of that, need 18: so 34).
+NORMAL_LEGIBLE_PX = 11.0
 PRESENTATION_LEGIBLE_PX = 34.0
 WIDTHS_KEPT = 4096  # label widths remembered, by font and text
 _theme: Theme | None = None

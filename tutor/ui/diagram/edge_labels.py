@@ -10,6 +10,7 @@ from tutor.ui.diagram.tags import body_of, draw_tag
 from tutor.ui.diagram.tags import fonts as _fonts
 from tutor.ui.diagram.tags import text_width as _text_width
 from tutor.ui.style import NodeState, node_pen, theme
+from tutor.ui.text import drawable
 
 BADGE_TEXT = "cached"
 
@@ -141,7 +142,7 @@ class EdgeLabelItem(QGraphicsItem):
             painter.setFont(font)
             painter.setPen(palette.color(colours[min(n, 2)]))
             painter.drawText(QRectF(body.left(), top, body.width(), height),
-                             Qt.AlignmentFlag.AlignCenter, text)
+                             Qt.AlignmentFlag.AlignCenter, drawable(text))
             top += height
         badge = self.badge_rect()
         if badge is not None:

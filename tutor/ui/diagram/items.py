@@ -17,6 +17,7 @@ from tutor.ui.diagram.tags import Role, TagItem
 from tutor.ui.diagram.tags import fonts as _fonts
 from tutor.ui.diagram.tags import text_width as _text_width
 from tutor.ui.style import NodeState, Palette, node_fill, node_pen, theme
+from tutor.ui.text import drawable
 
 RADIUS = 30.0  # node radius at font scale 1
 BADGE_TEXT = "cached"
@@ -195,11 +196,11 @@ class NodeItem(QGraphicsItem):
         painter.setPen(text_color)
         if not self.value_text:
             painter.setFont(symbol_font)
-            painter.drawText(body, Qt.AlignmentFlag.AlignCenter, self.symbol)
+            painter.drawText(body, Qt.AlignmentFlag.AlignCenter, drawable(self.symbol))
             return
         upper, lower = _halves(body)
         painter.setFont(symbol_font)
-        painter.drawText(upper, Qt.AlignmentFlag.AlignCenter, self.symbol)
+        painter.drawText(upper, Qt.AlignmentFlag.AlignCenter, drawable(self.symbol))
         painter.setFont(number_font)
         painter.drawText(lower, Qt.AlignmentFlag.AlignCenter, self.value_text)
 

@@ -16,6 +16,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from tutor.ui.style import theme
+from tutor.ui.text import drawable
 
 
 class Role(StrEnum):
@@ -32,12 +33,14 @@ def fonts() -> tuple[QFont, QFont, QFont]:
 
 
 def text_width(font: QFont, text: str) -> float:
-    return theme().text_width(font, text)
+    """How wide ``text`` is drawn (see :func:`drawable`: a hat over its letter)."""
+    return theme().text_width(font, drawable(text))
 
 
 def draw_tag(painter: QPainter, centre: QPointF, text: str, font: QFont, fill: QColor,
               color: QColor, border: QPen | None = None) -> QRectF:
     """A small rounded label centred on ``centre``; returns its rectangle."""
+    text = drawable(text)  # x̂'s hat over the x, not clipped to its left
     metrics = QFontMetricsF(font)
     rect = QRectF(0, 0, metrics.horizontalAdvance(text) + 8, metrics.height() + 2)
     rect.moveCenter(centre)
@@ -63,7 +66,7 @@ def tag_font() -> QFont:
 def tag_size(text: str, font: QFont | None = None) -> QSizeF:
     font = font or tag_font()
     metrics = QFontMetricsF(font)
-    return QSizeF(theme().text_width(font, text) + 10, metrics.height() + 4)
+    return QSizeF(text_width(font, text) + 10, metrics.height() + 4)
 
 
 class TagItem(QGraphicsItem):
@@ -100,7 +103,7 @@ class TagItem(QGraphicsItem):
     def text_rect(self) -> QRectF:
         """The text's own rectangle in scene coordinates (inside the tag's box)."""
         font = tag_font()
-        width = theme().text_width(font, self.text)
+        width = text_width(font, self.text)
         height = QFontMetricsF(font).height()
         return self.mapRectToScene(QRectF(-width / 2, -height / 2, width, height))
 
@@ -129,4 +132,4 @@ class TagItem(QGraphicsItem):
         painter.drawRoundedRect(rect, 4, 4)
         painter.setFont(tag_font())
         painter.setPen(colour)
-        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.text)
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, drawable(self.text))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QFontMetricsF, QKeySequence, QPainter, QShortcut, QWheelEvent
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QLabel, QWidget
 
@@ -114,7 +114,22 @@ class ZoomPanView(QGraphicsView):
         fits = min(width / max(focus.width(), 1), height / max(focus.height(), 1))
         target = max(whole, min(legible, fits))
         self.scale(target / self.zoom(), target / self.zoom())
-        self.centerOn(focus.center())
+        self.centerOn(self._centre_near(focus, rect))
+
+    def _centre_near(self, focus: QRectF, content: QRectF) -> QPointF:
+        """The focus's centre, moved (keeping the focus in view) so that the view shows as
+        much of the diagram as it can instead of empty scene beyond its edge."""
+        seen = self.mapToScene(self.viewport().rect()).boundingRect()
+        content = content.adjusted(-FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN)
+
+        def clamp(centre: float, low: float, high: float, span: float) -> float:
+            if high - low <= span:
+                return (low + high) / 2
+            return min(max(centre, low + span / 2), high - span / 2)
+
+        centre = focus.center()
+        return QPointF(clamp(centre.x(), content.left(), content.right(), seen.width()),
+                       clamp(centre.y(), content.top(), content.bottom(), seen.height()))
 
     def legible_zoom(self) -> float:
         """The zoom at which a tag's text is the theme's legible height on screen."""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
-from PySide6.QtGui import QTextCursor, QTextTable
+from PySide6.QtGui import QColor, QTextCursor, QTextTable
 
 from tutor.engine.notation import to_unicode
 from tutor.ui import style
@@ -30,14 +32,14 @@ def test_gradient_step_splits_local_and_upstream(document: Document) -> None:
     assert "∂a<sub>1</sub>/∂α<sub>1,1</sub>" in html  # the local derivative's name
     assert "= x<sub>1</sub> = 1" in html
     assert "upstream <b>∂ℓ/∂a<sub>1</sub></b> = 4" in html
-    assert "(cached, step 13)" in html
+    assert "(cached, step&nbsp;13)" in html  # never "step" at a line's end, 13 below
     assert "<b>4</b>" in html
 
 
 def test_cached_reads_name_the_producing_step(document: Document) -> None:
     index = _at(document, "∂ℓ/∂z₁")
     text = cached_reads_html(document.trace, document.trace[index])
-    assert text == "reads cached: ∂ℓ/∂ŷ (step 7)"
+    assert text == "reads cached: ∂ℓ/∂ŷ (step&nbsp;7)"
     assert cached_reads_html(document.trace, document.trace[0]) == ""
 
 
@@ -120,3 +122,16 @@ def test_a_narrow_panel_never_breaks_a_derivative_after_its_slash(qtbot, inspect
 def test_unbroken_leaves_the_tags_alone() -> None:
     html = "∂ℓ/∂h<sub>1</sub> · σ′(z)"
     assert unbroken(html) == f"∂ℓ/{WORD_JOINER}∂h<sub>1</sub> · σ′{WORD_JOINER}(z)"
+
+
+@pytest.mark.parametrize("name", sorted(style.PALETTES))
+def test_every_colour_of_the_page_reads_on_its_background(document, name):
+    """"reads cached: …" was in the badge's pale pink, 3:1 on white."""
+    palette = style.PALETTES[name]()
+    index = _at(document, "∂ℓ/∂z₁")
+    html = step_html(document.trace, index, palette)
+    colours = set(re.findall(r"color: (#[0-9A-Fa-f]{6})", html))
+    assert palette.adjoint in colours  # the cached reads' colour is among them
+    background = QColor(palette.background)
+    for colour in colours:
+        assert style.contrast(QColor(colour), background) >= style.NORMAL_CONTRAST, colour

@@ -47,8 +47,8 @@ def test_inf264_average_step_reads_each_samples_gradient_apart(qtbot) -> None:
             in text)
     # a sheet that names no sample loss numbers the samples' adjoints instead
     html = cached_reads_html(document.trace, document.trace[document.cursor], "x_{$n}")
-    assert html == ("reads cached: ∂L/∂w<sub>0</sub><sup>(1)</sup> (step 10, x₁), "
-                    "∂L/∂w<sub>0</sub><sup>(2)</sup> (step 22, x₂)")
+    assert html == ("reads cached: ∂L/∂w<sub>0</sub><sup>(1)</sup> (step&nbsp;10, x₁), "
+                    "∂L/∂w<sub>0</sub><sup>(2)</sup> (step&nbsp;22, x₂)")
     assert "= 3.4" in text  # (1/2)(6.8 + 0)
     assert inspector.phase_label.text() == "Average 2 / 6 · whole batch"
     document.set_cursor(_row(document, 21))  # ∂L/∂z for x₂ = (−3, 2): ReLU is off

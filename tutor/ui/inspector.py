@@ -87,7 +87,8 @@ def term_html(trace: Trace, step: Step, term: Term) -> str:
     if not up_symbol:
         return f"<li>{local}</li>"
     producer = trace.producer.get(Key(Quantity.ADJOINT, term.via, step.sample))
-    where = "" if producer is None else f" <span class='dim'>(cached, step {producer + 1})</span>"
+    where = ("" if producer is None
+             else f" <span class='dim'>(cached, step&nbsp;{producer + 1})</span>")
     upstream = (f"upstream <b>{to_html(up_symbol)}</b> = "
                 f"{escape(format_number(term.factors[0]))}{where}")
     return f"<li>{local}<br>× {upstream}</li>"
@@ -105,7 +106,7 @@ def cached_reads_html(trace: Trace, step: Step, template: str = "",
         if producer is None:
             continue
         symbol = to_html(producer.lhs)
-        where = f"step {producer.number}"
+        where = f"step&nbsp;{producer.number}"  # "step" and its number on one line
         if key.sample is not None and step.sample != key.sample:  # another sample's value
             symbol = to_html(per_sample_symbol(producer.lhs, key, losses))
             where += f", {escape(sample_name(template, key.sample, count))}"
@@ -144,7 +145,7 @@ def step_html(trace: Trace, cursor: int, palette: style.Palette, notice: str = "
         lines.append(f"<p class='why'>{escape(step.explanation)}</p>")
     css = (f"p.line, p.result {{ margin: 2px 0; }} "
            f"p.result {{ color: {palette.text}; }} "
-           f"p.cached {{ color: {palette.cached_read}; }} "
+           f"p.cached {{ color: {palette.adjoint}; }} "  # the badge's pink is too pale for text
            f"span.dim {{ color: {palette.pending}; }} "
            f"p.why {{ font-style: italic; }} ")
     return f"<html><head><style>{css}</style></head><body>{''.join(lines)}</body></html>"
@@ -172,7 +173,8 @@ class StepInspector(QWidget):
 
     def text(self) -> str:
         """What the inspector shows, as plain text (for tests and copying)."""
-        return self.browser.toPlainText().replace("\u200d", "").replace(WORD_JOINER, "")
+        text = self.browser.toPlainText().replace("\u200d", "").replace(WORD_JOINER, "")
+        return text.replace("\xa0", " ")  # the joiners and no-break spaces only lay it out
 
     def _on_cursor_change(self, _index: int) -> None:
         self._refresh()

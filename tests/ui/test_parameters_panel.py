@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QPushButton, QSpinBox
 
 from tutor.engine import (
     Activation,
@@ -20,7 +20,9 @@ from tutor.engine import (
 )
 from tutor.engine.notation import format_number
 from tutor.exercise import Exercise
+from tutor.ui import first_run
 from tutor.ui.document import Document
+from tutor.ui.main_window import MainWindow
 from tutor.ui.panels.number_table import NumberTable
 from tutor.ui.panels.parameters_panel import ParametersPanel
 
@@ -280,3 +282,26 @@ def test_a_hat_in_a_title_or_header_is_drawn_over_its_letter(qtbot) -> None:
     for model in (weights, inputs):
         header = model.headerData(0, Qt.Orientation.Horizontal)
         assert header == "x\u200d\u0302₁", model
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1024, 768)])
+def test_every_control_is_in_sight_in_a_narrow_dock(qtbot, size) -> None:
+    """The dock is ~210 px wide at these sizes; rows of buttons were 350 px and the panel
+    scrolled sideways, "Remove layer" out of sight.  They wrap now."""
+    window = MainWindow(Document(bundled("cmu-recitation-5")))
+    qtbot.addWidget(window)
+    window.resize(*size)
+    first_run.share_docks(window)
+    window.show()
+    qtbot.waitExposed(window)
+    panel = window.parameters
+    QApplication.processEvents()
+    viewport = panel.viewport()
+    assert viewport.width() < 260  # the narrow dock this is about
+    assert not panel.horizontalScrollBar().isVisible()
+    controls = [*panel.widget().findChildren(QPushButton), *panel.widget().findChildren(QSpinBox),
+                *panel.widget().findChildren(QComboBox)]
+    assert len(controls) >= 10
+    for control in controls:
+        left = control.mapTo(viewport, QPoint(0, 0)).x()
+        assert left >= 0 and left + control.width() <= viewport.width(), control.objectName()

@@ -37,6 +37,7 @@ from tutor.exercise.dataset_csv import DatasetCsvError, dataset_csv, read_datase
 
 from ..document import Document
 from ..text import drawable
+from .flow_layout import FlowLayout
 from .number_table import NumberTable, NumberTableModel
 from .table_sources import TableSource, bias_source, input_source, target_source, weight_source
 
@@ -78,9 +79,9 @@ class LayerBox(QGroupBox):
         for widget in (self.activation, self.size, *([self.remove] if self.remove else [])):
             widget.setEnabled(not locked)
 
-    def _controls(self, panel: ParametersPanel, layer: int) -> QHBoxLayout:
+    def _controls(self, panel: ParametersPanel, layer: int) -> FlowLayout:
         spec = panel.problem().network.layers[layer]
-        row = QHBoxLayout()
+        row = FlowLayout()
         self.activation = QComboBox(objectName=f"activation_{layer + 1}")
         self.activation.setToolTip(f"Activation of layer {layer + 1}")
         for name in NAMES:
@@ -103,7 +104,6 @@ class LayerBox(QGroupBox):
             self.remove.setToolTip(f"Remove hidden layer {layer + 1}")
             self.remove.clicked.connect(lambda: panel.remove_layer(layer))
             row.addWidget(self.remove)
-        row.addStretch(1)
         return row
 
 
@@ -124,7 +124,7 @@ class DataBox(QGroupBox):
         self.targets = NumberTable(panel.model(target_source()))
         self.targets.setObjectName("table_targets")
         layout.addWidget(self.targets)
-        row = QHBoxLayout()
+        row = FlowLayout()
         self.input_size = QSpinBox(objectName="input_size")
         self.input_size.setRange(1, MAX_INPUTS)
         self.input_size.setValue(problem.network.input_size)
@@ -143,11 +143,10 @@ class DataBox(QGroupBox):
         add.setEnabled(not locked_data)
         for widget in (self.input_size, add, self.remove_sample):
             row.addWidget(widget)
-        row.addStretch(1)
         layout.addLayout(row)
         layout.addLayout(self._csv_row(panel, locked_data))
 
-    def _csv_row(self, panel: ParametersPanel, locked_data: bool) -> QHBoxLayout:
+    def _csv_row(self, panel: ParametersPanel, locked_data: bool) -> FlowLayout:
         import_button = QPushButton("Import CSV…", objectName="import_data_csv")
         import_button.setToolTip("Replace the samples with a CSV table: the inputs, then the "
                                  "targets, one row per sample (a header row is optional)")
@@ -156,10 +155,9 @@ class DataBox(QGroupBox):
         export_button = QPushButton("Export CSV…", objectName="export_data_csv")
         export_button.setToolTip("Save the samples as a CSV table")
         export_button.clicked.connect(panel.export_csv)
-        row = QHBoxLayout()
+        row = FlowLayout()
         row.addWidget(import_button)
         row.addWidget(export_button)
-        row.addStretch(1)
         return row
 
     def update_enabled(self, panel: ParametersPanel) -> None:
@@ -317,7 +315,7 @@ class ParametersPanel(QScrollArea):
         self.data_box = DataBox(self)
         layout.addWidget(self.data_box)
 
-    def _randomize_row(self) -> QHBoxLayout:
+    def _randomize_row(self) -> FlowLayout:
         """Randomize with a visible seed, so a class can reproduce the same start."""
         self.randomize_button = QPushButton("Randomize weights", objectName="randomize_weights")
         self.randomize_button.setToolTip("New Glorot-uniform weights and zero biases drawn "
@@ -328,11 +326,14 @@ class ParametersPanel(QScrollArea):
                              toolTip="Same seed, same random weights")
         self.seed.setValue(self._seed_value)
         self.seed.valueChanged.connect(lambda value: setattr(self, "_seed_value", value))
-        row = QHBoxLayout()
+        seed = QWidget()  # the word and its number wrap together
+        pair = QHBoxLayout(seed)
+        pair.setContentsMargins(0, 0, 0, 0)
+        pair.addWidget(QLabel("seed"))
+        pair.addWidget(self.seed)
+        row = FlowLayout()
         row.addWidget(self.randomize_button)
-        row.addWidget(QLabel("seed"))
-        row.addWidget(self.seed)
-        row.addStretch(1)
+        row.addWidget(seed)
         return row
 
     def _on_exercise_change(self) -> None:

@@ -6,8 +6,8 @@ import dataclasses
 import math
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QLabel, QMessageBox
 
 from tutor.engine import Phase
 from tutor.engine.notation import format_number
@@ -186,3 +186,18 @@ def test_all_variables_locked(qtbot):
     qtbot.addWidget(panel)
     for name in ("x", "y", "z"):
         assert not value_cell(panel, name).flags() & Qt.ItemFlag.ItemIsEditable
+
+
+def test_the_program_title_sits_on_its_editor_in_a_tall_dock(qtbot) -> None:
+    """A short program's editor stops growing; the room left went above "Program", which
+    then floated 70 px over the editor at 1920×1080."""
+    panel = ExpressionPanel(Document(bundled(CMU)))
+    qtbot.addWidget(panel)
+    panel.resize(380, 700)
+    panel.show()
+    qtbot.waitExposed(panel)
+    title = next(label for label in panel.findChildren(QLabel) if "Program" in label.text())
+    text_middle = title.mapTo(panel, QPoint(0, title.height() // 2)).y()  # drawn centred
+    editor_top = panel.editor.mapTo(panel, QPoint(0, 0)).y()
+    assert panel.editor.height() == panel.editor.maximumHeight()  # it did stop growing
+    assert 0 < editor_top - text_middle <= title.fontMetrics().lineSpacing() + 12

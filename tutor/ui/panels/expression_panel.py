@@ -119,6 +119,7 @@ class ExpressionPanel(QWidget):
         buttons.addWidget(self.apply_button)
         program.addLayout(buttons)
         program.addWidget(self.error_label)
+        program.addStretch()  # below a short program's editor, not above its title
         values = QVBoxLayout()
         values.addWidget(QLabel("<b>Variable values</b>"))
         values.addWidget(self.table, 1)

@@ -13,6 +13,8 @@ from tutor.ui.document import Document
 from tutor.ui.inspector import StepInspector, cached_reads_html, step_html
 from tutor.ui.text import WORD_JOINER, phase_text, unbroken
 
+from .conftest import bundled
+
 
 def _at(document: Document, lhs: str) -> int:
     index = next(s.index for s in document.trace if to_unicode(s.lhs) == lhs)
@@ -135,3 +137,16 @@ def test_every_colour_of_the_page_reads_on_its_background(document, name):
     background = QColor(palette.background)
     for colour in colours:
         assert style.contrast(QColor(colour), background) >= style.NORMAL_CONTRAST, colour
+
+
+def test_a_long_phase_line_wraps_instead_of_widening_the_panel(qtbot):
+    """Unwrapped, "Backward 5 / 6 · sample 2 of 2" held the step dock to its width: on a
+    1024×768 projector the diagram beside it shrank to 40% of the screen."""
+    document = Document(bundled("cmu-recitation-5-linear"))
+    inspector = StepInspector(document)
+    qtbot.addWidget(inspector)
+    document.set_cursor(24)
+    label = inspector.phase_label
+    assert label.text() == "Backward 5 / 6 · sample 2 of 2"
+    one_line = label.fontMetrics().horizontalAdvance(label.text())
+    assert inspector.minimumSizeHint().width() < one_line / 2

@@ -159,6 +159,9 @@ class StepInspector(QWidget):
         self.setObjectName("step_inspector")
         self._document = document
         self.phase_label = QLabel(objectName="inspector_phase")
+        # wraps: unwrapped, "Backward 5 / 6 · sample 2 of 2" in large type held the dock
+        # (and a projector's diagram beside it) to its width
+        self.phase_label.setWordWrap(True)
         self.browser = QTextBrowser(objectName="inspector_text")
         self.browser.setOpenLinks(False)
         layout = QVBoxLayout(self)

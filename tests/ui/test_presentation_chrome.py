@@ -1,13 +1,16 @@
-"""What presenting shows besides the diagram and the step: no status bar, a banner that
-names the shown sample and stays inside the window at projector sizes."""
+"""What presenting shows besides the diagram: no status bar, a banner that names the shown
+sample and stays inside the window, a step text that fits a small projector's panel."""
 
 from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QRect
+from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from tutor.ui import style
 from tutor.ui.document import Document
+from tutor.ui.inspector import LINE_CHARACTERS
 from tutor.ui.main_window import MainWindow
 
 from .conftest import bundled
@@ -58,3 +61,30 @@ def test_the_banner_stays_inside_the_diagram_after_every_step(xor):
         needed = counter.fontMetrics().horizontalAdvance(counter.text())
         assert counter.wordWrap() or needed <= counter.contentsRect().width()
     assert QRect(counter.geometry()).left() >= 0
+
+
+def _characters_a_line(window: MainWindow) -> float:
+    browser = window.inspector.browser
+    room = browser.viewport().width() - 2 * browser.document().documentMargin()
+    return room / QFontMetricsF(browser.font()).averageCharWidth()
+
+
+def test_the_step_text_shrinks_to_hold_a_number_a_line_on_a_small_projector(xor):
+    """A third of 1024×768 at 1.7 times the presenting size held 11 characters a line:
+    −0.0821787) broke before its bracket.  It holds 20 now, still above the theme's size."""
+    xor.presentation.enter()
+    QApplication.processEvents()
+    theme, font = style.theme(), xor.inspector.browser.font()
+    assert _characters_a_line(xor) >= LINE_CHARACTERS - 0.5
+    assert theme.font(1.0).pointSizeF() <= font.pointSizeF() < theme.font(1.7).pointSizeF()
+    xor.presentation.leave()
+    QApplication.processEvents()
+    assert xor.inspector.browser.font().pointSizeF() == theme.font(1.7).pointSizeF()
+
+
+def test_a_wide_step_panel_keeps_the_full_size(xor, monkeypatch):
+    monkeypatch.setattr(xor, "showFullScreen", lambda: xor.resize(1920, 1080))
+    xor.presentation.enter()
+    QApplication.processEvents()
+    assert _characters_a_line(xor) > LINE_CHARACTERS
+    assert xor.inspector.browser.font().pointSizeF() == style.theme().font(1.7).pointSizeF()

@@ -11,6 +11,7 @@ from __future__ import annotations
 from html import escape
 
 import numpy as np
+from PySide6.QtGui import QFont, QFontMetricsF, QResizeEvent
 from PySide6.QtWidgets import QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 from tutor.engine import Key, Quantity, Step, Term, Trace
@@ -29,6 +30,8 @@ from . import style
 from .document import Document
 from .notices import notice_html
 from .text import WORD_JOINER, drawable, phase_text, unbroken
+
+LINE_CHARACTERS = 20  # the fewest a line of the step panel holds before its text shrinks
 
 
 def value_html(value: float | np.ndarray, lead: str = "", color: str = "black") -> str:
@@ -184,9 +187,27 @@ class StepInspector(QWidget):
 
     def _on_theme_change(self) -> None:
         theme = style.theme()
-        self.browser.setFont(theme.font(1.7))
+        self._fit_font()
         self.phase_label.setFont(theme.font(1.3, bold=True))
         self._refresh()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_font()
+
+    def _fit_font(self) -> None:
+        """The text 1.7 times the theme's size, smaller (down to the theme's size) when a
+        line would hold fewer than ``LINE_CHARACTERS``: a third of a 1024×768 projector at
+        twice the size held 11, and a number such as −0.0821787 broke before its bracket."""
+        theme = style.theme()
+        font, smallest = QFont(theme.font(1.7)), theme.font(1.0).pointSizeF()  # a copy: the
+        # theme's fonts are shared
+        room = self.browser.viewport().width() - 2 * self.browser.document().documentMargin()
+        fits = room / QFontMetricsF(font).averageCharWidth()
+        if 0 < fits < LINE_CHARACTERS:
+            font.setPointSizeF(max(smallest, font.pointSizeF() * fits / LINE_CHARACTERS))
+        if font != self.browser.font():
+            self.browser.setFont(font)
 
     def _refresh(self) -> None:
         document = self._document

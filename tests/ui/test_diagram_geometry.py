@@ -7,7 +7,9 @@ For each view (the network diagram and the computation graph) at each step:
 - every item the step computes or reads is inside the viewport and clear of the step
   counter;
 - in presentation mode at 1080p those items' labels are at least 28 px tall on screen, and
-  a subscript (0.56 of a line, measured from the font) at least 18 px.
+  a subscript (0.56 of a line, measured from the font) at least 18 px;
+- outside presentation at 1280×720 (a laptop, the panels as the app opens them) at least
+  10 px: the view zooms onto the step and follows it rather than fit a wide network at 6 px.
 CI measures each exercise in one of the six size × mode combinations (rotating, so every
 combination is seen); `pytest --geometry-sweep` measures all of them (a quarter of an hour).
 A quick subset runs everywhere.
@@ -36,6 +38,7 @@ SIZES = {"1080p": (1920, 1080), "720p": (1280, 720), "xga": (1024, 768)}
 EVERY_STEP_UP_TO = 40  # at 1080p a trace this long is measured at every step
 STEPS_SAMPLED = 10  # else (and at the smaller sizes) a seeded sample, first and last included
 LINE_PX, SUBSCRIPT_PX = 28.0, 18.0
+LAPTOP_PX = 10.0  # a line at 1280×720 outside presentation
 TOLERANCE = 0.5  # scene units: touching is not overlapping
 
 
@@ -95,7 +98,17 @@ def _banner_rect(window: MainWindow, view) -> QRect | None:
     return QRect(top_left, counter.size())
 
 
-def problems_at(window: MainWindow, view, *, check_size: bool) -> list[str]:
+def smallest(size_name: str, presenting: bool) -> tuple[float, float] | None:
+    """The least line and subscript height (px) a read label may have in this config."""
+    if presenting and size_name == "1080p":
+        return LINE_PX, SUBSCRIPT_PX
+    if not presenting and size_name == "720p":
+        return LAPTOP_PX, 0.0
+    return None
+
+
+def problems_at(window: MainWindow, view, *,
+                check_size: tuple[float, float] | None) -> list[str]:
     """Everything wrong with the view as drawn now, one line each."""
     found: list[str] = []
     boxes = list(text_boxes(view))
@@ -128,9 +141,10 @@ def problems_at(window: MainWindow, view, *, check_size: bool) -> list[str]:
         if banner is not None and banner.intersects(on_screen):
             found.append(f"{where} is under the step counter")
     if check_size:
+        line, subscript = check_size
         for box in important:
             height = QFontMetricsF(box.font).height() * zoom
-            if height < LINE_PX or height * share < SUBSCRIPT_PX:
+            if height < line or height * share < subscript:
                 found.append(f"{box.owner} {box.role}: {height:.1f} px tall")
     return found
 
@@ -159,7 +173,7 @@ def edges_through_nodes(view) -> list[str]:
 def sweep(qtbot, monkeypatch, name: str, size_name: str, presenting: bool,
           limit: int, every_up_to: int = 0) -> list[str]:
     window = open_window(qtbot, monkeypatch, name, SIZES[size_name], presenting)
-    check_size = presenting and size_name == "1080p"
+    check_size = smallest(size_name, presenting)
     found: list[str] = []
     try:
         document = window.document
@@ -189,14 +203,15 @@ def test_a_few_views_are_legible_and_free_of_overlaps(qtbot, monkeypatch, name, 
     assert not found, report(found)
 
 
-# Measured on the last full sweep: in presentation at 1080p, steps that read many nodes (the
-# CMU expression's weighted terms, curve-fit-1d's seven tanh units feeding ŷ, two-class-2d's
-# graph) cannot show them all at 34 px; their labels come out at 19–31 px, so subscripts stay
-# under 18 px.  Not strict: a config that passes is welcome.  (The graph's rows closer
-# together made the CMU, CMU-linear, FTML and INF264 sheets pass; two-class-2d at 720p and
-# 1024×768 failed only by an edge through h₂: fixed.)
-KNOWN_SMALL = {("cmu-recitation-5-expression", "1080p"), ("curve-fit-1d", "1080p"),
-               ("two-class-2d", "1080p")}
+# Measured on the last full sweep: steps that read across a whole tall column or a long row
+# cannot show it all at the size asked.  Presenting at 1080p the CMU expression's ∂f/∂z step
+# reads z and v₃ four columns apart (28 px, width-bound), and curve-fit-1d's graph reads x
+# and a unit's weight and bias from its 15-leaf input column (28–31 px; its network passes).
+# At 1280×720 curve-fit-1d's graph view comes out at 9.6 px.  Not strict: a config that
+# passes is welcome.  (Two-class-2d passes since x stands in the middle of its column, the
+# texts a step reads keep its focus compact and the step counter covers only a corner.)
+KNOWN_SMALL = {("cmu-recitation-5-expression", "1080p", True), ("curve-fit-1d", "1080p", True),
+               ("curve-fit-1d", "720p", False)}
 
 
 def _rotation() -> set[tuple[str, str, bool]]:
@@ -212,9 +227,9 @@ def configs(sweeping_all: bool):
             for presenting in (False, True):
                 if not sweeping_all and (name, size_name, presenting) not in rotation:
                     continue
-                marks = [pytest.mark.xfail(strict=False, reason="labels under 34 px where a "
+                marks = [pytest.mark.xfail(strict=False, reason="labels too small where a "
                                            "step reads too many nodes to fit")] \
-                    if presenting and (name, size_name) in KNOWN_SMALL else []
+                    if (name, size_name, presenting) in KNOWN_SMALL else []
                 mode = "presentation" if presenting else "normal"
                 yield pytest.param(name, size_name, presenting, marks=marks,
                                    id=f"{name}-{size_name}-{mode}")

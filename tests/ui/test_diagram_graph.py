@@ -92,3 +92,35 @@ def test_a_hidden_graph_view_catches_up_when_shown(qtbot, document):
     centre.setCurrentWidget(view)
     assert view.nodes["h1[0]"].state is NodeState.CURRENT
     assert view.nodes["h1[0]"].adjoint_text == "∂ℓ/∂z₁ = 4"
+
+
+def test_an_input_every_hidden_unit_reads_stands_in_the_middle_of_its_column(qtbot):
+    """At the column's top, the step computing the last unit read x and that unit's weight
+    and bias across the whole column: its labels came out at 23 px presenting at 1080p."""
+    from tests.ui.conftest import bundled
+
+    document = Document(bundled("curve-fit-1d"))
+    view = GraphView(document)
+    qtbot.addWidget(view)
+    column = sorted((n for n in view.nodes.values() if n.x() == view.nodes["x[0]"].x()),
+                    key=lambda n: n.y())
+    assert len(column) == 15  # x and each of the seven units' weight and bias
+    assert column.index(view.nodes["x[0]"]) == 7
+    units = [view.nodes[f"z1[{k}]"].y() for k in range(7)]
+    assert min(units) < view.nodes["x[0]"].y() < max(units)
+
+
+def test_a_text_that_must_show_widens_the_focus_least():
+    """On a wide view a tag beside its node costs nothing; above it, a row of height."""
+    from tutor.ui.diagram.placement import Focus, Request, around, place
+
+    body = (0.0, 0.0, 40.0, 40.0)
+
+    def centre(focus):
+        request = Request("tag", 30, 10, around(body, 30, 10, 3.0), must=True)
+        return place([body], [request], 3.0, focus=focus)["tag"]
+
+    _, y = centre(None)
+    assert y < 0  # the first candidate: above the node
+    _, y = centre(Focus(body, aspect=4.0))
+    assert 0 <= y <= 40  # beside it: the focus stays as tall as the node

@@ -321,18 +321,19 @@ class PresentationController(QObject):
         if parent is not None:
             label.move(parent.width() - label.width() - 16, 16)
         label.raise_()
-        self._reserve_band(label.height() + 24 if label.isVisible() else 0)
+        self._reserve_band(label.height() + 24 if label.isVisible() else 0, label.width() + 32)
 
     def _place_counter_if_presenting(self) -> None:
         if self.presenting and shiboken6.isValid(self.counter):
             self._place_counter()
 
-    def _reserve_band(self, pixels: int) -> None:
-        """The diagrams start below the counter: it never covers a node."""
+    def _reserve_band(self, pixels: int, width: int = 0) -> None:
+        """The diagrams keep clear of the counter: a fitted diagram starts below it, a step
+        zoomed onto stands below it or beside it (it never covers what the step reads)."""
         for name in ("network_view", "graph_view"):
             view = getattr(self._window, name, None)
             if hasattr(view, "reserve_top"):
-                view.reserve_top(pixels)
+                view.reserve_top(pixels, width)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if self.presenting and event.type() in _KEY_EVENTS:

@@ -20,7 +20,7 @@ from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QGraphicsItem
 
-from tutor.ui.diagram.placement import Box, Request, along, around, place
+from tutor.ui.diagram.placement import Box, Focus, Request, along, around, place
 from tutor.ui.diagram.tags import Role, fonts, tag_font
 from tutor.ui.style import NodeState, theme
 
@@ -91,7 +91,8 @@ def arrange(view, touched: frozenset[str] = frozenset()) -> QRectF:
         rect = badge.boundingRect()
         candidates = around(_box(node.outline()), rect.width(), rect.height(), gap,
                             below_first=True, far=True)
-        badges.append(Request(badge, rect.width(), rect.height(), candidates))
+        badges.append(Request(badge, rect.width(), rect.height(), candidates,
+                              node.state in IMPORTANT))  # in the focus: keep it compact
         tags[badge] = badge
     for weight, label in labels.items():
         edge = view.edges[weight]
@@ -109,7 +110,7 @@ def arrange(view, touched: frozenset[str] = frozenset()) -> QRectF:
         _owner(r.key), "state", None) is NodeState.CURRENT or getattr(
         r.key, "role", None) is Role.ASKED else 2)
     placed = place(obstacles, [*first, *badges, *adjoints, *captions, *rest], gap,
-                   cell=150.0 * scale)
+                   cell=150.0 * scale, focus=_focus(view))
     focus = QRectF()
     for request in [*first, *badges, *adjoints, *captions, *rest]:
         item, centre = request.key, placed[request.key]
@@ -135,6 +136,17 @@ def arrange(view, touched: frozenset[str] = frozenset()) -> QRectF:
         if node.state in IMPORTANT and badge.isVisible():
             focus = focus.united(badge.sceneBoundingRect())
     return focus
+
+
+def _focus(view) -> Focus:
+    """The nodes the step computes and reads, which its texts should widen least."""
+    box = QRectF()
+    for node in view.nodes.values():
+        if node.state in IMPORTANT or node.tag_text(Role.ASKED):
+            box = box.united(node.outline())
+    viewport = view.viewport().rect() if hasattr(view, "viewport") else None
+    aspect = viewport.width() / viewport.height() if viewport and viewport.height() else 1.0
+    return Focus(None if box.isEmpty() else _box(box), aspect)
 
 
 def _owner(item: QGraphicsItem) -> QGraphicsItem:

@@ -117,6 +117,34 @@ def detour(edge: EdgeItem, first: int, last: int, columns: dict[int, list[NodeIt
     return tuple(bends)
 
 
+def centre_shared_leaves(graph: Graph, places: dict[str, tuple[int, int]]
+                         ) -> dict[str, tuple[int, int]]:
+    """``places`` with each leaf that feeds several nodes (an input x every hidden unit reads)
+    moved to the middle of its consumers.  At its column's top (the order with fewest
+    crossings) the step computing the last unit read x, W₇ and b₇ across the whole column:
+    1,400 units tall, labels at 23 px presenting at 1080p.  In the middle, any one step
+    reads across half of it at most."""
+    columns: dict[int, list[str]] = {}
+    for node_id, (column, _) in sorted(places.items(), key=lambda item: item[1]):
+        columns.setdefault(column, []).append(node_id)
+
+    def centred(node_id: str) -> float:
+        column, row = places[node_id]
+        return row - (len(columns[column]) - 1) / 2
+
+    moved = {c: list(ids) for c, ids in columns.items()}
+    for node in graph.nodes:
+        consumers = dict.fromkeys(c for c, _ in graph.consumers[node.id])
+        if node.inputs or len(consumers) < 2:
+            continue
+        order = moved[places[node.id][0]]
+        middle = sum(centred(c) for c in consumers) / len(consumers)
+        order.remove(node.id)
+        order.insert(min(max(round(middle + len(order) / 2), 0), len(order)), node.id)
+    return {node_id: (column, row) for column, ids in moved.items()
+            for row, node_id in enumerate(ids)}
+
+
 class GraphView(TraceDiagramView):
     """The scalar computation graph with values, adjoints and the same highlighting."""
 
@@ -175,7 +203,7 @@ class GraphView(TraceDiagramView):
 
     def _build(self, graph: Graph) -> None:
         scale = theme().font_scale
-        places = layered_layout(graph)
+        places = centre_shared_leaves(graph, layered_layout(graph))
         heights: dict[int, int] = {}
         for column, row in places.values():
             heights[column] = max(heights.get(column, 0), row + 1)

@@ -58,23 +58,66 @@ class _Grid:
         return True
 
 
+NEAR = 12  # a text that must show takes, of its first this many candidates, the one that
+# widens the focus least: "read" beside a node rather than below the focus's last row made
+# the view zoom out less (a view fits the focus, so each row it adds shrinks every label)
+
+
+@dataclass
+class Focus:
+    """The rectangle a view keeps in sight, growing as the texts that must show are placed;
+    ``aspect`` (the view's width over its height) weighs its width against its height."""
+
+    box: Box | None
+    aspect: float = 1.0
+
+    def cost(self, box: Box) -> float:
+        left, top, right, bottom = self.united(box)
+        return max((right - left) / self.aspect, bottom - top)
+
+    def united(self, box: Box) -> Box:
+        if self.box is None:
+            return box
+        a = self.box
+        return min(a[0], box[0]), min(a[1], box[1]), max(a[2], box[2]), max(a[3], box[3])
+
+
 def place(obstacles: Iterable[Box], requests: Iterable[Request], gap: float,
-          cell: float = 120.0) -> dict[object, Point | None]:
+          cell: float = 120.0, focus: Focus | None = None) -> dict[object, Point | None]:
     """The centre each request gets (None: hidden), ``gap`` kept around every text."""
     grid = _Grid(cell)
     for box in obstacles:
         grid.add(box)
     placed: dict[object, Point | None] = {}
     for request in requests:
-        half_w, half_h = request.width / 2 + gap, request.height / 2 + gap
-        placed[request.key] = None
-        for x, y in request.candidates:
-            box = (x - half_w, y - half_h, x + half_w, y + half_h)
-            if grid.free(box):
-                grid.add(box)
-                placed[request.key] = (x, y)
-                break
+        ranked = focus if request.must else None
+        chosen = _choose(grid, request, gap, ranked)
+        placed[request.key] = None if chosen is None else chosen[0]
+        if chosen is not None:
+            grid.add(chosen[1])
+            if ranked is not None:
+                ranked.box = ranked.united(chosen[1])
     return placed
+
+
+def _choose(grid: _Grid, request: Request, gap: float, focus: Focus | None
+            ) -> tuple[Point, Box] | None:
+    """The first free candidate; with a focus, the free one among the first NEAR that
+    widens it least (the earlier of equals)."""
+    half_w, half_h = request.width / 2 + gap, request.height / 2 + gap
+    near: list[tuple[Point, Box]] = []
+    for n, (x, y) in enumerate(request.candidates):
+        if near and n >= NEAR:
+            break
+        box = (x - half_w, y - half_h, x + half_w, y + half_h)
+        if not grid.free(box):
+            continue
+        if focus is None or n >= NEAR:
+            return (x, y), box
+        near.append(((x, y), box))
+    if not near:
+        return None
+    return min(near, key=lambda choice: round(focus.cost(choice[1])))
 
 
 def around(body: Box, width: float, height: float, gap: float, *, below_first: bool = False,

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QFontMetricsF, QKeySequence, QPainter, QShortcut, QWheelEvent
+from PySide6.QtCore import QPointF, QRectF, QSize, QSizeF, Qt
+from PySide6.QtGui import (
+    QFontMetricsF,
+    QKeySequence,
+    QPainter,
+    QShortcut,
+    QTransform,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QLabel, QWidget
 
 from tutor.engine import Phase, Step
@@ -36,6 +43,27 @@ def mark_flow(edges, step: Step | None) -> list:
     return flowing
 
 
+def _fitting(rect: QRectF, area: QRectF, margin: float = 0.0) -> float:
+    """The zoom at which ``rect`` (scene) fits ``area`` (viewport px) less ``margin``."""
+    return max(min((area.width() - 2 * margin) / max(rect.width(), 1),
+                   (area.height() - 2 * margin) / max(rect.height(), 1)), MIN_ZOOM)
+
+
+def _centre_near(focus: QRectF, content: QRectF, seen: QSizeF) -> QPointF:
+    """The focus's centre, moved (keeping the focus in view) so that a view ``seen`` large
+    (scene units) shows as much of the diagram as it can, not empty scene beyond its edge."""
+    content = content.adjusted(-FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN)
+
+    def clamp(centre: float, low: float, high: float, span: float) -> float:
+        if high - low <= span:
+            return (low + high) / 2
+        return min(max(centre, low + span / 2), high - span / 2)
+
+    centre = focus.center()
+    return QPointF(clamp(centre.x(), content.left(), content.right(), seen.width()),
+                   clamp(centre.y(), content.top(), content.bottom(), seen.height()))
+
+
 class ZoomPanView(QGraphicsView):
     """Fits the scene on first show and on resize until the user zooms by hand."""
 
@@ -52,6 +80,8 @@ class ZoomPanView(QGraphicsView):
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.BoundingRectViewportUpdate)
         self._auto_fit = True
         self.focus = QRectF()  # what the current step computes and reads: kept in sight
+        self.banner = QSize()  # a box in the viewport's top right corner the window covers
+        self.whole = True  # the fit shows the whole diagram, not a step's part of it
         for keys, handler, text in ((QKeySequence.StandardKey.ZoomIn, self.zoom_in, "Zoom in"),
                                     (QKeySequence.StandardKey.ZoomOut, self.zoom_out, "Zoom out"),
                                     (QKeySequence("Ctrl+="), self.zoom_in, "Zoom in"),
@@ -97,39 +127,36 @@ class ZoomPanView(QGraphicsView):
         rect = self.content_rect()
         if rect.isEmpty():
             return
-        self.fitInView(rect.adjusted(-FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN),
-                       Qt.AspectRatioMode.KeepAspectRatio)
-        if self.zoom() > 1.6 * theme().font_scale:  # a tiny scene should not look enormous
-            factor = 1.6 * theme().font_scale / self.zoom()
-            self.scale(factor, factor)
+        port = QRectF(self.viewport().rect())
+        below = port.adjusted(0, self.banner.height(), 0, 0)  # the whole: under the banner
+        grown = rect.adjusted(-FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN)
+        whole = min(_fitting(grown, below), 1.6 * theme().font_scale)  # a tiny scene: not huge
         legible = self.legible_zoom()
         focus = self.focus
-        if focus.isEmpty() or self.zoom() >= legible:
+        self.whole = focus.isEmpty() or whole >= legible
+        if self.whole:
+            self._show_at(whole, rect.center(), below)
             return
-        # as legible as the focus allows, but never less than the whole scene
-        whole = self.zoom()
-        margin = FIT_MARGIN / 2
-        width = max(self.viewport().width() - 2 * margin, 1)
-        height = max(self.viewport().height() - 2 * margin, 1)
-        fits = min(width / max(focus.width(), 1), height / max(focus.height(), 1))
-        target = max(whole, min(legible, fits))
-        self.scale(target / self.zoom(), target / self.zoom())
-        self.centerOn(self._centre_near(focus, rect))
+        # zoomed onto the focus the banner may cover other parts: the focus goes below it,
+        # or beside it using the full height, whichever lets it be larger
+        covered = self.banner.width() or port.width() if self.banner.height() else 0
+        beside = port.adjusted(0, 0, -covered, 0)
+        zoom, area = max(((min(legible, _fitting(focus, a, FIT_MARGIN / 2)), a)
+                          for a in (below, beside)), key=lambda option: option[0])
+        if whole >= zoom:  # never less than the whole scene
+            zoom, area, self.whole = whole, below, True
+        self._show_at(zoom, _centre_near(focus, rect, area.size() / zoom), area)
 
-    def _centre_near(self, focus: QRectF, content: QRectF) -> QPointF:
-        """The focus's centre, moved (keeping the focus in view) so that the view shows as
-        much of the diagram as it can instead of empty scene beyond its edge."""
-        seen = self.mapToScene(self.viewport().rect()).boundingRect()
-        content = content.adjusted(-FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN)
-
-        def clamp(centre: float, low: float, high: float, span: float) -> float:
-            if high - low <= span:
-                return (low + high) / 2
-            return min(max(centre, low + span / 2), high - span / 2)
-
-        centre = focus.center()
-        return QPointF(clamp(centre.x(), content.left(), content.right(), seen.width()),
-                       clamp(centre.y(), content.top(), content.bottom(), seen.height()))
+    def _show_at(self, zoom: float, point: QPointF, area: QRectF) -> None:
+        """Zoom to ``zoom`` with scene ``point`` at the middle of ``area`` (viewport px)."""
+        self.setTransform(QTransform.fromScale(zoom, zoom))
+        port = QRectF(self.viewport().rect())
+        centre = point + (port.center() - area.center()) / zoom
+        seen = QRectF(0, 0, port.width() / zoom, port.height() / zoom)
+        seen.moveCenter(centre)
+        if not self.sceneRect().contains(seen):  # else centerOn stops at the scene's edge
+            self.scene().setSceneRect(self.sceneRect().united(seen))
+        self.centerOn(centre)
 
     def legible_zoom(self) -> float:
         """The zoom at which a tag's text is the theme's legible height on screen."""
@@ -230,9 +257,12 @@ class TraceDiagramView(ZoomPanView):
     def _refresh(self) -> None:
         raise NotImplementedError
 
-    def reserve_top(self, pixels: int) -> None:
-        """Keep ``pixels`` above the diagram free, for a banner the window lays over it."""
+    def reserve_top(self, pixels: int, width: int = 0) -> None:
+        """Keep the diagram clear of a banner the window lays over its top right corner,
+        ``width`` × ``pixels`` (0: the whole width): the whole diagram stays below it, a
+        step's focus below it or beside it."""
         self._reserved_top = pixels
+        self.banner = QSize(width, pixels)
         self._show_caption()  # the banner says which sample instead
         self._layout_band()
 
@@ -251,12 +281,12 @@ class TraceDiagramView(ZoomPanView):
         self.caption.setStyleSheet(f"color: {t.palette.text}; padding: 2px 8px;")
         self.caption.adjustSize()
         shown = self.caption.text() and not self.caption.isHidden()
-        top = max(self.caption.height() + 4 if shown else 0, self._reserved_top)
+        top = self.caption.height() + 4 if shown else 0
         self.caption.move(self.frameWidth(), self.frameWidth())
         if self.viewportMargins().top() != top:
             self.setViewportMargins(0, top, 0, 0)
-            if self._auto_fit:
-                self.fit()
+        if self._auto_fit:
+            self.fit()
 
     def set_asked(self, node_id: str | None) -> None:
         """Mark the node a running quiz asks about (None: no question open)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QPushButton, QSpinBox
 
 from tutor.engine import (
@@ -37,9 +38,29 @@ def panel(qtbot, document: Document) -> ParametersPanel:
 
 
 def test_titles_give_the_sheet_symbol_and_shape(panel) -> None:
-    title = panel.findChild(QLabel, "title_W1").text()
-    assert title == "α ∈ ℝ<sup>2×3</sup>"
-    assert panel.findChild(QLabel, "title_W2").text() == "β ∈ ℝ<sup>1×3</sup>"
+    assert _shown(panel.findChild(QLabel, "title_W1")) == "α ∈ ℝ<sup>2×3</sup>"
+    assert _shown(panel.findChild(QLabel, "title_W2")) == "β ∈ ℝ<sup>1×3</sup>"
+
+
+def _shown(label: QLabel) -> str:
+    """A title's markup inside the span that sets its size."""
+    text = label.text()
+    assert text.startswith("<span style='font-size: large'>") and text.endswith("</span>")
+    return text[text.index(">") + 1:-len("</span>")]
+
+
+def test_a_title_is_larger_than_the_numbers_under_it(panel) -> None:
+    """Its superscript shape was 6 px at the panel's size."""
+    label = panel.findChild(QLabel, "title_W1")
+    page = QTextDocument()
+    page.setDefaultFont(label.font())
+    page.setHtml(label.text())
+    sizes = set()
+    fragment = page.begin().begin()
+    while not fragment.atEnd():
+        sizes.add(fragment.fragment().charFormat().font().pointSizeF())
+        fragment += 1
+    assert sizes and min(sizes) >= 1.15 * label.font().pointSizeF()
 
 
 def test_tables_show_the_display_matrix_with_symbol_headers(panel) -> None:
@@ -275,8 +296,7 @@ def test_a_hat_in_a_title_or_header_is_drawn_over_its_letter(qtbot) -> None:
                              Dataset(np.array([[1.0, 2.0]]), np.array([[3.0]])))
     panel = ParametersPanel(Document(Exercise("Hats", problem)))
     qtbot.addWidget(panel)
-    title = panel.findChild(QLabel, "title_W1").text()
-    assert title.startswith("β\u200d\u0302 ∈ ℝ")
+    assert _shown(panel.findChild(QLabel, "title_W1")).startswith("β\u200d\u0302 ∈ ℝ")
     weights = panel.findChild(NumberTable, "table_W1").model()
     inputs = panel.findChild(NumberTable, "table_inputs").model()
     for model in (weights, inputs):

@@ -47,7 +47,10 @@ CSV_FILTER = "CSV tables (*.csv);;All files (*)"
 
 
 def _html_label(markup: str, name: str) -> QLabel:
-    label = QLabel(drawable(to_html(markup)), objectName=name)  # β̂: the hat over the β
+    """A matrix's title, ``α ∈ ℝ^{2×3}``, a size up from the panel's: at its size the
+    superscript shape was 6 px, its 2 read as a z."""
+    html = f"<span style='font-size: large'>{drawable(to_html(markup))}</span>"  # β̂: hat on β
+    label = QLabel(html, objectName=name)
     label.setTextFormat(Qt.TextFormat.RichText)
     return label
 

@@ -3,11 +3,16 @@ and the end summary (score, the steps missed and their values) fits a 1024×768 
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QMessageBox
+from itertools import pairwise
+
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from tutor.teaching.quiz import QuizMode
+from tutor.ui import style
 from tutor.ui.document import Document
 from tutor.ui.main_window import MainWindow
+from tutor.ui.panels.quiz_panel import QuizPanel
 from tutor.ui.trace_table import HIDDEN, PENDING, Column
 
 from .conftest import bundled
@@ -82,3 +87,31 @@ def test_inf264_summary_names_the_sample(qtbot, monkeypatch) -> None:
         panel.reveal()
     text = panel.feedback.toPlainText()
     assert "Step 3 (x₁): ŷ = 3" in text and "Step 15 (x₂): ŷ = 0" in text
+
+
+def test_a_two_line_question_leaves_the_score_below_the_hints(qtbot) -> None:
+    """Presenting at 1024×768 "Question 1 of 30: a₁ = ?" wraps in the 370 px quiz dock; the
+    dock asked only for a one-line question's height and drew the score over the hints."""
+    theme, app_font = style.theme(), QFont(QApplication.font())
+    before = theme.font_scale
+    theme.set_font_scale(2.0)  # as presenting sets it; windows left by other tests follow
+    try:
+        panel = QuizPanel(Document(bundled("cmu-recitation-5")))
+        qtbot.addWidget(panel)
+        panel.resize(370, 300)
+        panel.show()
+        qtbot.waitExposed(panel)
+        start(panel, QuizMode.EVERY_STEP)
+        for wrong in ("2", "5"):  # the second wrong answer adds the line with numbers
+            answer(qtbot, panel, wrong)
+        panel.resize(370, panel.minimumSizeHint().height())  # a dock gives no less
+        qtbot.wait(10)
+        prompt = panel.prompt_label
+        assert prompt.height() > 1.5 * prompt.fontMetrics().lineSpacing()  # it did wrap
+        in_order = [prompt, panel.answer_edit, panel.feedback, panel.score_label]
+        for upper, lower in pairwise(in_order):
+            assert upper.geometry().bottom() < lower.geometry().top(), (upper, lower)
+        assert panel.score_label.geometry().bottom() <= panel.height()
+    finally:
+        theme.set_font_scale(before)
+        QApplication.setFont(app_font)  # those windows may be gone by now: put it back here

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFontMetricsF
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QFontMetricsF, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
@@ -125,6 +125,19 @@ class QuizPanel(QWidget):
         layout.addLayout(answer)
         layout.addWidget(self.feedback, 1)
         layout.addWidget(self.score_label)
+
+    def minimumSizeHint(self) -> QSize:
+        """Tall enough for the question as it wraps at this width: a dock asks only for the
+        one-line height, and a two-line question at 1024×768 pushed the score over the
+        hints."""
+        hint = super().minimumSizeHint()
+        wrapped = self.layout().totalMinimumHeightForWidth(self.width())
+        return QSize(hint.width(), max(hint.height(), wrapped))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.updateGeometry()  # the question wraps differently: a new minimum height
 
     # -- moves ------------------------------------------------------------------------------
 

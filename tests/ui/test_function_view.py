@@ -5,7 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tutor.engine import Dataset, Layer, Network, NetworkProblem, Parameters
+from tutor.engine import (
+    Dataset,
+    Layer,
+    LayerNotation,
+    Network,
+    NetworkProblem,
+    Notation,
+    Parameters,
+)
 from tutor.engine import function_samples as samples
 from tutor.engine.batch import forward
 from tutor.exercise import Exercise
@@ -199,3 +207,18 @@ def test_a_short_view_gives_the_caption_up_for_the_plot(make_view, qtbot):
     assert "y = 1" in view.pages.toolTip()  # still there, on hover
     view.resize(500, 400)
     qtbot.waitUntil(view.caption.isVisible)
+
+
+def test_a_hatted_input_or_output_name_keeps_its_hat_on_the_axes(make_view):
+    """A sheet naming its input x̂ and output θ̂: the axis labels and the caption draw the hat
+    over the letter (drawable), as the step panel does."""
+    output = Layer(1, notation=LayerNotation(act="θ\u0302"))
+    network = Network(1, (output,), notation=Notation(input_names=("x\u0302",)))
+    problem = NetworkProblem(network, Parameters.of([[[1.0]]], [[0.0]]),
+                             Dataset(np.array([[0.0], [1.0]]), np.array([[0.0], [1.0]])))
+    view = make_view(Exercise("Hats", problem))
+    assert view.page is Page.CURVE
+    bottom = view.curve_plot.getAxis("bottom").labelText
+    left = view.curve_plot.getAxis("left").labelText
+    assert (bottom, left) == ("x\u200d\u0302", "θ\u200d\u0302")
+    assert "θ\u200d\u0302 = f(x\u200d\u0302)" in view.caption.text()

@@ -69,9 +69,10 @@ def _characters_a_line(window: MainWindow) -> float:
     return room / QFontMetricsF(browser.font()).averageCharWidth()
 
 
-def test_the_step_text_shrinks_to_hold_a_number_a_line_on_a_small_projector(xor):
+def test_a_long_step_shrinks_to_hold_a_number_a_line_on_a_small_projector(xor):
     """A third of 1024×768 at 1.7 times the presenting size held 11 characters a line:
     −0.0821787) broke before its bracket.  It holds 20 now, still above the theme's size."""
+    xor.document.set_cursor(14)  # ∂ℓ/∂z⁽¹⁾₁ = ∂ℓ/∂h⁽¹⁾₁ · σ′(z⁽¹⁾₁): three pages at full size
     xor.presentation.enter()
     QApplication.processEvents()
     theme, font = style.theme(), xor.inspector.browser.font()
@@ -80,6 +81,18 @@ def test_the_step_text_shrinks_to_hold_a_number_a_line_on_a_small_projector(xor)
     xor.presentation.leave()
     QApplication.processEvents()
     assert xor.inspector.browser.font().pointSizeF() == theme.font(1.7).pointSizeF()
+
+
+def test_a_short_step_keeps_the_full_size_on_a_small_projector(xor):
+    """Shrinking is for steps that would scroll: a short page stays as large as it was."""
+    xor.presentation.enter()
+    xor.document.set_cursor(14)
+    QApplication.processEvents()
+    assert xor.inspector.browser.font().pointSizeF() < style.theme().font(1.7).pointSizeF()
+    xor.document.rewind()  # "Nothing is computed yet: step 1 comes next."
+    QApplication.processEvents()
+    assert xor.inspector.browser.verticalScrollBar().maximum() == 0
+    assert xor.inspector.browser.font().pointSizeF() == style.theme().font(1.7).pointSizeF()
 
 
 def test_a_wide_step_panel_keeps_the_full_size(xor, monkeypatch):

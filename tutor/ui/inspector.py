@@ -196,18 +196,26 @@ class StepInspector(QWidget):
         self._fit_font()
 
     def _fit_font(self) -> None:
-        """The text 1.7 times the theme's size, smaller (down to the theme's size) when a
-        line would hold fewer than ``LINE_CHARACTERS``: a third of a 1024×768 projector at
-        twice the size held 11, and a number such as −0.0821787 broke before its bracket."""
+        """The text 1.7 times the theme's size; when the step is longer than its panel and a
+        line would hold fewer than ``LINE_CHARACTERS``, smaller (down to the theme's size):
+        a third of a 1024×768 projector at twice the size held 11 characters a line, the
+        number −0.0821787 broke before its bracket and a step took three pages."""
         theme = style.theme()
         font, smallest = QFont(theme.font(1.7)), theme.font(1.0).pointSizeF()  # a copy: the
         # theme's fonts are shared
         room = self.browser.viewport().width() - 2 * self.browser.document().documentMargin()
         fits = room / QFontMetricsF(font).averageCharWidth()
-        if 0 < fits < LINE_CHARACTERS:
+        if 0 < fits < LINE_CHARACTERS and self._overflows(font):
             font.setPointSizeF(max(smallest, font.pointSizeF() * fits / LINE_CHARACTERS))
         if font != self.browser.font():
             self.browser.setFont(font)
+
+    def _overflows(self, font: QFont) -> bool:
+        """Whether the page in ``font`` is taller than the panel (it would scroll)."""
+        page = self.browser.document().clone()  # Python's: freed on return
+        page.setDefaultFont(font)
+        page.setTextWidth(self.browser.viewport().width())
+        return page.size().height() > self.browser.viewport().height()
 
     def _refresh(self) -> None:
         document = self._document
@@ -221,3 +229,4 @@ class StepInspector(QWidget):
         if html != self._html:  # laying out the same page again costs ~0.5 ms
             self._html = html
             self.browser.setHtml(drawable(unbroken(html)))  # hats over their letters
+            self._fit_font()  # a long step may need smaller text, a short one not

@@ -96,18 +96,22 @@ def test_a_hidden_graph_view_catches_up_when_shown(qtbot, document):
 
 def test_an_input_every_hidden_unit_reads_stands_in_the_middle_of_its_column(qtbot):
     """At the column's top, the step computing the last unit read x and that unit's weight
-    and bias across the whole column: its labels came out at 23 px presenting at 1080p."""
+    and bias across the whole column: its labels came out at 23 px presenting at 1080p.
+    The column's 15 leaves stand in two staggered halves, half as tall."""
     from tests.ui.conftest import bundled
+    from tutor.ui.diagram.graph_scene import ROW_GAP
 
     document = Document(bundled("curve-fit-1d"))
     view = GraphView(document)
     qtbot.addWidget(view)
-    column = sorted((n for n in view.nodes.values() if n.x() == view.nodes["x[0]"].x()),
-                    key=lambda n: n.y())
-    assert len(column) == 15  # x and each of the seven units' weight and bias
+    leaves = ["x[0]"] + [f"{kind}[{k}{',0' if kind == 'W1' else ''}]"
+                         for k in range(7) for kind in ("W1", "b1")]
+    column = sorted((view.nodes[n] for n in leaves), key=lambda n: n.y())
     assert column.index(view.nodes["x[0]"]) == 7
     units = [view.nodes[f"z1[{k}]"].y() for k in range(7)]
     assert min(units) < view.nodes["x[0]"].y() < max(units)
+    assert column[-1].y() - column[0].y() <= 7 * ROW_GAP + 1  # 14 rows before
+    assert len({round(n.x()) for n in column}) == 2
 
 
 def test_a_text_that_must_show_widens_the_focus_least():

@@ -82,7 +82,9 @@ def arrange(view, touched: frozenset[str] = frozenset()) -> QRectF:
             size = tag.size()
             candidates = around(body, size.width(), size.height(), gap,
                                 below_first=role is Role.CAPTION, far=must)
-            request = Request(tag, size.width(), size.height(), candidates, must)
+            # a caption far from its node reads as another's ("fan-out 2" by x, not z)
+            request = Request(tag, size.width(), size.height(), candidates, must,
+                              reach=role is not Role.CAPTION)
             tags[tag] = tag
             queue = first if must and role is not Role.CAPTION else (
                 captions if role is Role.CAPTION else adjoints)

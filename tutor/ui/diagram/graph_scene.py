@@ -28,6 +28,7 @@ from tutor.ui.style import NodeState, theme
 MAX_NODES = 150  # beyond this a scalar graph is unreadable (and slow): say so instead
 COLUMN_GAP = 190.0
 ROW_GAP = 95.0  # 120 stood six read leaves 1,400 units tall: 31 px labels presenting at 1080p
+STAGGER_ABOVE = 9  # a column of more leaves than this is drawn as two half-columns
 
 OPERATION_GLYPHS = {
     "add": "+", "subtract": "−", "multiply": "×", "divide": "÷", "power": "xʸ",
@@ -94,12 +95,10 @@ def detour(edge: EdgeItem, first: int, last: int, columns: dict[int, list[NodeIt
         return ()
 
     def band(c: int) -> tuple[float, float]:
-        """The column's extent, as wide as its nodes will be once they show values."""
-        nodes = [n.outline() for n in columns.get(c, ())]
-        centre = nodes[0].center().x()
-        half = max(max(r.right() for r in nodes) - centre, centre - min(r.left() for r in nodes),
-                   widest / 2)
-        return centre - half - margin, centre + half + margin
+        """The column's extent (both halves of a staggered one), as wide as its nodes will
+        be once they show values."""
+        rects = [_as_wide(n.outline(), widest) for n in columns.get(c, ())]
+        return min(r.left() for r in rects) - margin, max(r.right() for r in rects) + margin
 
     bends = [QPointF(band(first)[1], a.y())]
     for c in range(first + 1, last):
@@ -143,6 +142,19 @@ def centre_shared_leaves(graph: Graph, places: dict[str, tuple[int, int]]
         order.insert(min(max(round(middle + len(order) / 2), 0), len(order)), node.id)
     return {node_id: (column, row) for column, ids in moved.items()
             for row, node_id in enumerate(ids)}
+
+
+def staggered(graph: Graph, places: dict[str, tuple[int, int]]) -> dict[int, int]:
+    """Columns of more than STAGGER_ABOVE leaves, each drawn as two half-columns side by side
+    at half the row pitch, and the row parity of its front half (nearer the consumers, with
+    the most-read leaf).  curve-fit-1d's 15 inputs, weights and biases stood 1,400 units
+    tall: the step computing the last unit read x and its weight across half of that."""
+    rows: dict[int, list[tuple[int, int]]] = {}
+    for node in graph.nodes:
+        column, row = places[node.id]
+        rows.setdefault(column, []).append((len(graph.consumers[node.id]), row))
+    return {column: max(found)[1] % 2 for column, found in rows.items()
+            if len(found) > STAGGER_ABOVE}
 
 
 class GraphView(TraceDiagramView):
@@ -209,6 +221,8 @@ class GraphView(TraceDiagramView):
             heights[column] = max(heights.get(column, 0), row + 1)
         gap = self._column_gap(graph)
         widest = gap - 110 * scale  # a node showing a seven-digit value
+        stagger = staggered(graph, places)
+        step = widest + 28 * scale  # between a staggered column's two halves
         for node in graph.nodes:
             column, row = places[node.id]
             item = NodeItem(node.id, node.group, to_unicode(node.symbol),
@@ -218,8 +232,11 @@ class GraphView(TraceDiagramView):
             if fan_out > 1:
                 caption.append(f"fan-out {fan_out}")
             item.caption = " · ".join(c for c in caption if c)
-            item.setPos(QPointF(column * gap,
-                                (row - (heights[column] - 1) / 2) * ROW_GAP * scale))
+            shift = step * sum(1 for c in stagger if c <= column)
+            pitch = ROW_GAP * scale / (2 if column in stagger else 1)
+            back = column in stagger and row % 2 != stagger[column]
+            item.setPos(QPointF(column * gap + shift - (step if back else 0.0),
+                                (row - (heights[column] - 1) / 2) * pitch))
             self.nodes[node.id] = item
             self.scene().addItem(item)
         for node in graph.nodes:

@@ -31,6 +31,7 @@ class Request:
     height: float
     candidates: Iterable[Point]
     must: bool = False
+    reach: bool = True  # with a focus, may go further than NEAR to keep it smaller
 
 
 @dataclass
@@ -102,22 +103,32 @@ def place(obstacles: Iterable[Box], requests: Iterable[Request], gap: float,
 
 def _choose(grid: _Grid, request: Request, gap: float, focus: Focus | None
             ) -> tuple[Point, Box] | None:
-    """The first free candidate; with a focus, the free one among the first NEAR that
-    widens it least (the earlier of equals)."""
+    """The first free candidate.  With a focus: the free one among the first NEAR that
+    widens it least (the earlier of equals), or a later one nearest its node if that widens
+    it less still (CMU's "shared: Σ" beside z's adjoint, not left of z: 15 % narrower)."""
     half_w, half_h = request.width / 2 + gap, request.height / 2 + gap
-    near: list[tuple[Point, Box]] = []
+    near: list[tuple[float, Point, Box]] = []
+    far: list[tuple[float, float, Point, Box]] = []
+    origin: Point | None = None
     for n, (x, y) in enumerate(request.candidates):
-        if near and n >= NEAR:
-            break
+        origin = origin or (x, y)  # the first candidate stands next to the node
         box = (x - half_w, y - half_h, x + half_w, y + half_h)
         if not grid.free(box):
             continue
-        if focus is None or n >= NEAR:
+        if focus is None:
             return (x, y), box
-        near.append(((x, y), box))
-    if not near:
-        return None
-    return min(near, key=lambda choice: round(focus.cost(choice[1])))
+        if n < NEAR:
+            near.append((round(focus.cost(box)), (x, y), box))
+        elif near and not request.reach:
+            break
+        else:
+            distance = (x - origin[0]) ** 2 + (y - origin[1]) ** 2
+            far.append((round(focus.cost(box)), distance, (x, y), box))
+    best_near = min(near, key=lambda choice: choice[0], default=None)
+    best_far = min(far, key=lambda choice: choice[:2], default=None)
+    if best_far is not None and (best_near is None or best_far[0] < best_near[0]):
+        return best_far[2], best_far[3]
+    return None if best_near is None else (best_near[1], best_near[2])
 
 
 def around(body: Box, width: float, height: float, gap: float, *, below_first: bool = False,

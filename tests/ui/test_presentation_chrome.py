@@ -58,9 +58,22 @@ def test_the_banner_stays_inside_the_diagram_after_every_step(xor):
         xor.document.set_cursor(cursor)
         QApplication.processEvents()
         assert parent.rect().contains(counter.geometry()), (cursor, counter.geometry())
-        needed = counter.fontMetrics().horizontalAdvance(counter.text())
-        assert counter.wordWrap() or needed <= counter.contentsRect().width()
+        for line in counter.text().splitlines():
+            needed = counter.fontMetrics().horizontalAdvance(line)
+            assert counter.wordWrap() or needed <= counter.contentsRect().width()
     assert QRect(counter.geometry()).left() >= 0
+
+
+def test_the_banner_breaks_its_lines_between_its_parts(xor):
+    """Word-wrapped, it read "Backward 7 /" over "10" and "Sample" over "1 of 24"."""
+    xor.presentation.enter()
+    xor.document.set_cursor(14)
+    QApplication.processEvents()
+    lines = xor.presentation.counter.text().splitlines()
+    assert len(lines) > 1  # too wide for one line at 1024×768
+    parts = [part for line in lines for part in line.split(" · ")]
+    assert parts == ["Step 15 / 32", "Backward 5 / 6", "Sample 1 of 4"]
+    assert not xor.presentation.counter.wordWrap()
 
 
 def _characters_a_line(window: MainWindow) -> float:

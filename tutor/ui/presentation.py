@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import shiboken6
 from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QFont, QKeyEvent, QPalette
+from PySide6.QtGui import QAction, QFont, QFontMetrics, QKeyEvent, QPalette
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QWidget
 
 from tutor.session.samples import sample_caption, sample_template
@@ -65,6 +65,19 @@ def _shown_sample(sample: int | None, count: int) -> str:
     return f"Sample {sample + 1} of {count}" if sample is not None and count > 1 else ""
 
 
+def _lines(parts: list[str], metrics: QFontMetrics, width: int) -> str:
+    """``parts`` joined by " · ", a new line before a part that would pass ``width``: a
+    word-wrapped banner read "Backward 7 /" over "10", "Sample" over "1 of 24"."""
+    lines = [parts[0]] if parts else []
+    for part in parts[1:]:
+        joined = f"{lines[-1]} · {part}"
+        if metrics.horizontalAdvance(joined) <= width:
+            lines[-1] = joined
+        else:
+            lines.append(part)
+    return "\n".join(lines)
+
+
 def _application() -> QApplication:
     app = QApplication.instance()
     assert isinstance(app, QApplication)
@@ -94,6 +107,7 @@ class PresentationController(QObject):
         self._window = window
         self._document = window.document
         self._saved: _Saved | None = None
+        self._counter_parts: list[str] = []  # the banner's words: step, phase, sample
         self.blank = _Blank(window)
         self.counter = QLabel(window.centralWidget(), objectName="presentation_counter")
         self.counter.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
@@ -299,7 +313,7 @@ class PresentationController(QObject):
                  sample_caption(document.trace, document.cursor,
                                 sample_template(document.exercise.problem))
                  or _shown_sample(document.sample, document.sample_count)]
-        self.counter.setText(" · ".join(p for p in parts if p))
+        self._counter_parts = [p for p in parts if p]
         self._place_counter()
 
     def _place_counter(self) -> None:
@@ -311,8 +325,15 @@ class PresentationController(QObject):
         label.setWordWrap(False)
         label.setMinimumSize(0, 0)  # measured free of the last call's fixed two-line size:
         label.setMaximumSize(16777215, 16777215)  # else the next call unwraps it to one line
+        label.setText(" · ".join(self._counter_parts))
         label.adjustSize()
-        if parent is not None and label.width() > parent.width() - 32:  # two lines, then
+        if parent is not None and label.width() > parent.width() - 32:  # lines break at " · "
+            metrics = label.fontMetrics()  # the padding, border and indent take the rest:
+            chrome = label.sizeHint().width() - metrics.horizontalAdvance(label.text())
+            room = parent.width() - 32 - chrome
+            label.setText(_lines(self._counter_parts, metrics, room))
+            label.adjustSize()
+        if parent is not None and label.width() > parent.width() - 32:  # a part too wide, then
             label.setWordWrap(True)
             width = max(parent.width() - 32, 100)
             text = label.fontMetrics().boundingRect(QRect(0, 0, width - 28, 10000),

@@ -203,15 +203,6 @@ def test_a_few_views_are_legible_and_free_of_overlaps(qtbot, monkeypatch, name, 
     assert not found, report(found)
 
 
-# Measured on the last full sweep: presenting at 1080p, the CMU expression's ∂f/∂z step reads
-# z and v₃ four columns apart, with z's caption and adjoint beside it: 29.6 px (subscripts
-# 16.6 px), bound by the diagram's width.  Not strict: a config that passes is welcome.
-# (Curve-fit-1d's graph passes since its input column stands in two staggered halves with x
-# in the middle; two-class-2d since x stands in the middle, the texts a step reads keep its
-# focus compact and the step counter covers only a corner.)
-KNOWN_SMALL = {("cmu-recitation-5-expression", "1080p", True)}
-
-
 def _rotation() -> set[tuple[str, str, bool]]:
     """One size × mode combination per exercise, each combination in turn."""
     combinations = [(size, mode) for size in SIZES for mode in (False, True)]
@@ -225,12 +216,8 @@ def configs(sweeping_all: bool):
             for presenting in (False, True):
                 if not sweeping_all and (name, size_name, presenting) not in rotation:
                     continue
-                marks = [pytest.mark.xfail(strict=False, reason="labels too small where a "
-                                           "step reads too many nodes to fit")] \
-                    if (name, size_name, presenting) in KNOWN_SMALL else []
                 mode = "presentation" if presenting else "normal"
-                yield pytest.param(name, size_name, presenting, marks=marks,
-                                   id=f"{name}-{size_name}-{mode}")
+                yield pytest.param(name, size_name, presenting, id=f"{name}-{size_name}-{mode}")
 
 
 def pytest_generate_tests(metafunc) -> None:

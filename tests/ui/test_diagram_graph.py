@@ -128,3 +128,21 @@ def test_a_text_that_must_show_widens_the_focus_least():
     assert y < 0  # the first candidate: above the node
     _, y = centre(Focus(body, aspect=4.0))
     assert 0 <= y <= 40  # beside it: the focus stays as tall as the node
+
+
+def test_a_text_placed_further_away_stays_nearer_its_own_node():
+    """Beyond its nearby places a text may go where it widens the focus least, but not next
+    to another node: the CMU expression's ∂f/∂z stood above y and read as y's."""
+    from tutor.ui.diagram.placement import NEAR, Focus, Request, place
+
+    body, other = (0.0, 0.0, 40.0, 40.0), (0.0, -100.0, 40.0, -60.0)
+    blocked = (-300.0, 300.0, -200.0, 400.0)
+    candidates = [(-250.0, 350.0)] * NEAR + [(20.0, -50.0), (80.0, 20.0)]
+
+    def centre(owner):
+        request = Request("tag", 20, 10, candidates, must=True, owner=owner)
+        return place([body, other, blocked], [request], 1.0,
+                     focus=Focus(body, aspect=0.2))["tag"]
+
+    assert centre(None) == (20.0, -50.0)  # the least widening: by the other node
+    assert centre(body) == (80.0, 20.0)

@@ -84,7 +84,7 @@ def arrange(view, touched: frozenset[str] = frozenset()) -> QRectF:
                                 below_first=role is Role.CAPTION, far=must)
             # a caption far from its node reads as another's ("fan-out 2" by x, not z)
             request = Request(tag, size.width(), size.height(), candidates, must,
-                              reach=role is not Role.CAPTION)
+                              reach=role is not Role.CAPTION, owner=body)
             tags[tag] = tag
             queue = first if must and role is not Role.CAPTION else (
                 captions if role is Role.CAPTION else adjoints)
@@ -94,7 +94,8 @@ def arrange(view, touched: frozenset[str] = frozenset()) -> QRectF:
         candidates = around(_box(node.outline()), rect.width(), rect.height(), gap,
                             below_first=True, far=True)
         badges.append(Request(badge, rect.width(), rect.height(), candidates,
-                              node.state in IMPORTANT))  # in the focus: keep it compact
+                              node.state in IMPORTANT,  # in the focus: keep it compact
+                              owner=_box(node.outline())))
         tags[badge] = badge
     for weight, label in labels.items():
         edge = view.edges[weight]

@@ -28,7 +28,9 @@ from tutor.ui.style import NodeState, theme
 MAX_NODES = 150  # beyond this a scalar graph is unreadable (and slow): say so instead
 COLUMN_GAP = 190.0
 ROW_GAP = 95.0  # 120 stood six read leaves 1,400 units tall: 31 px labels presenting at 1080p
-STAGGER_ABOVE = 9  # a column of more leaves than this is drawn as two half-columns
+EDGE_ROOM = 70.0  # between the widest possible nodes of two columns (110 bound the CMU
+# expression's ∂f/∂z step, four columns wide, to 29.6 px presenting at 1080p)
+STAGGER_ABOVE = 9  # a column of more nodes than this is drawn as two half-columns
 
 OPERATION_GLYPHS = {
     "add": "+", "subtract": "−", "multiply": "×", "divide": "÷", "power": "xʸ",
@@ -220,7 +222,7 @@ class GraphView(TraceDiagramView):
         for column, row in places.values():
             heights[column] = max(heights.get(column, 0), row + 1)
         gap = self._column_gap(graph)
-        widest = gap - 110 * scale  # a node showing a seven-digit value
+        widest = gap - EDGE_ROOM * scale  # a node showing a seven-digit value
         stagger = staggered(graph, places)
         step = widest + 28 * scale  # between a staggered column's two halves
         for node in graph.nodes:
@@ -260,7 +262,7 @@ class GraphView(TraceDiagramView):
         widest = max([theme().text_width(number, "−0.0000000")]
                      + [theme().text_width(symbol, to_unicode(n.symbol)) for n in graph.nodes])
         scale = theme().font_scale
-        return max(COLUMN_GAP * scale, widest + 110 * scale)
+        return max(COLUMN_GAP * scale, widest + EDGE_ROOM * scale)
 
     # -- updating in place -----------------------------------------------------------------
 

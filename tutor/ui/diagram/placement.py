@@ -32,6 +32,7 @@ class Request:
     candidates: Iterable[Point]
     must: bool = False
     reach: bool = True  # with a focus, may go further than NEAR to keep it smaller
+    owner: Box | None = None  # its node: a text further than NEAR stays nearer it than others
 
 
 @dataclass
@@ -87,12 +88,13 @@ def place(obstacles: Iterable[Box], requests: Iterable[Request], gap: float,
           cell: float = 120.0, focus: Focus | None = None) -> dict[object, Point | None]:
     """The centre each request gets (None: hidden), ``gap`` kept around every text."""
     grid = _Grid(cell)
+    obstacles = list(obstacles)
     for box in obstacles:
         grid.add(box)
     placed: dict[object, Point | None] = {}
     for request in requests:
         ranked = focus if request.must else None
-        chosen = _choose(grid, request, gap, ranked)
+        chosen = _choose(grid, request, gap, ranked, obstacles)
         placed[request.key] = None if chosen is None else chosen[0]
         if chosen is not None:
             grid.add(chosen[1])
@@ -101,8 +103,23 @@ def place(obstacles: Iterable[Box], requests: Iterable[Request], gap: float,
     return placed
 
 
-def _choose(grid: _Grid, request: Request, gap: float, focus: Focus | None
-            ) -> tuple[Point, Box] | None:
+def _distance(point: Point, box: Box) -> float:
+    dx = max(box[0] - point[0], 0.0, point[0] - box[2])
+    dy = max(box[1] - point[1], 0.0, point[1] - box[3])
+    return dx * dx + dy * dy
+
+
+def _own(point: Point, owner: Box | None, others: list[Box]) -> bool:
+    """Whether ``point`` is nearer its node than any other (else it reads as theirs: z's
+    adjoint above y read as y's)."""
+    if owner is None:
+        return True
+    mine = _distance(point, owner)
+    return all(_distance(point, box) > mine for box in others if box != owner)
+
+
+def _choose(grid: _Grid, request: Request, gap: float, focus: Focus | None,
+            others: list[Box] = ()) -> tuple[Point, Box] | None:
     """The first free candidate.  With a focus: the free one among the first NEAR that
     widens it least (the earlier of equals), or a later one nearest its node if that widens
     it less still (CMU's "shared: Σ" beside z's adjoint, not left of z: 15 % narrower)."""
@@ -121,7 +138,7 @@ def _choose(grid: _Grid, request: Request, gap: float, focus: Focus | None
             near.append((round(focus.cost(box)), (x, y), box))
         elif near and not request.reach:
             break
-        else:
+        elif _own((x, y), request.owner, others):
             distance = (x - origin[0]) ** 2 + (y - origin[1]) ** 2
             far.append((round(focus.cost(box)), distance, (x, y), box))
     best_near = min(near, key=lambda choice: choice[0], default=None)

@@ -187,6 +187,33 @@ def test_the_step_counter_covers_no_node_the_step_reads(qtbot, monkeypatch, name
     window.presentation.leave()  # the theme is application-wide
 
 
+@pytest.mark.parametrize(("size", "legible"), [((1920, 1080), 34.0), ((1024, 768), 24.2)])
+def test_a_smaller_projector_zooms_in_less_and_shows_the_whole_small_network(
+        qtbot, monkeypatch, size, legible):
+    """34 px of 1080 is as tall on the wall as 24 px of 768: at 1024×768 the warm-up's
+    ∂ℓ/∂ŷ = ŷ − y shows ŷ, y and ℓ together (zoomed to 34 px it showed ŷ alone)."""
+    window = MainWindow(Document(bundled("cmu-recitation-5-warm-up")))
+    qtbot.addWidget(window)
+    monkeypatch.setattr(window.files, "_ask_save", lambda: QMessageBox.StandardButton.Discard)
+    window.show()
+    qtbot.waitExposed(window)
+    monkeypatch.setattr(window, "showFullScreen", lambda: window.resize(*size))
+    try:
+        window.presentation.enter()
+        QApplication.processEvents()
+        assert style.theme().legible_px == pytest.approx(legible, abs=0.1)
+        window.document.set_cursor(2)  # ∂ℓ/∂ŷ = ŷ − y
+        QApplication.processEvents()
+        view = window.centre.currentWidget()
+        seen = view.mapToScene(view.viewport().rect()).boundingRect()
+        shown = {node_id for node_id, node in view.nodes.items()
+                 if seen.contains(node.mapRectToScene(node.body()))}
+        assert {"z1[0]", "y[0]", "loss"} <= shown or size[1] == 1080, shown  # ŷ, y, ℓ
+    finally:
+        window.presentation.leave()
+    assert style.theme().legible_px == style.NORMAL_LEGIBLE_PX
+
+
 def test_the_counter_names_the_sample_of_a_per_sample_step(qtbot, monkeypatch):
     window = MainWindow(Document(bundled("inf264-homework-4")))
     qtbot.addWidget(window)

@@ -187,7 +187,6 @@ class PresentationController(QObject):
         theme.set_palette(palette)
         app.setPalette(qt_palette(palette))
         theme.set_label_scale(LABEL_SCALE)
-        theme.set_legible_px(style.PRESENTATION_LEGIBLE_PX)
         self._set_scale(theme.font_scale * PRESENTATION_SCALE)
         for name in ("parameters_dock", "training_dock", "trace_dock"):
             dock = getattr(window, name, None)
@@ -198,6 +197,7 @@ class PresentationController(QObject):
         self._compact_bar(True)
         app.installEventFilter(self)
         window.showFullScreen()
+        self._fit_legible_px()
         self.full_screen_action.setChecked(True)
         self._make_inspector_large()
         self.counter.show()
@@ -232,6 +232,7 @@ class PresentationController(QObject):
             dock.setVisible(saved.visible_docks.get(dock.objectName(), dock.isVisible()))
         self.full_screen_action.setChecked(window.isFullScreen())
         self._saved = None
+        theme.set_legible_px(saved.legible_px)  # again: restoring the window resized it
 
     def _step_scroll(self):
         """The step panel's scroll bar, when its text is longer than the panel."""
@@ -356,6 +357,11 @@ class PresentationController(QObject):
             if hasattr(view, "reserve_top"):
                 view.reserve_top(pixels, width)
 
+    def _fit_legible_px(self) -> None:
+        """Labels as tall a share of the projected picture whatever the projector's size
+        (full screen, the window is the screen; it follows when the window resizes)."""
+        style.theme().set_legible_px(style.presentation_legible_px(self._window.height()))
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if self.presenting and event.type() in _KEY_EVENTS:
             factor = _scale_key(event)
@@ -368,6 +374,7 @@ class PresentationController(QObject):
             if self.blanked:
                 self.blank.setGeometry(self._window.rect())
             if self.presenting:
+                self._fit_legible_px()
                 self._place_counter()
         elif event.type() == QEvent.Type.Resize and self.presenting and \
                 shiboken6.isValid(self.counter) and watched is self.counter.parentWidget():

@@ -209,8 +209,16 @@ class Theme(QObject):
 # (subscripts, 0.56 of that, need 18: so 34).
 NORMAL_LEGIBLE_PX = 11.0
 PRESENTATION_LEGIBLE_PX = 34.0
+PROJECTOR_HEIGHT_PX = 1080  # the screen height PRESENTATION_LEGIBLE_PX is measured for
 WIDTHS_KEPT = 4096  # label widths remembered, by font and text
 _theme: Theme | None = None
+
+
+def presentation_legible_px(screen_height: int) -> float:
+    """The presenting label height for a screen ``screen_height`` px tall: projected on the
+    same wall, 34 px of 1080 is as tall as 24 px of 768, so a smaller projector zooms in less
+    and shows more of the diagram around the step (never more than the 1080p height)."""
+    return PRESENTATION_LEGIBLE_PX * min(1.0, max(screen_height, 1) / PROJECTOR_HEIGHT_PX)
 
 
 def theme() -> Theme:

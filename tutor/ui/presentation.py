@@ -343,19 +343,19 @@ class PresentationController(QObject):
         if parent is not None:
             label.move(parent.width() - label.width() - 16, 16)
         label.raise_()
-        self._reserve_band(label.height() + 24 if label.isVisible() else 0, label.width() + 32)
+        self._reserve_band(label.height() + 24 if label.isVisible() else 0)
 
     def _place_counter_if_presenting(self) -> None:
         if self.presenting and shiboken6.isValid(self.counter):
             self._place_counter()
 
-    def _reserve_band(self, pixels: int, width: int = 0) -> None:
-        """The diagrams keep clear of the counter: a fitted diagram starts below it, a step
-        zoomed onto stands below it or beside it (it never covers what the step reads)."""
+    def _reserve_band(self, pixels: int) -> None:
+        """The diagrams start below the counter, fitted whole or zoomed onto a step: it
+        never covers a node (laid over the corner, it hid unread nodes of zoomed steps)."""
         for name in ("network_view", "graph_view"):
             view = getattr(self._window, name, None)
             if hasattr(view, "reserve_top"):
-                view.reserve_top(pixels, width)
+                view.reserve_top(pixels)
 
     def _fit_legible_px(self) -> None:
         """Labels as tall a share of the projected picture whatever the projector's size

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, QSize, QSizeF, Qt
+from PySide6.QtCore import QPointF, QRectF, QSizeF, Qt
 from PySide6.QtGui import (
     QFontMetricsF,
     QKeySequence,
@@ -80,7 +80,6 @@ class ZoomPanView(QGraphicsView):
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.BoundingRectViewportUpdate)
         self._auto_fit = True
         self.focus = QRectF()  # what the current step computes and reads: kept in sight
-        self.banner = QSize()  # a box in the viewport's top right corner the window covers
         self.whole = True  # the fit shows the whole diagram, not a step's part of it
         for keys, handler, text in ((QKeySequence.StandardKey.ZoomIn, self.zoom_in, "Zoom in"),
                                     (QKeySequence.StandardKey.ZoomOut, self.zoom_out, "Zoom out"),
@@ -128,24 +127,17 @@ class ZoomPanView(QGraphicsView):
         if rect.isEmpty():
             return
         port = QRectF(self.viewport().rect())
-        below = port.adjusted(0, self.banner.height(), 0, 0)  # the whole: under the banner
         grown = rect.adjusted(-FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN)
-        whole = min(_fitting(grown, below), 1.6 * theme().font_scale)  # a tiny scene: not huge
+        whole = min(_fitting(grown, port), 1.6 * theme().font_scale)  # a tiny scene: not huge
         legible = self.legible_zoom()
         focus = self.focus
         self.whole = focus.isEmpty() or whole >= legible
         if self.whole:
-            self._show_at(whole, rect.center(), below)
+            self._show_at(whole, rect.center(), port)
             return
-        # zoomed onto the focus the banner may cover other parts: the focus goes below it,
-        # or beside it using the full height, whichever lets it be larger
-        covered = self.banner.width() or port.width() if self.banner.height() else 0
-        beside = port.adjusted(0, 0, -covered, 0)
-        zoom, area = max(((min(legible, _fitting(focus, a, FIT_MARGIN / 2)), a)
-                          for a in (below, beside)), key=lambda option: option[0])
-        if whole >= zoom:  # never less than the whole scene
-            zoom, area, self.whole = whole, below, True
-        self._show_at(zoom, _centre_near(focus, rect, area.size() / zoom), area)
+        zoom = max(min(legible, _fitting(focus, port, FIT_MARGIN / 2)), whole)
+        self.whole = zoom == whole  # never less than the whole scene
+        self._show_at(zoom, _centre_near(focus, rect, port.size() / zoom), port)
 
     def _show_at(self, zoom: float, point: QPointF, area: QRectF) -> None:
         """Zoom to ``zoom`` with scene ``point`` at the middle of ``area`` (viewport px)."""
@@ -257,12 +249,10 @@ class TraceDiagramView(ZoomPanView):
     def _refresh(self) -> None:
         raise NotImplementedError
 
-    def reserve_top(self, pixels: int, width: int = 0) -> None:
-        """Keep the diagram clear of a banner the window lays over its top right corner,
-        ``width`` × ``pixels`` (0: the whole width): the whole diagram stays below it, a
-        step's focus below it or beside it."""
-        self._reserved_top = pixels
-        self.banner = QSize(width, pixels)
+    def reserve_top(self, pixels: int) -> None:
+        """Keep the top ``pixels`` for a banner the window lays there (the step counter):
+        the viewport starts below it, so it covers no node, read or not."""
+        self._reserved_top = pixels  # the viewport starts below it: no node ever under it
         self._show_caption()  # the banner says which sample instead
         self._layout_band()
 
@@ -281,7 +271,7 @@ class TraceDiagramView(ZoomPanView):
         self.caption.setStyleSheet(f"color: {t.palette.text}; padding: 2px 8px;")
         self.caption.adjustSize()
         shown = self.caption.text() and not self.caption.isHidden()
-        top = self.caption.height() + 4 if shown else 0
+        top = max(self.caption.height() + 4 if shown else 0, self._reserved_top)
         self.caption.move(self.frameWidth(), self.frameWidth())
         if self.viewportMargins().top() != top:
             self.setViewportMargins(0, top, 0, 0)

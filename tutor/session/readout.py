@@ -19,6 +19,7 @@ from tutor.engine.sheet_layout import display_entry, shown_tensor
 from tutor.exercise.model import Problem
 
 from .node_states import NodeState
+from .samples import shown_sample
 
 
 def is_layer_trace(trace: Trace) -> bool:
@@ -35,10 +36,9 @@ def is_batch_step(trace: Trace, cursor: int) -> bool:
 
 def sample_note(sample: int | None, count: int) -> str:
     """Says that one sample of several is shown and how to see them all; "" otherwise."""
-    if sample is None or count < 2:
-        return ""
-    return (f"Showing sample {sample + 1} of {count} — choose All samples in the toolbar "
-            "for the whole batch")
+    shown = shown_sample(sample, count)
+    return (f"Showing {shown.lower()} — choose All samples in the toolbar for the whole batch"
+            if shown else "")
 
 
 def view_sample(trace: Trace, cursor: int) -> int | None:

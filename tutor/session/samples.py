@@ -66,6 +66,13 @@ def sample_caption(trace: Trace, cursor: int, template: str = "") -> str:
     return f"{text} ({sample_name(template, sample, count)})" if template else text
 
 
+def shown_sample(sample: int | None, count: int) -> str:
+    """"Sample 2 of 12" when the view shows one sample of several, else ""."""
+    if sample is None or count < 2:
+        return ""
+    return f"Sample {sample_number(sample)} of {count}"
+
+
 def sample_losses_of(problem: object) -> tuple[str, str]:
     """(the loss symbol, the sheet's template for one sample's loss, INF264's
     ``L(x_{$n}, y_{$n})``), or ("", "") where the sheet names neither."""

@@ -17,7 +17,7 @@ from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, Qt, QTimer, Signa
 from PySide6.QtGui import QAction, QFont, QFontMetrics, QKeyEvent, QPalette
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QWidget
 
-from tutor.session.samples import sample_caption, sample_template
+from tutor.session.samples import sample_caption, sample_template, shown_sample
 
 from . import style
 from .actions import make_action
@@ -57,12 +57,6 @@ class _Saved:
     window_state: Qt.WindowState
     dock_state: QByteArray
     visible_docks: dict[str, bool]
-
-
-def _shown_sample(sample: int | None, count: int) -> str:
-    """"Sample 1 of 12" when the toolbar shows one sample of several: the status bar that
-    says so elsewhere is hidden while presenting."""
-    return f"Sample {sample + 1} of {count}" if sample is not None and count > 1 else ""
 
 
 def _lines(parts: list[str], metrics: QFontMetrics, width: int) -> str:
@@ -313,7 +307,7 @@ class PresentationController(QObject):
                  phase_text(document.trace, document.cursor),
                  sample_caption(document.trace, document.cursor,
                                 sample_template(document.exercise.problem))
-                 or _shown_sample(document.sample, document.sample_count)]
+                 or shown_sample(document.sample, document.sample_count)]
         self._counter_parts = [p for p in parts if p]
         self._place_counter()
 

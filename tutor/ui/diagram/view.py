@@ -80,7 +80,6 @@ class ZoomPanView(QGraphicsView):
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.BoundingRectViewportUpdate)
         self._auto_fit = True
         self.focus = QRectF()  # what the current step computes and reads: kept in sight
-        self.whole = True  # the fit shows the whole diagram, not a step's part of it
         for keys, handler, text in ((QKeySequence.StandardKey.ZoomIn, self.zoom_in, "Zoom in"),
                                     (QKeySequence.StandardKey.ZoomOut, self.zoom_out, "Zoom out"),
                                     (QKeySequence("Ctrl+="), self.zoom_in, "Zoom in"),
@@ -131,19 +130,16 @@ class ZoomPanView(QGraphicsView):
         whole = min(_fitting(grown, port), 1.6 * theme().font_scale)  # a tiny scene: not huge
         legible = self.legible_zoom()
         focus = self.focus
-        self.whole = focus.isEmpty() or whole >= legible
-        if self.whole:
-            self._show_at(whole, rect.center(), port)
+        if focus.isEmpty() or whole >= legible:
+            self._show_at(whole, rect.center())
             return
-        zoom = max(min(legible, _fitting(focus, port, FIT_MARGIN / 2)), whole)
-        self.whole = zoom == whole  # never less than the whole scene
-        self._show_at(zoom, _centre_near(focus, rect, port.size() / zoom), port)
+        zoom = max(min(legible, _fitting(focus, port, FIT_MARGIN / 2)), whole)  # never less
+        self._show_at(zoom, _centre_near(focus, rect, port.size() / zoom))
 
-    def _show_at(self, zoom: float, point: QPointF, area: QRectF) -> None:
-        """Zoom to ``zoom`` with scene ``point`` at the middle of ``area`` (viewport px)."""
+    def _show_at(self, zoom: float, centre: QPointF) -> None:
+        """Zoom to ``zoom`` with scene point ``centre`` in the middle of the viewport."""
         self.setTransform(QTransform.fromScale(zoom, zoom))
         port = QRectF(self.viewport().rect())
-        centre = point + (port.center() - area.center()) / zoom
         seen = QRectF(0, 0, port.width() / zoom, port.height() / zoom)
         seen.moveCenter(centre)
         if not self.sceneRect().contains(seen):  # else centerOn stops at the scene's edge
